@@ -1,0 +1,49 @@
+# Digit Studio — `make run` starts the app, `make test` runs every test.
+# Both set up everything first: a virtual environment, the dependencies, MNIST.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+PORT   ?= 8501
+
+.PHONY: run test test-fast lint format pretrain bench data venv clean
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Digit Studio needs Python 3.11 or newer (PYTHON=$(PYTHON)).")'
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	@touch $(STAMP)
+
+venv: $(STAMP)
+
+data: $(STAMP)
+	$(BIN)/python -m mnist_core download
+
+run: data
+	$(BIN)/python -m streamlit run app.py --server.port $(PORT)
+
+test: data
+	$(BIN)/python -m pytest
+
+test-fast: data
+	$(BIN)/python -m pytest -m "not slow and not e2e"
+
+lint: $(STAMP)
+	$(BIN)/ruff format --check .
+	$(BIN)/ruff check .
+	$(BIN)/mypy mnist_core
+
+format: $(STAMP)
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+pretrain: data
+	$(BIN)/python -m mnist_core pretrain
+
+bench: data
+	$(BIN)/python -m benchmarks.run
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,177 @@
+"""Predictions with NumPy alone: the dense layers of a trained MLP, from either framework.
+
+The Draw and Evaluate pages predict through here, so they never import
+TensorFlow and one image costs microseconds instead of a framework call.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .errors import DamagedModelError
+
+__all__ = ["DenseNetwork"]
+
+INPUT_UNITS = 784
+OUTPUT_UNITS = 10
+
+
+def _relu(z: np.ndarray) -> np.ndarray:
+    return np.maximum(z, 0, out=z)
+
+
+def _tanh(z: np.ndarray) -> np.ndarray:
+    return np.tanh(z, out=z)
+
+
+def _logistic(z: np.ndarray) -> np.ndarray:
+    # Written with tanh: equal to 1 / (1 + e^-z) and never overflows.
+    return 0.5 * (np.tanh(0.5 * z) + 1)
+
+
+def _elu(z: np.ndarray) -> np.ndarray:
+    return np.where(z > 0, z, np.expm1(np.minimum(z, 0)))
+
+
+def _identity(z: np.ndarray) -> np.ndarray:
+    return z
+
+
+ACTIVATIONS = {
+    "relu": _relu,
+    "tanh": _tanh,
+    "logistic": _logistic,
+    "sigmoid": _logistic,
+    "elu": _elu,
+    "identity": _identity,
+    "linear": _identity,
+}
+
+
+def _softmax(z: np.ndarray) -> np.ndarray:
+    z = z - z.max(axis=1, keepdims=True)
+    np.exp(z, out=z)
+    z /= z.sum(axis=1, keepdims=True)
+    return z
+
+
+@dataclass(frozen=True, eq=False)
+class DenseNetwork:
+    """A stack of dense layers ending in a 10-way softmax.
+
+    Attributes:
+        weights: one ``(inputs, outputs)`` matrix per layer, the output layer last.
+        biases: one vector per layer.
+        activations: the activation of each hidden layer (the output is softmax).
+    """
+
+    weights: tuple[np.ndarray, ...]
+    biases: tuple[np.ndarray, ...]
+    activations: tuple[str, ...]
+
+    def __post_init__(self) -> None:
+        if len(self.weights) != len(self.biases) or len(self.weights) != len(self.activations) + 1:
+            raise DamagedModelError("The network's layers, biases and activations do not line up.")
+        units = INPUT_UNITS
+        for weight, bias in zip(self.weights, self.biases, strict=True):
+            if weight.ndim != 2 or weight.shape[0] != units or bias.shape != (weight.shape[1],):
+                raise DamagedModelError("The network's weight shapes do not chain from 784 inputs.")
+            units = weight.shape[1]
+        if units != OUTPUT_UNITS:
+            raise DamagedModelError("The network does not end in 10 outputs.")
+        unknown = set(self.activations) - set(ACTIVATIONS)
+        if unknown:
+            raise DamagedModelError(f"Unknown activation(s): {', '.join(sorted(unknown))}.")
+
+    @property
+    def hidden_layers(self) -> tuple[int, ...]:
+        """Units in each hidden layer."""
+        return tuple(weight.shape[1] for weight in self.weights[:-1])
+
+    @property
+    def parameter_count(self) -> int:
+        """Weights plus biases: what the network learned."""
+        return sum(weight.size + bias.size for weight, bias in zip(self.weights, self.biases, strict=True))
+
+    def predict_proba(self, images: np.ndarray) -> np.ndarray:
+        """Class probabilities ``(n, 10)`` for images in [0, 1].
+
+        Args:
+            images: ``(n, 28, 28)``, ``(n, 784)``, or one ``(28, 28)`` image; float
+                in [0, 1] (uint8 0–255 is scaled).
+        """
+        x = np.asarray(images)
+        if x.dtype == np.uint8:
+            x = x.astype(np.float32) / np.float32(255)
+        x = x.reshape(-1, INPUT_UNITS).astype(np.float64)
+        for weight, bias, name in zip(self.weights[:-1], self.biases[:-1], self.activations, strict=True):
+            x = ACTIVATIONS[name](x @ weight + bias)
+        return _softmax(x @ self.weights[-1] + self.biases[-1])
+
+    def predict(self, images: np.ndarray) -> np.ndarray:
+        """The most probable digit for each image."""
+        return self.predict_proba(images).argmax(axis=1)
+
+    @classmethod
+    def from_sklearn(cls, classifier: Any) -> DenseNetwork:
+        """Copy the weights out of a fitted ``MLPClassifier``."""
+        hidden = len(classifier.coefs_) - 1
+        return cls(
+            tuple(np.array(w, dtype=np.float64) for w in classifier.coefs_),
+            tuple(np.array(b, dtype=np.float64) for b in classifier.intercepts_),
+            (classifier.activation,) * hidden,
+        )
+
+    @classmethod
+    def from_keras(cls, model: Any) -> DenseNetwork:
+        """Copy the weights out of a Keras model made of Dense (and weightless) layers."""
+        weights, biases, activations = [], [], []
+        for layer in model.layers:
+            if type(layer).__name__ != "Dense":
+                if layer.weights:
+                    raise DamagedModelError(f"Layer {layer.name} is not a dense layer.")
+                continue
+            kernel, bias = layer.get_weights()
+            weights.append(np.array(kernel, dtype=np.float64))
+            biases.append(np.array(bias, dtype=np.float64))
+            activations.append(layer.activation.__name__)
+        if not activations or activations[-1] != "softmax":
+            raise DamagedModelError("The Keras model does not end in a softmax layer.")
+        return cls(tuple(weights), tuple(biases), tuple(activations[:-1]))
+
+    def to_bytes(self) -> bytes:
+        """The network as an ``.npz`` file (no pickles)."""
+        arrays: dict[str, np.ndarray] = {"activations": np.array(self.activations, dtype=str)}
+        for index, (weight, bias) in enumerate(zip(self.weights, self.biases, strict=True)):
+            arrays[f"weight_{index}"] = weight.astype(np.float32)
+            arrays[f"bias_{index}"] = bias.astype(np.float32)
+        buffer = io.BytesIO()
+        np.savez(buffer, **arrays)  # type: ignore[arg-type]
+        return buffer.getvalue()
+
+    @classmethod
+    def from_bytes(cls, raw: bytes) -> DenseNetwork:
+        """Read :meth:`to_bytes` back.
+
+        Raises:
+            DamagedModelError: the bytes are not such a file.
+        """
+        try:
+            with np.load(io.BytesIO(raw), allow_pickle=False) as npz:
+                activations = tuple(str(name) for name in npz["activations"].reshape(-1))
+                count = len(activations) + 1
+                weights = tuple(npz[f"weight_{i}"].astype(np.float64) for i in range(count))
+                biases = tuple(npz[f"bias_{i}"].astype(np.float64) for i in range(count))
+        except (OSError, ValueError, KeyError, EOFError) as error:
+            raise DamagedModelError(f"The weights file cannot be read: {error}") from None
+        return cls(weights, biases, activations)
+
+    @classmethod
+    def load(cls, path: Path) -> DenseNetwork:
+        """Read a weights file written by :meth:`to_bytes`."""
+        return cls.from_bytes(Path(path).read_bytes())

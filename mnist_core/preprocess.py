@@ -1,0 +1,151 @@
+"""Turn a drawing (or any image of one digit) into the 28×28 input MNIST models expect.
+
+MNIST digits were made by fitting each digit into a 20×20 box, keeping its
+aspect ratio, with anti-aliasing, and then moving its centre of mass to the
+centre of a 28×28 field. A drawing only looks like MNIST to a model after the
+same steps, so :func:`canvas_to_mnist` repeats them.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, UnidentifiedImageError
+
+from .errors import EmptyImageError, InvalidImageError
+
+__all__ = ["FIELD", "BOX", "canvas_to_mnist", "ink", "noise_image", "read_image"]
+
+FIELD = 28  # MNIST image side
+BOX = 20  # side of the box a digit is fitted into
+INK_THRESHOLD = 0.1  # brighter than this counts as ink
+MIN_INK_PIXELS = 3  # fewer inked pixels than this is a speck, not a digit
+# MNIST's centre of mass sits at pixel (14, 14) in array coordinates (measured
+# over the training set: mean 14.00 in both directions).
+CENTRE = 14.0
+
+
+def _as_float(image: np.ndarray) -> np.ndarray:
+    array = np.asarray(image)
+    if array.dtype == bool:
+        return array.astype(np.float32)
+    if not np.issubdtype(array.dtype, np.number):
+        raise InvalidImageError("The image is not an array of numbers.")
+    array = array.astype(np.float32)
+    if array.size and array.max() > 1.0:
+        array /= 255.0
+    return np.clip(array, 0.0, 1.0)
+
+
+def ink(image: np.ndarray) -> np.ndarray:
+    """How much ink each pixel holds, 0 (background) to 1, whatever the colours.
+
+    Accepts grayscale ``(h, w)``, RGB ``(h, w, 3)`` or RGBA ``(h, w, 4)``,
+    uint8 or float; light ink on dark, dark ink on light, or ink drawn on a
+    transparent canvas (then the alpha channel is the ink).
+    """
+    array = _as_float(image)
+    if array.ndim == 3 and array.shape[2] == 4 and array[..., 3].min() < 0.99:
+        return array[..., 3]  # on a transparent canvas, whatever is opaque is ink
+    if array.ndim == 3 and array.shape[2] in (3, 4):
+        gray = array[..., :3] @ np.array([0.299, 0.587, 0.114], dtype=np.float32)
+    elif array.ndim == 2:
+        gray = array
+    else:
+        raise InvalidImageError(f"An image has 2 dimensions, or 3 with 3 or 4 channels; this one has shape {array.shape}.")
+    if min(gray.shape) < 2:
+        raise InvalidImageError("The image is too small to hold a digit.")
+    border = np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]])
+    background = float(np.median(border))
+    if background > 0.5:  # dark ink on a light background
+        gray, background = 1.0 - gray, 1.0 - background
+    return np.clip((gray - background) / max(1.0 - background, 1e-6), 0.0, 1.0)
+
+
+def canvas_to_mnist(image: np.ndarray, *, crop: bool = True, centre: bool = True) -> np.ndarray:
+    """A drawing as a 28×28 float32 image in [0, 1], white digit on black, like MNIST.
+
+    Args:
+        image: the canvas or photo, any size (see :func:`ink` for colours).
+        crop: cut the image to the ink and fit it into 20×20 keeping the aspect
+            ratio; off, the whole image is shrunk to 28×28 as it is.
+        centre: move the centre of mass to the middle of the field.
+
+    Raises:
+        EmptyImageError: there is no ink to classify.
+        InvalidImageError: the array is not an image.
+    """
+    amount = ink(image)
+    mask = amount > INK_THRESHOLD
+    if mask.sum() < MIN_INK_PIXELS:
+        raise EmptyImageError("The canvas is empty: draw a digit first.")
+    if not crop:
+        return _resize(amount, FIELD, FIELD)
+    rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
+    digit = amount[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+    height, width = digit.shape
+    scale = BOX / max(height, width)
+    new_h, new_w = max(1, round(height * scale)), max(1, round(width * scale))
+    digit = _resize(digit, new_h, new_w)
+    field = np.zeros((FIELD, FIELD), dtype=np.float32)
+    top, left = (FIELD - new_h) // 2, (FIELD - new_w) // 2
+    field[top : top + new_h, left : left + new_w] = digit
+    if centre:
+        field = _centre_of_mass_to_middle(field)
+    return field
+
+
+def _resize(image: np.ndarray, height: int, width: int) -> np.ndarray:
+    if image.shape == (height, width):
+        return image.astype(np.float32)
+    # LANCZOS widens its kernel when shrinking, which is the anti-aliasing MNIST had.
+    resized = Image.fromarray(image.astype(np.float32), mode="F").resize((width, height), Image.Resampling.LANCZOS)
+    return np.clip(np.asarray(resized, dtype=np.float32), 0.0, 1.0)
+
+
+def _centre_of_mass_to_middle(field: np.ndarray) -> np.ndarray:
+    total = field.sum()
+    ys, xs = np.indices(field.shape)
+    shift_y = int(round(CENTRE - float((ys * field).sum() / total)))
+    shift_x = int(round(CENTRE - float((xs * field).sum() / total)))
+    moved = np.zeros_like(field)
+    src_y = slice(max(0, -shift_y), FIELD - max(0, shift_y))
+    dst_y = slice(max(0, shift_y), FIELD - max(0, -shift_y))
+    src_x = slice(max(0, -shift_x), FIELD - max(0, shift_x))
+    dst_x = slice(max(0, shift_x), FIELD - max(0, -shift_x))
+    moved[dst_y, dst_x] = field[src_y, src_x]
+    return moved
+
+
+def read_image(source: str | Path | bytes) -> np.ndarray:
+    """Read a PNG or JPEG (path or bytes) as an RGBA array.
+
+    Raises:
+        InvalidImageError: the file is missing or is not an image.
+    """
+    try:
+        raw = source if isinstance(source, bytes) else Path(source).read_bytes()
+        with Image.open(io.BytesIO(raw)) as picture:
+            if picture.format not in ("PNG", "JPEG"):
+                raise InvalidImageError(f"Only PNG and JPEG images are read, not {picture.format}.")
+            return np.asarray(picture.convert("RGBA"))
+    except FileNotFoundError:
+        raise InvalidImageError(f"There is no file {source}.") from None
+    except (UnidentifiedImageError, OSError) as error:
+        name = "The data" if isinstance(source, bytes) else str(source)
+        raise InvalidImageError(f"{name} is not a readable PNG or JPEG image ({error}).") from None
+
+
+def noise_image(seed: int, *, kind: str = "uniform") -> np.ndarray:
+    """A 28×28 image of pure noise: a classifier still names a digit for it.
+
+    Args:
+        seed: makes the noise repeatable.
+        kind: ``uniform`` (every pixel random) or ``sparse`` (random specks).
+    """
+    rng = np.random.default_rng(seed)
+    if kind == "sparse":
+        return (rng.random((FIELD, FIELD)) < 0.15).astype(np.float32) * rng.random((FIELD, FIELD), dtype=np.float32)
+    return rng.random((FIELD, FIELD), dtype=np.float32)

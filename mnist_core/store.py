@@ -1,0 +1,417 @@
+"""`ModelStore`: trained models on disk, one folder each, written atomically.
+
+An entry is a folder named by the model id::
+
+    models/<id>/meta.json     spec, metrics, history, layers, versions, file hashes
+    models/<id>/weights.npz   dense weights for the NumPy prediction path
+    models/<id>/model.skops   scikit-learn's model (skops, trusted types only)
+    models/<id>/model.keras   or Keras's model (loaded with safe_mode=True)
+
+An entry is built in a hidden temporary folder and renamed into place, so it
+appears whole or not at all. A folder that cannot be read is listed as
+damaged, with the reason, and never stops the others from loading.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import fcntl
+import hashlib
+import io
+import json
+import os
+import platform
+import re
+import shutil
+import tempfile
+import time
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from .data import Dataset
+from .errors import DamagedModelError, InvalidModelIdError, ModelNotFoundError
+from .evaluation import Evaluation, evaluate
+from .inference import DenseNetwork
+from .spec import ModelSpec, preset_name
+from .training import EpochEvent, OnEpoch, ShouldStop, TrainedModel, train
+
+__all__ = ["DamagedEntry", "ModelStore", "StoredModel", "default_root"]
+
+META = "meta.json"
+WEIGHTS = "weights.npz"
+MODEL_FILE = {"sklearn": "model.skops", "keras": "model.keras"}
+STORE_SCHEMA = 1
+ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,119}$")
+STALE_TEMP_SECONDS = 3600
+
+# skops refuses any type it does not know; these are the ones an MLPClassifier holds.
+SKOPS_TRUSTED = (
+    "sklearn.neural_network._multilayer_perceptron.MLPClassifier",
+    "sklearn.neural_network._stochastic_optimizers.AdamOptimizer",
+    "sklearn.neural_network._stochastic_optimizers.SGDOptimizer",
+    "sklearn.preprocessing._label.LabelBinarizer",
+    "numpy.random._mt19937.MT19937",
+    "numpy.random.mtrand.RandomState",
+)
+
+
+def default_root() -> Path:
+    """``$DIGIT_STUDIO_MODELS`` or the project's ``models/`` folder."""
+    override = os.environ.get("DIGIT_STUDIO_MODELS")
+    if override:
+        return Path(override).expanduser()
+    return Path(__file__).resolve().parent.parent / "models"
+
+
+@dataclass(frozen=True)
+class StoredModel:
+    """One readable entry of the store (its metadata; weights load on demand)."""
+
+    id: str
+    name: str
+    spec: ModelSpec
+    metrics: dict[str, float]
+    history: list[EpochEvent]
+    layers: list[dict[str, Any]]
+    parameters: int
+    train_seconds: float
+    created: str
+    stopped: bool
+    stopped_early: bool
+    versions: dict[str, str]
+    dataset: str
+    path: Path
+
+    @property
+    def framework(self) -> str:
+        """``sklearn`` or ``keras``."""
+        return self.spec.framework
+
+    @property
+    def epochs_run(self) -> int:
+        """Epochs the training actually ran."""
+        return len(self.history)
+
+    @property
+    def label(self) -> str:
+        """A name for menus: ``quick · sklearn 784-128-10 · 97.6 %``."""
+        accuracy = self.metrics.get("test_accuracy")
+        shown = f" · {accuracy:.1%}" if accuracy is not None else ""
+        return f"{self.name} · {self.framework} {self.spec.architecture}{shown}"
+
+
+@dataclass(frozen=True)
+class DamagedEntry:
+    """A folder in the store that cannot be used, and why."""
+
+    id: str
+    reason: str
+    path: Path
+
+
+class ModelStore:
+    """Save, list, load and delete trained models under one folder.
+
+    Args:
+        root: the folder; :func:`default_root` when omitted.
+    """
+
+    def __init__(self, root: Path | str | None = None) -> None:
+        self.root = Path(root) if root is not None else default_root()
+
+    # -- reading -----------------------------------------------------------
+
+    def list(self) -> list[StoredModel | DamagedEntry]:
+        """Every entry, newest first; unreadable ones as :class:`DamagedEntry`."""
+        if not self.root.is_dir():
+            return []
+        entries: list[StoredModel | DamagedEntry] = []
+        for folder in self.root.iterdir():
+            if not folder.is_dir() or folder.name.startswith("."):
+                continue
+            try:
+                entries.append(self._read(folder))
+            except DamagedModelError as error:
+                entries.append(DamagedEntry(folder.name, str(error), folder))
+        return sorted(entries, key=lambda e: getattr(e, "created", ""), reverse=True)
+
+    def models(self) -> list[StoredModel]:
+        """The readable entries, newest first."""
+        return [entry for entry in self.list() if isinstance(entry, StoredModel)]
+
+    def get(self, model_id: str) -> StoredModel:
+        """The metadata of one model.
+
+        Raises:
+            ModelNotFoundError: no entry has that id.
+            DamagedModelError: the entry cannot be read.
+        """
+        return self._read(self._folder(model_id))
+
+    def __contains__(self, model_id: str) -> bool:
+        return (self.root / _checked_id(model_id) / META).is_file()
+
+    def load_network(self, model_id: str) -> DenseNetwork:
+        """The NumPy network of a model (no framework import).
+
+        Raises:
+            ModelNotFoundError, DamagedModelError: as for :meth:`get`, or the
+                weights do not match the hash recorded when they were saved.
+        """
+        stored = self.get(model_id)
+        raw = self._checked_bytes(stored, WEIGHTS)
+        return DenseNetwork.from_bytes(raw)
+
+    def load_estimator(self, model_id: str) -> Any:
+        """The framework's own model: ``MLPClassifier`` or ``keras.Model``.
+
+        Raises:
+            DamagedModelError: the file is damaged or holds unexpected types.
+        """
+        stored = self.get(model_id)
+        name = MODEL_FILE[stored.framework]
+        raw = self._checked_bytes(stored, name)
+        if stored.framework == "sklearn":
+            return _load_skops(raw)
+        return _load_keras(stored.path / name)
+
+    def archive(self, model_id: str) -> bytes:
+        """The whole entry as a zip file, for downloading."""
+        stored = self.get(model_id)
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+            for file in sorted(stored.path.iterdir()):
+                archive.write(file, f"{model_id}/{file.name}")
+        return buffer.getvalue()
+
+    # -- writing -----------------------------------------------------------
+
+    def save(self, trained: TrainedModel, evaluation: Evaluation, dataset: Dataset, *, name: str | None = None) -> StoredModel:
+        """Write a trained model as a new entry, atomically.
+
+        A run stopped by the user is kept under its own id (the spec's id plus
+        the epochs it ran), so it never stands in for the finished model.
+        """
+        model_id = trained.spec.key(dataset.fingerprint)
+        label = name or preset_name(trained.spec) or "custom"
+        if trained.stopped:
+            model_id = f"{model_id}-e{trained.epochs_run}"
+            label = f"{label} (stopped at epoch {trained.epochs_run})"
+        self.root.mkdir(parents=True, exist_ok=True)
+        self._remove_stale_temps()
+        temp = Path(tempfile.mkdtemp(prefix=f".tmp-{model_id}-", dir=self.root))
+        temp.chmod(0o755)
+        try:
+            files = {WEIGHTS: trained.network.to_bytes()}
+            model_file = MODEL_FILE[trained.spec.framework]
+            if trained.spec.framework == "sklearn":
+                import skops.io
+
+                files[model_file] = skops.io.dumps(trained.estimator)
+                for file_name, raw in files.items():
+                    _write(temp / file_name, raw)
+            else:
+                _write(temp / WEIGHTS, files[WEIGHTS])
+                trained.estimator.save(temp / model_file)
+                files[model_file] = (temp / model_file).read_bytes()
+            meta = {
+                "schema": STORE_SCHEMA,
+                "id": model_id,
+                "name": label,
+                "spec": trained.spec.to_dict(),
+                "metrics": evaluation.metrics(),
+                "history": [event.to_dict() for event in trained.history],
+                "layers": trained.layers,
+                "parameters": trained.network.parameter_count,
+                "train_seconds": trained.train_seconds,
+                "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                "stopped": trained.stopped,
+                "stopped_early": trained.stopped_early,
+                "versions": _versions(),
+                "dataset": dataset.fingerprint,
+                "sha256": {file_name: hashlib.sha256(raw).hexdigest() for file_name, raw in files.items()},
+            }
+            _write(temp / META, json.dumps(meta, indent=2).encode())
+            _fsync_dir(temp)
+            final = self.root / model_id
+            if final.exists():  # the same model finished elsewhere first
+                shutil.rmtree(temp)
+                return self.get(model_id)
+            os.rename(temp, final)
+            _fsync_dir(self.root)
+        except BaseException:
+            shutil.rmtree(temp, ignore_errors=True)
+            raise
+        return self.get(model_id)
+
+    def delete(self, model_id: str) -> None:
+        """Remove an entry (damaged ones included).
+
+        Raises:
+            ModelNotFoundError: no entry has that id.
+        """
+        folder = self.root / _checked_id(model_id)
+        if not folder.is_dir():
+            raise ModelNotFoundError(f"There is no model {model_id!r} in {self.root}.")
+        # Rename first so a half-deleted folder is never listed as a model.
+        doomed = self.root / f".deleting-{model_id}-{os.getpid()}"
+        os.rename(folder, doomed)
+        shutil.rmtree(doomed, ignore_errors=True)
+
+    def get_or_train(
+        self,
+        spec: ModelSpec,
+        dataset: Dataset,
+        *,
+        name: str | None = None,
+        on_epoch: OnEpoch | None = None,
+        should_stop: ShouldStop | None = None,
+    ) -> tuple[StoredModel, bool]:
+        """The stored model for ``spec``, training and saving it first if needed.
+
+        Two processes asking for the same spec at once train it once: the
+        second waits for the first and loads its result.
+
+        Returns:
+            ``(model, from_store)``: from_store is True when nothing was trained.
+        """
+        model_id = spec.key(dataset.fingerprint)
+        with self._lock(model_id):
+            if model_id in self:
+                return self.get(model_id), True
+            trained = train(spec, dataset, on_epoch=on_epoch, should_stop=should_stop)
+            seen = dataset.subset(spec.train_size, seed=spec.seed)
+            result = evaluate(trained.network, seen)
+            return self.save(trained, result, dataset, name=name), False
+
+    # -- internals ---------------------------------------------------------
+
+    def _folder(self, model_id: str) -> Path:
+        folder = self.root / _checked_id(model_id)
+        if not folder.is_dir():
+            raise ModelNotFoundError(f"There is no model {model_id!r} in {self.root}; train it first.")
+        return folder
+
+    def _read(self, folder: Path) -> StoredModel:
+        try:
+            meta = json.loads((folder / META).read_text())
+        except FileNotFoundError:
+            raise DamagedModelError(f"{folder.name} has no {META}: it was not saved completely.") from None
+        except (OSError, ValueError) as error:
+            raise DamagedModelError(f"{folder.name}/{META} cannot be read: {error}") from None
+        try:
+            spec = ModelSpec.from_dict(meta["spec"])
+            missing = [name for name in meta["sha256"] if not (folder / name).is_file()]
+            if missing:
+                raise DamagedModelError(f"{folder.name} is missing {', '.join(missing)}.")
+            return StoredModel(
+                id=folder.name,
+                name=str(meta["name"]),
+                spec=spec,
+                metrics={k: float(v) for k, v in meta["metrics"].items()},
+                history=[EpochEvent(**event) for event in meta["history"]],
+                layers=list(meta["layers"]),
+                parameters=int(meta["parameters"]),
+                train_seconds=float(meta["train_seconds"]),
+                created=str(meta["created"]),
+                stopped=bool(meta["stopped"]),
+                stopped_early=bool(meta["stopped_early"]),
+                versions=dict(meta["versions"]),
+                dataset=str(meta["dataset"]),
+                path=folder,
+            )
+        except DamagedModelError:
+            raise
+        except (KeyError, TypeError, ValueError, AttributeError) as error:
+            raise DamagedModelError(f"{folder.name}/{META} is incomplete or malformed ({error!r}).") from None
+
+    def _checked_bytes(self, stored: StoredModel, file_name: str) -> bytes:
+        raw = (stored.path / file_name).read_bytes()
+        expected = json.loads((stored.path / META).read_text())["sha256"].get(file_name)
+        if expected != hashlib.sha256(raw).hexdigest():
+            raise DamagedModelError(
+                f"{stored.id}/{file_name} has changed since it was saved (damaged or edited); "
+                "delete the model and train it again."
+            )
+        return raw
+
+    @contextlib.contextmanager
+    def _lock(self, model_id: str) -> Iterator[None]:
+        locks = self.root / ".locks"
+        locks.mkdir(parents=True, exist_ok=True)
+        with open(locks / f"{_checked_id(model_id)}.lock", "w") as handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def _remove_stale_temps(self) -> None:
+        # A writer killed mid-save leaves its temporary folder behind; it is never listed.
+        now = time.time()
+        for folder in self.root.glob(".tmp-*"):
+            with contextlib.suppress(OSError):
+                if now - folder.stat().st_mtime > STALE_TEMP_SECONDS:
+                    shutil.rmtree(folder)
+
+
+def _checked_id(model_id: str) -> str:
+    if not isinstance(model_id, str) or not ID_PATTERN.match(model_id):
+        raise InvalidModelIdError(
+            f"{model_id!r} is not a model id: ids use lowercase letters, digits, '-' and '_' only."
+        )
+    return model_id
+
+
+def _write(path: Path, raw: bytes) -> None:
+    with open(path, "wb") as handle:
+        handle.write(raw)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _versions() -> dict[str, str]:
+    versions = {"python": platform.python_version()}
+    for package in ("numpy", "scikit-learn", "keras", "tensorflow", "skops"):
+        with contextlib.suppress(metadata.PackageNotFoundError):
+            versions[package] = metadata.version(package)
+    return versions
+
+
+def _load_skops(raw: bytes) -> Any:
+    import skops.io
+
+    try:
+        untrusted = set(skops.io.get_untrusted_types(data=raw))
+        unexpected = untrusted - set(SKOPS_TRUSTED)
+        if unexpected:
+            raise DamagedModelError(
+                f"The scikit-learn file holds types this app does not trust: {', '.join(sorted(unexpected))}."
+            )
+        return skops.io.loads(raw, trusted=sorted(untrusted))
+    except DamagedModelError:
+        raise
+    except Exception as error:  # skops raises many kinds for a damaged file
+        raise DamagedModelError(f"The scikit-learn file cannot be read: {error}") from None
+
+
+def _load_keras(path: Path) -> Any:
+    from ._keras import keras
+
+    try:
+        return keras.saving.load_model(path, safe_mode=True)
+    except Exception as error:  # Keras raises many kinds for a damaged file
+        raise DamagedModelError(f"The Keras file cannot be read: {error}") from None
