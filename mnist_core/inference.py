@@ -7,6 +7,7 @@ TensorFlow and one image costs microseconds instead of a framework call.
 from __future__ import annotations
 
 import io
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -167,7 +168,7 @@ class DenseNetwork:
                 count = len(activations) + 1
                 weights = tuple(npz[f"weight_{i}"].astype(np.float64) for i in range(count))
                 biases = tuple(npz[f"bias_{i}"].astype(np.float64) for i in range(count))
-        except (OSError, ValueError, KeyError, EOFError) as error:
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as error:
             raise DamagedModelError(f"The weights file cannot be read: {error}") from None
         return cls(weights, biases, activations)
 

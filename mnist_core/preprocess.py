@@ -16,7 +16,7 @@ from PIL import Image, UnidentifiedImageError
 
 from .errors import EmptyImageError, InvalidImageError
 
-__all__ = ["FIELD", "BOX", "canvas_to_mnist", "ink", "noise_image", "read_image"]
+__all__ = ["BOX", "FIELD", "canvas_to_mnist", "ink", "noise_image", "read_image"]
 
 FIELD = 28  # MNIST image side
 BOX = 20  # side of the box a digit is fitted into
@@ -54,7 +54,9 @@ def ink(image: np.ndarray) -> np.ndarray:
     elif array.ndim == 2:
         gray = array
     else:
-        raise InvalidImageError(f"An image has 2 dimensions, or 3 with 3 or 4 channels; this one has shape {array.shape}.")
+        raise InvalidImageError(
+            f"An image has 2 dimensions, or 3 with 3 or 4 channels; this one has shape {array.shape}."
+        )
     if min(gray.shape) < 2:
         raise InvalidImageError("The image is too small to hold a digit.")
     border = np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]])
@@ -108,8 +110,8 @@ def _resize(image: np.ndarray, height: int, width: int) -> np.ndarray:
 def _centre_of_mass_to_middle(field: np.ndarray) -> np.ndarray:
     total = field.sum()
     ys, xs = np.indices(field.shape)
-    shift_y = int(round(CENTRE - float((ys * field).sum() / total)))
-    shift_x = int(round(CENTRE - float((xs * field).sum() / total)))
+    shift_y = round(CENTRE - float((ys * field).sum() / total))
+    shift_x = round(CENTRE - float((xs * field).sum() / total))
     moved = np.zeros_like(field)
     src_y = slice(max(0, -shift_y), FIELD - max(0, shift_y))
     dst_y = slice(max(0, shift_y), FIELD - max(0, -shift_y))
@@ -132,7 +134,7 @@ def read_image(source: str | Path | bytes) -> np.ndarray:
                 raise InvalidImageError(f"Only PNG and JPEG images are read, not {picture.format}.")
             return np.asarray(picture.convert("RGBA"))
     except FileNotFoundError:
-        raise InvalidImageError(f"There is no file {source}.") from None
+        raise InvalidImageError(f"There is no file {source!s}.") from None
     except (UnidentifiedImageError, OSError) as error:
         name = "The data" if isinstance(source, bytes) else str(source)
         raise InvalidImageError(f"{name} is not a readable PNG or JPEG image ({error}).") from None

@@ -14,6 +14,7 @@ damaged, with the reason, and never stops the others from loading.
 
 from __future__ import annotations
 
+import builtins
 import contextlib
 import datetime as dt
 import fcntl
@@ -140,7 +141,7 @@ class ModelStore:
                 entries.append(DamagedEntry(folder.name, str(error), folder))
         return sorted(entries, key=lambda e: getattr(e, "created", ""), reverse=True)
 
-    def models(self) -> list[StoredModel]:
+    def models(self) -> builtins.list[StoredModel]:
         """The readable entries, newest first."""
         return [entry for entry in self.list() if isinstance(entry, StoredModel)]
 
@@ -191,7 +192,9 @@ class ModelStore:
 
     # -- writing -----------------------------------------------------------
 
-    def save(self, trained: TrainedModel, evaluation: Evaluation, dataset: Dataset, *, name: str | None = None) -> StoredModel:
+    def save(
+        self, trained: TrainedModel, evaluation: Evaluation, dataset: Dataset, *, name: str | None = None
+    ) -> StoredModel:
         """Write a trained model as a new entry, atomically.
 
         A run stopped by the user is kept under its own id (the spec's id plus

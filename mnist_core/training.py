@@ -94,7 +94,7 @@ def split_for_training(spec: ModelSpec, dataset: Dataset) -> _Split:
     if spec.validation_fraction == 0:
         return _Split(x, y, None, None)
     order = np.random.default_rng(spec.seed).permutation(len(y))
-    n_val = int(round(len(y) * spec.validation_fraction))
+    n_val = round(len(y) * spec.validation_fraction)
     val, fit = np.sort(order[:n_val]), np.sort(order[n_val:])
     return _Split(x[fit], y[fit], x[val], y[val])
 

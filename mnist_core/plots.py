@@ -1,0 +1,235 @@
+"""Plotly figures and display images, as pure functions of data.
+
+Nothing here knows about Streamlit: the pages pass arrays in and show the
+figures that come out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from .training import EpochEvent
+
+__all__ = [
+    "class_balance",
+    "confusion_heatmap",
+    "digit_grid",
+    "enlarge",
+    "probability_bars",
+    "training_curves",
+]
+
+RIGHT = "#16a34a"
+WRONG = "#dc2626"
+TRAIN = "#2563eb"
+VALIDATION = "#f97316"
+DIGITS = [str(d) for d in range(10)]
+
+
+def enlarge(image: np.ndarray, scale: int = 8) -> np.ndarray:
+    """A 28×28 image in [0, 1] as a bigger uint8 picture with crisp pixels."""
+    pixels = (np.clip(np.asarray(image, dtype=np.float32), 0, 1) * 255).astype(np.uint8)
+    return np.kron(pixels, np.ones((scale, scale), dtype=np.uint8))
+
+
+def digit_grid(
+    images: np.ndarray,
+    *,
+    labels: Sequence[int] | None = None,
+    predictions: Sequence[int] | None = None,
+    captions: Sequence[str] | None = None,
+    columns: int = 10,
+    title: str | None = None,
+) -> go.Figure:
+    """Digits in a grid; with predictions, framed green when right and red when wrong.
+
+    Args:
+        images: ``(n, 28, 28)`` uint8 or float in [0, 1].
+        labels: the true digit of each image.
+        predictions: the predicted digit of each image (needs ``labels``).
+        captions: text under each image; by default "label" or "label → prediction".
+        columns: images per row.
+    """
+    images = np.asarray(images)
+    if images.dtype != np.uint8:
+        images = (np.clip(images, 0, 1) * 255).astype(np.uint8)
+    count = len(images)
+    columns = max(1, min(columns, count or 1))
+    rows = max(1, -(-count // columns))
+    cell, pad = 28, 3
+    side = cell + 2 * pad
+    mosaic = np.full((rows * side, columns * side, 3), 255, dtype=np.uint8)
+    annotations = []
+    for index in range(count):
+        row, column = divmod(index, columns)
+        top, left = row * side, column * side
+        frame = (200, 200, 200)
+        if labels is not None and predictions is not None:
+            frame = _rgb(RIGHT if labels[index] == predictions[index] else WRONG)
+        mosaic[top : top + side, left : left + side] = frame
+        mosaic[top + pad : top + pad + cell, left + pad : left + pad + cell] = images[index][..., None]
+        if captions is not None:
+            text = captions[index]
+        elif labels is not None and predictions is not None:
+            text = f"{labels[index]}→{predictions[index]}"
+        elif labels is not None:
+            text = str(labels[index])
+        else:
+            continue
+        annotations.append(
+            {
+                "x": left + side / 2,
+                "y": top + side,
+                "text": text,
+                "showarrow": False,
+                "yanchor": "top",
+                "font": {"size": 11},
+            }
+        )
+    figure = go.Figure(go.Image(z=mosaic, hoverinfo="skip"))
+    figure.update_layout(
+        title=title,
+        annotations=annotations,
+        margin={"l": 0, "r": 0, "t": 30 if title else 0, "b": 20},
+        height=max(120, rows * 78 + (30 if title else 0)),
+        xaxis={"visible": False},
+        yaxis={"visible": False, "range": [rows * side + 16, -2]},
+    )
+    return figure
+
+
+def _rgb(hex_colour: str) -> tuple[int, int, int]:
+    value = hex_colour.lstrip("#")
+    return int(value[0:2], 16), int(value[2:4], 16), int(value[4:6], 16)
+
+
+def confusion_heatmap(
+    matrix: np.ndarray, *, normalised: bool = False, title: str | None = None, diverging: bool = False
+) -> go.Figure:
+    """The confusion matrix as a heatmap: rows are true digits, columns predicted ones.
+
+    A transparent square marker sits on every cell so that a click selects it
+    (Plotly selection events ignore heatmap traces).
+    """
+    matrix = np.asarray(matrix)
+    text = np.vectorize(lambda v: f"{v:.1%}" if normalised else f"{v:g}")(matrix)
+    # Let the off-diagonal mistakes show: the diagonal would otherwise wash out the scale.
+    off_diagonal = matrix[~np.eye(10, dtype=bool)]
+    if diverging:
+        limit = float(np.abs(matrix).max()) or 1.0
+        colours = {"colorscale": "RdBu", "zmid": 0, "zmin": -limit, "zmax": limit}
+    else:
+        colours = {"colorscale": "Blues", "zmin": 0, "zmax": float(max(off_diagonal.max(), 1e-9)) * 1.2}
+    figure = go.Figure(
+        go.Heatmap(
+            z=matrix,
+            x=DIGITS,
+            y=DIGITS,
+            text=text,
+            texttemplate="%{text}",
+            hovertemplate="true %{y}, predicted %{x}: %{text}<extra></extra>",
+            **colours,
+        )
+    )
+    xs, ys = np.meshgrid(np.arange(10), np.arange(10))
+    figure.add_trace(
+        go.Scatter(
+            x=[DIGITS[i] for i in xs.ravel()],
+            y=[DIGITS[i] for i in ys.ravel()],
+            mode="markers",
+            marker={"symbol": "square", "size": 30, "opacity": 0, "color": "black"},
+            hovertemplate="true %{y}, predicted %{x}: click to see these digits<extra></extra>",
+            showlegend=False,
+            name="cells",
+        )
+    )
+    figure.update_layout(
+        title=title,
+        xaxis={"title": "predicted digit", "type": "category", "side": "top"},
+        yaxis={"title": "true digit", "type": "category", "autorange": "reversed"},
+        height=480,
+        margin={"l": 10, "r": 10, "t": 60 if title else 40, "b": 10},
+        clickmode="event+select",
+        dragmode=False,
+    )
+    return figure
+
+
+def training_curves(history: Sequence[EpochEvent], *, epochs: int | None = None) -> go.Figure:
+    """Loss and accuracy per epoch, training against validation."""
+    figure = make_subplots(rows=1, cols=2, subplot_titles=("loss", "accuracy"), horizontal_spacing=0.12)
+    x = [event.epoch for event in history]
+    series = (
+        ("training", TRAIN, [e.loss for e in history], [e.accuracy for e in history]),
+        ("validation", VALIDATION, [e.val_loss for e in history], [e.val_accuracy for e in history]),
+    )
+    for name, colour, losses, accuracies in series:
+        if all(value is None for value in losses):
+            continue
+        for column, values in ((1, losses), (2, accuracies)):
+            figure.add_trace(
+                go.Scatter(
+                    x=x,
+                    y=values,
+                    name=name,
+                    mode="lines+markers",
+                    line={"color": colour},
+                    legendgroup=name,
+                    showlegend=column == 1,
+                ),
+                row=1,
+                col=column,
+            )
+    last = max(epochs or 0, x[-1] if x else 1)
+    figure.update_xaxes(title_text="epoch", range=[0.5, last + 0.5])
+    figure.update_layout(
+        height=320, margin={"l": 10, "r": 10, "t": 40, "b": 10}, legend={"orientation": "h", "y": -0.25}
+    )
+    return figure
+
+
+def probability_bars(probabilities: np.ndarray, *, title: str | None = None) -> go.Figure:
+    """One bar per digit; the winner highlighted."""
+    probabilities = np.asarray(probabilities, dtype=float).ravel()
+    winner = int(probabilities.argmax())
+    colours = [TRAIN if digit == winner else "#94a3b8" for digit in range(10)]
+    figure = go.Figure(
+        go.Bar(
+            x=DIGITS,
+            y=probabilities,
+            marker_color=colours,
+            text=[f"{p:.0%}" for p in probabilities],
+            textposition="outside",
+            hovertemplate="digit %{x}: %{y:.1%}<extra></extra>",
+        )
+    )
+    figure.update_layout(
+        title=title,
+        height=240,
+        margin={"l": 10, "r": 10, "t": 30 if title else 10, "b": 10},
+        yaxis={"range": [0, 1.15], "tickformat": ".0%", "title": None},
+        xaxis={"type": "category", "title": None},
+    )
+    return figure
+
+
+def class_balance(train_counts: Sequence[int], test_counts: Sequence[int]) -> go.Figure:
+    """Images per digit in the training and test sets."""
+    figure = go.Figure(
+        [
+            go.Bar(x=DIGITS, y=list(train_counts), name="training", marker_color=TRAIN),
+            go.Bar(x=DIGITS, y=list(test_counts), name="test", marker_color=VALIDATION),
+        ]
+    )
+    figure.update_layout(
+        barmode="group",
+        height=300,
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        xaxis={"title": "digit", "type": "category"},
+        yaxis={"title": "images"},
+    )
+    return figure

@@ -1,0 +1,50 @@
+"""Data: a first look at MNIST — samples, class balance, mean digits, one-hot labels."""
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+import ui
+from mnist_core import plots
+
+st.title("The MNIST data")
+mnist = ui.dataset()
+if mnist is None:
+    st.stop()
+
+st.markdown(
+    f"MNIST holds **{len(mnist.y_train):,} training** and **{len(mnist.y_test):,} test** images of handwritten digits, "
+    "each 28 × 28 pixels of grey from 0 (black) to 255 (white). The models see each image as a row of 784 numbers "
+    "scaled to 0–1."
+)
+
+st.subheader("Ten samples of every digit")
+samples = np.concatenate([np.flatnonzero(mnist.y_train == digit)[:10] for digit in range(10)])
+st.plotly_chart(plots.digit_grid(mnist.x_train[samples], labels=mnist.y_train[samples]), key="samples")
+
+left, right = st.columns(2)
+with left:
+    st.subheader("How many of each")
+    st.plotly_chart(
+        plots.class_balance(np.bincount(mnist.y_train, minlength=10), np.bincount(mnist.y_test, minlength=10)),
+        key="balance",
+    )
+with right:
+    st.subheader("The average digit")
+    means = mnist.class_means()
+    st.plotly_chart(plots.digit_grid(means, labels=list(range(10)), columns=5), key="means")
+    st.caption("Each image is the mean of all training images of that digit: blurry where people write differently.")
+
+st.subheader("From label to one-hot vector")
+first = mnist.y_train[:8]
+one_hot = pd.DataFrame(np.eye(10, dtype=int)[first], columns=[f"is {d}" for d in range(10)])
+one_hot.insert(0, "label", first)
+st.dataframe(one_hot, hide_index=True)
+st.caption(
+    "The network has ten outputs, one per digit; training pushes the output of the true digit towards 1 "
+    "and the others towards 0. Its softmax outputs are probabilities that add up to 1."
+)
+
+st.subheader("One image as numbers")
+st.dataframe(pd.DataFrame(mnist.x_train[0]), height=300)
+st.caption(f"Training image 0, a {mnist.y_train[0]}: the pixel values the network reads.")

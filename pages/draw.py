@@ -1,0 +1,92 @@
+"""Draw: a digit on the canvas, read live by the active models."""
+
+import numpy as np
+import streamlit as st
+from streamlit_drawable_canvas import st_canvas
+
+import ui
+from mnist_core import plots
+from mnist_core.errors import EmptyImageError, InvalidImageError
+from mnist_core.preprocess import canvas_to_mnist, noise_image
+
+CANVAS_SIDE = 280
+
+st.title("Draw a digit")
+models = ui.active_models()
+if not models:
+    st.info(
+        "No model is active yet: train one on the **Train** page (the `quick` preset takes seconds), "
+        "then choose it in the sidebar.",
+        icon=":material/info:",
+    )
+    st.stop()
+
+st.session_state.setdefault("canvas_round", 0)
+canvas_column, seen_column = st.columns([3, 2])
+with canvas_column:
+    stroke_width = st.slider("Pen width", 8, 40, 20, help="MNIST digits have strokes about 2–3 pixels wide out of 28.")
+    canvas = st_canvas(
+        stroke_width=stroke_width,
+        stroke_color="#FFFFFF",
+        background_color="#000000",
+        height=CANVAS_SIDE,
+        width=CANVAS_SIDE,
+        drawing_mode="freedraw",
+        return_image_data=True,
+        key=f"canvas-{st.session_state.canvas_round}",
+    )
+    if st.button("Clear", icon=":material/ink_eraser:"):
+        st.session_state.canvas_round += 1
+        st.rerun()
+    st.caption("Draw with the mouse (or a finger); the models answer when you lift it. Undo is in the canvas toolbar.")
+
+image = None
+try:
+    if canvas.image_data is not None:
+        image = canvas_to_mnist(canvas.image_data)
+except EmptyImageError:
+    pass
+except InvalidImageError as error:
+    ui.show_error(error)
+
+with seen_column:
+    st.markdown("**What the models see** (28 × 28)")
+    if image is None:
+        st.image(plots.enlarge(np.zeros((28, 28))), width=224)
+    else:
+        st.image(plots.enlarge(image), width=224)
+        st.caption("Cropped, fitted into 20 × 20 and centred by mass, like MNIST.")
+
+if image is None:
+    st.info("Draw a digit on the black square to see what the models say.", icon=":material/draw:")
+else:
+    columns = st.columns(len(models))
+    for column, model in zip(columns, models, strict=True):
+        probabilities = ui.network(model).predict_proba(image)[0]
+        answer, caption = ui.verdict(probabilities)
+        with column, st.container(border=True):
+            st.markdown(f"**{model.name}** · {model.framework} {model.spec.architecture}")
+            st.markdown(
+                f"<div class='prediction' style='font-size:5rem;font-weight:700;line-height:1'>{answer}</div>",
+                unsafe_allow_html=True,
+            )
+            st.caption(caption)
+            st.plotly_chart(plots.probability_bars(probabilities), key=f"bars-{model.id}")
+
+st.divider()
+st.subheader("What does a network say about noise?")
+st.caption(
+    "A classifier has no 'none of these' answer: it spreads its probability over the ten digits, "
+    "often confidently, even for pure noise."
+)
+if st.button("Show random noise", icon=":material/grain:"):
+    st.session_state.noise_seed = int(np.random.default_rng().integers(1 << 31))
+if "noise_seed" in st.session_state:
+    noise = noise_image(st.session_state.noise_seed)
+    cols = st.columns([1, *([2] * len(models))])
+    cols[0].image(plots.enlarge(noise, 6), caption="random pixels", width=168)
+    for column, model in zip(cols[1:], models, strict=True):
+        probabilities = ui.network(model).predict_proba(noise)[0]
+        with column:
+            st.markdown(f"**{model.name}** says **{int(probabilities.argmax())}** ({probabilities.max():.0%})")
+            st.plotly_chart(plots.probability_bars(probabilities), key=f"noise-{model.id}")

@@ -1,0 +1,123 @@
+"""Evaluate: the confusion matrix and the digits behind it, per-class scores, and comparisons."""
+
+import pandas as pd
+import streamlit as st
+
+import ui
+from mnist_core import plots
+
+st.title("Evaluate")
+available = ui.models()
+mnist = ui.dataset()
+if not available or mnist is None:
+    st.info("Nothing to evaluate yet: train a model on the **Train** page.", icon=":material/info:")
+    st.stop()
+
+active = ui.active_models() or available[:1]
+by_id = {model.id: model for model in available}
+model = by_id[
+    st.selectbox("Model", list(by_id), index=list(by_id).index(active[0].id), format_func=lambda i: by_id[i].label)
+]
+result = ui.evaluation(model)
+
+cols = st.columns(4)
+cols[0].metric("Test accuracy", f"{result.test_accuracy:.2%}")
+cols[1].metric("Train accuracy", f"{result.train_accuracy:.2%}")
+cols[2].metric("Test log-loss", f"{result.test_log_loss:.3f}")
+cols[3].metric("Test mistakes", f"{len(result.wrong_indices):,} of {len(result.test_labels):,}")
+
+matrix_column, digits_column = st.columns([3, 2])
+with matrix_column:
+    normalised = st.toggle("Show shares of each true digit (row-normalised)", key="normalised")
+    matrix = result.confusion_normalised if normalised else result.confusion
+    event = st.plotly_chart(
+        plots.confusion_heatmap(matrix, normalised=normalised, title="Confusion matrix — click a cell"),
+        on_select="rerun",
+        selection_mode="points",
+        key="confusion",
+    )
+with digits_column:
+    points = event.selection.points if event else []
+    if points:
+        true_digit, predicted_digit = int(points[0]["y"]), int(points[0]["x"])
+        indices = result.cell_indices(true_digit, predicted_digit)
+        st.markdown(f"**{len(indices)} test image(s) of a {true_digit} read as {predicted_digit}**")
+        shown = indices[:40]
+        if len(shown):
+            confidence = result.test_probabilities[shown, predicted_digit]
+            st.plotly_chart(
+                plots.digit_grid(
+                    mnist.x_test[shown],
+                    labels=[true_digit] * len(shown),
+                    predictions=[predicted_digit] * len(shown),
+                    captions=[f"{p:.0%}" for p in confidence],
+                    columns=5,
+                ),
+                key="cell-digits",
+            )
+            st.caption("Under each digit: the probability the model gave to its (wrong or right) answer.")
+    else:
+        st.info("Click a cell of the matrix to see the test digits behind it.", icon=":material/touch_app:")
+
+st.subheader("Per digit")
+st.dataframe(
+    pd.DataFrame(
+        {
+            "digit": range(10),
+            "precision": result.precision,
+            "recall": result.recall,
+            "f1": result.f1,
+            "test images": result.confusion.sum(axis=1),
+        }
+    ),
+    hide_index=True,
+    column_config={
+        name: st.column_config.ProgressColumn(name, min_value=0, max_value=1, format="%.3f")
+        for name in ("precision", "recall", "f1")
+    },
+)
+
+right_tab, wrong_tab, curves_tab = st.tabs(["Correct predictions", "Wrong predictions", "Training curves"])
+with right_tab:
+    shown = result.correct_indices[:30]
+    st.plotly_chart(
+        plots.digit_grid(
+            mnist.x_test[shown], labels=result.test_labels[shown], predictions=result.test_predictions[shown]
+        ),
+        key="right-grid",
+    )
+with wrong_tab:
+    shown = result.wrong_indices[:30]
+    st.caption("The most confident mistakes first.")
+    st.plotly_chart(
+        plots.digit_grid(
+            mnist.x_test[shown], labels=result.test_labels[shown], predictions=result.test_predictions[shown]
+        ),
+        key="wrong-grid",
+    )
+with curves_tab:
+    st.plotly_chart(plots.training_curves(model.history, epochs=model.spec.epochs), key="eval-curves")
+
+st.subheader("Compare with another model")
+others = [model_id for model_id in by_id if model_id != model.id]
+if not others:
+    st.caption("Train a second model to compare the two.")
+else:
+    default = next((m.id for m in active if m.id != model.id), others[0])
+    other = by_id[
+        st.selectbox("Second model", others, index=others.index(default), format_func=lambda i: by_id[i].label)
+    ]
+    other_result = ui.evaluation(other)
+    a, b, difference = st.columns(3)
+    a.plotly_chart(plots.confusion_heatmap(result.confusion, title=model.name), key="compare-a")
+    b.plotly_chart(plots.confusion_heatmap(other_result.confusion, title=other.name), key="compare-b")
+    difference.plotly_chart(
+        plots.confusion_heatmap(
+            other_result.confusion - result.confusion, diverging=True, title=f"{other.name} minus {model.name}"
+        ),
+        key="compare-diff",
+    )
+    st.caption(
+        f"Test accuracy: {model.name} {result.test_accuracy:.2%}, {other.name} {other_result.test_accuracy:.2%}. "
+        "In the difference, blue cells gained images and red cells lost them."
+    )

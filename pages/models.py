@@ -1,0 +1,64 @@
+"""Models: the store as a table; inspect, download or delete a model."""
+
+import pandas as pd
+import streamlit as st
+
+import ui
+from mnist_core.errors import MnistCoreError
+
+st.title("Models in the store")
+store = ui.store()
+st.caption(f"Stored in `{store.root}` (set `DIGIT_STUDIO_MODELS` to use another folder).")
+
+available = ui.models()
+for entry in ui.damaged_entries():
+    with st.container(border=True):
+        st.warning(f"**{entry.id}** is damaged: {entry.reason}", icon=":material/warning:")
+        if st.button("Remove this folder", key=f"remove-{entry.id}"):
+            store.delete(entry.id)
+            st.rerun()
+
+if not available:
+    st.info("The store is empty: train a model on the **Train** page or run `make pretrain`.", icon=":material/info:")
+    st.stop()
+
+st.dataframe(
+    pd.DataFrame(
+        [
+            {
+                "name": model.name,
+                "framework": model.framework,
+                "layers": model.spec.architecture,
+                "test accuracy": model.metrics["test_accuracy"],
+                "train accuracy": model.metrics["train_accuracy"],
+                "seconds": round(model.train_seconds, 1),
+                "epochs": model.epochs_run,
+                "created": model.created.replace("T", " ")[:16],
+                "id": model.id,
+            }
+            for model in available
+        ]
+    ),
+    hide_index=True,
+    column_config={
+        "test accuracy": st.column_config.NumberColumn(format="%.4f"),
+        "train accuracy": st.column_config.NumberColumn(format="%.4f"),
+    },
+)
+
+by_id = {model.id: model for model in available}
+chosen = by_id[st.selectbox("Inspect", list(by_id), format_func=lambda i: by_id[i].label)]
+with st.expander("Spec and library versions"):
+    st.json({"spec": chosen.spec.to_dict(), "versions": chosen.versions, "dataset": chosen.dataset})
+ui.model_report(chosen)
+
+with st.popover("Delete this model", icon=":material/delete:"):
+    st.markdown(f"Delete **{chosen.label}**? This cannot be undone.")
+    if st.button("Yes, delete it", type="primary", key="confirm-delete"):
+        try:
+            store.delete(chosen.id)
+        except MnistCoreError as error:
+            ui.show_error(error)
+        else:
+            st.toast(f"Deleted {chosen.id}.")
+            st.rerun()

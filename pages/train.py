@@ -1,0 +1,185 @@
+"""Train: choose hyperparameters (or a preset), train with live curves, keep the result."""
+
+import streamlit as st
+
+import ui
+from mnist_core.errors import InvalidSpecError
+from mnist_core.spec import LIMITS, PRESET_NOTES, PRESETS, ModelSpec
+
+ACTIVATION_HELP = "relu, tanh and logistic in both frameworks; elu with Keras. scikit-learn uses one for all layers."
+LEARNING_RATES = [1e-4, 3e-4, 5e-4, 1e-3, 2e-3, 3e-3, 5e-3, 1e-2, 3e-2, 0.05, 0.1, 0.2, 0.3, 0.5, 1.0]
+BATCH_SIZES = [8, 16, 32, 64, 75, 128, 200, 256, 512, 1024, 2048, 4096]
+L2_VALUES = [0.0, 1e-5, 1e-4, 1e-3, 1e-2, 0.1, 1.0]
+UNIT_CHOICES = [8, 16, 32, 50, 64, 100, 128, 256, 512, 800, 1024]
+
+
+def load_spec(spec: ModelSpec) -> None:
+    """Put a spec's values into the controls."""
+    state = st.session_state
+    state.t_framework = spec.framework
+    state.t_layers = len(spec.hidden_layers)
+    for index, (units, activation, rate) in enumerate(
+        zip(spec.hidden_layers, spec.activations, spec.dropout_rates, strict=True)
+    ):
+        state[f"t_units_{index}"], state[f"t_act_{index}"], state[f"t_drop_{index}"] = units, activation, rate
+    for name in (
+        "optimizer",
+        "learning_rate",
+        "momentum",
+        "epochs",
+        "batch_size",
+        "l2",
+        "early_stopping",
+        "patience",
+        "validation_fraction",
+        "train_size",
+        "seed",
+    ):
+        state[f"t_{name}"] = getattr(spec, name)
+
+
+def on_preset() -> None:
+    name = st.session_state.t_preset
+    if name in PRESETS:
+        load_spec(PRESETS[name])
+
+
+if "t_framework" not in st.session_state:
+    st.session_state.t_preset = "quick"
+    load_spec(PRESETS["quick"])
+
+st.title("Train a network")
+st.caption("Pick a preset from the reference notebooks or set every hyperparameter yourself, then press **Train**.")
+st.selectbox(
+    "Preset",
+    list(PRESETS),
+    key="t_preset",
+    on_change=on_preset,
+    format_func=lambda name: f"{name} — {PRESET_NOTES[name]}",
+    help="Fills in the controls below; change any of them afterwards.",
+)
+
+with st.container(border=True):
+    left, middle, right = st.columns(3)
+    with left:
+        st.markdown("**Network**")
+        framework = st.radio(
+            "Framework",
+            ["sklearn", "keras"],
+            key="t_framework",
+            horizontal=True,
+            format_func={"sklearn": "scikit-learn MLPClassifier", "keras": "Keras"}.get,
+        )
+        layers = st.slider("Hidden layers", 1, int(LIMITS["layers"][1]), key="t_layers")
+        hidden, activations, dropout = [], [], []
+        for index in range(layers):
+            st.session_state.setdefault(f"t_units_{index}", 64)
+            st.session_state.setdefault(f"t_act_{index}", "relu")
+            st.session_state.setdefault(f"t_drop_{index}", 0.0)
+            cols = st.columns(3)
+            hidden.append(cols[0].number_input(f"Units, layer {index + 1}", 1, 1024, key=f"t_units_{index}", step=1))
+            activations.append(
+                cols[1].selectbox(
+                    f"Activation {index + 1}",
+                    ["relu", "tanh", "logistic", "elu"],
+                    key=f"t_act_{index}",
+                    help=ACTIVATION_HELP,
+                )
+            )
+            dropout.append(
+                cols[2].slider(
+                    f"Dropout {index + 1}",
+                    0.0,
+                    LIMITS["dropout"][1],
+                    step=0.05,
+                    key=f"t_drop_{index}",
+                    help="Share of this layer's units switched off at random while training (Keras only).",
+                )
+            )
+    with middle:
+        st.markdown("**Optimiser**")
+        optimizer = st.selectbox(
+            "Optimizer", ["sgd", "adam", "rmsprop"], key="t_optimizer", help="rmsprop is Keras only."
+        )
+        learning_rate = st.select_slider(
+            "Learning rate", LEARNING_RATES, key="t_learning_rate", help="How big a step each update takes."
+        )
+        momentum = st.slider(
+            "Momentum (SGD)", 0.0, LIMITS["momentum"][1], step=0.01, key="t_momentum", disabled=optimizer != "sgd"
+        )
+        batch_size = st.select_slider("Batch size", BATCH_SIZES, key="t_batch_size", help="Images per update.")
+        l2 = st.select_slider(
+            "L2 penalty", L2_VALUES, key="t_l2", help="Pulls weights towards zero against overfitting."
+        )
+    with right:
+        st.markdown("**Training run**")
+        epochs = st.slider(
+            "Epochs", 1, int(LIMITS["epochs"][1]), key="t_epochs", help="Passes over the training images."
+        )
+        train_size = st.slider(
+            "Training images",
+            int(LIMITS["train_size"][0]),
+            60000,
+            step=100,
+            key="t_train_size",
+            help="A stratified subset: fewer images train faster and overfit sooner.",
+        )
+        validation_fraction = st.slider(
+            "Validation share",
+            0.0,
+            LIMITS["validation_fraction"][1],
+            step=0.05,
+            key="t_validation_fraction",
+            help="Held out to draw the validation curves.",
+        )
+        early_stopping = st.toggle(
+            "Early stopping",
+            key="t_early_stopping",
+            help="Stop when the validation loss has not improved for `patience` epochs.",
+        )
+        patience = st.slider("Patience", 1, int(LIMITS["patience"][1]), key="t_patience", disabled=not early_stopping)
+        seed = st.number_input("Seed", 0, int(LIMITS["seed"][1]), key="t_seed", help="Same seed, same model.")
+
+job = ui.job_progress("train_job")
+running = job is None and "train_job" in st.session_state
+if st.button("Train", type="primary", icon=":material/play_arrow:", disabled=running):
+    try:
+        spec = ModelSpec(
+            framework=framework,
+            hidden_layers=tuple(hidden),
+            activation=tuple(activations),
+            optimizer=optimizer,
+            learning_rate=learning_rate,
+            momentum=momentum,
+            epochs=epochs,
+            batch_size=batch_size,
+            l2=l2,
+            dropout=tuple(dropout),
+            early_stopping=early_stopping,
+            patience=patience,
+            validation_fraction=validation_fraction,
+            train_size=train_size,
+            seed=seed,
+        )
+    except InvalidSpecError as error:
+        ui.show_error(error)
+    else:
+        ui.start_job("train_job", [(None, spec)])
+        st.rerun()
+
+if job is not None and not job.error and job.steps[0].result is not None:
+    step = job.steps[0]
+    model = step.result
+    if step.from_store:
+        st.info(
+            f"This exact network was already in the store (`{model.id}`): loaded at once, nothing retrained.",
+            icon=":material/inventory_2:",
+        )
+    elif model.stopped:
+        st.warning(
+            f"Stopped at epoch {model.epochs_run}: saved as `{model.id}` with what it had learned.",
+            icon=":material/stop_circle:",
+        )
+    else:
+        st.success(f"Trained and saved as `{model.id}`.", icon=":material/check_circle:")
+    ui.model_report(model)
