@@ -175,7 +175,7 @@ def load(
             say(note)
             notes.append(note)
     if not allow_download:
-        raise DatasetUnavailableError(_missing_message(path, []))
+        raise DatasetUnavailableError(_missing_message(path, notes))
 
     failures: list[str] = []
     sources: list[tuple[str, Callable[[], Dataset]]] = []
@@ -206,8 +206,9 @@ def load(
 
 def _missing_message(path: Path, failures: list[str]) -> str:
     tried = "".join(f"\n  - {line}" for line in failures)
+    where = f"the copy at {path} is damaged" if path.exists() else f"there is no copy at {path}"
     return (
-        f"MNIST is not available: there is no copy at {path}"
+        f"MNIST is not available: {where}"
         + (f" and every download failed:{tried}" if failures else ".")
         + "\nTo fix it, run `python -m mnist_core download` on a machine with internet, "
         f"or copy a Keras-format mnist.npz (x_train, y_train, x_test, y_test) to {path} "

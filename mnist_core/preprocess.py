@@ -47,7 +47,7 @@ def ink(image: np.ndarray) -> np.ndarray:
     transparent canvas (then the alpha channel is the ink).
     """
     array = _as_float(image)
-    if array.ndim == 3 and array.shape[2] == 4 and array[..., 3].min() < 0.99:
+    if array.ndim == 3 and array.shape[2] == 4 and np.median(_border(array[..., 3])) < 0.5:
         return array[..., 3]  # on a transparent canvas, whatever is opaque is ink
     if array.ndim == 3 and array.shape[2] in (3, 4):
         gray = array[..., :3] @ np.array([0.299, 0.587, 0.114], dtype=np.float32)
@@ -59,11 +59,14 @@ def ink(image: np.ndarray) -> np.ndarray:
         )
     if min(gray.shape) < 2:
         raise InvalidImageError("The image is too small to hold a digit.")
-    border = np.concatenate([gray[0], gray[-1], gray[:, 0], gray[:, -1]])
-    background = float(np.median(border))
+    background = float(np.median(_border(gray)))
     if background > 0.5:  # dark ink on a light background
         gray, background = 1.0 - gray, 1.0 - background
     return np.clip((gray - background) / max(1.0 - background, 1e-6), 0.0, 1.0)
+
+
+def _border(plane: np.ndarray) -> np.ndarray:
+    return np.concatenate([plane[0], plane[-1], plane[:, 0], plane[:, -1]])
 
 
 def canvas_to_mnist(image: np.ndarray, *, crop: bool = True, centre: bool = True) -> np.ndarray:

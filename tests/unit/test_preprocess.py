@@ -1,0 +1,202 @@
+"""canvas_to_mnist on real MNIST digits painted the ways a browser or a file delivers them."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+from mnist_core import data
+from mnist_core.errors import EmptyImageError, InvalidImageError
+from mnist_core.preprocess import canvas_to_mnist, ink, noise_image, read_image
+from mnist_core.training import TrainedModel
+
+from .conftest import ink_bbox, opaque_rgba, paint
+
+# The first test images: every digit appears, written by many hands.
+DIGITS = range(60)
+# Mean absolute pixel difference (pixels in [0, 1]) allowed between a painted canvas and the
+# digit itself after the same processing. Painted canvases measure about 0.008 (at most
+# 0.013); two different images of the same digit measure about 0.1.
+CLOSE = 0.02
+
+
+def _variants() -> dict[str, Callable[[np.ndarray], np.ndarray]]:
+    """Ways to put a 28×28 MNIST digit on a 280×280 canvas, as the app and users do."""
+
+    def shifted(digit: np.ndarray) -> np.ndarray:
+        cut = np.kron(ink_bbox(digit), np.ones((10, 10), dtype=np.uint8))
+        return opaque_rgba(paint(ink_bbox(digit), top=280 - cut.shape[0], left=0))
+
+    return {
+        "rgba-opaque": lambda digit: opaque_rgba(paint(digit)),
+        "shifted-to-a-corner": shifted,
+        "small-in-a-corner": lambda digit: opaque_rgba(paint(digit, scale=3, top=0, left=280 - 84)),
+        "inverted": lambda digit: opaque_rgba(255 - paint(digit)),
+        "alpha-ink": lambda digit: np.dstack([np.zeros((280, 280, 3), np.uint8), paint(digit)]),
+        "grayscale": lambda digit: paint(digit),
+        "rgb": lambda digit: np.dstack([paint(digit)] * 3),
+        "float-gray": lambda digit: paint(digit).astype(np.float32) / 255,
+    }
+
+
+VARIANTS = _variants()
+
+
+@pytest.fixture(scope="module")
+def processed(mnist: data.Dataset) -> dict[str, np.ndarray]:
+    """canvas_to_mnist of every variant of the chosen test digits, plus of the digits themselves."""
+    results = {"original": np.stack([canvas_to_mnist(mnist.x_test[i]) for i in DIGITS])}
+    for name, make in VARIANTS.items():
+        results[name] = np.stack([canvas_to_mnist(make(mnist.x_test[i])) for i in DIGITS])
+    return results
+
+
+@pytest.mark.parametrize("variant", list(VARIANTS))
+def test_painted_digit_comes_back_as_the_digit(processed: dict[str, np.ndarray], variant: str) -> None:
+    """A digit painted on a 280×280 canvas comes back within a small distance of the digit itself."""
+    result = processed[variant]
+    assert result.shape == (len(DIGITS), 28, 28)
+    assert result.dtype == np.float32
+    assert result.min() >= 0 and result.max() <= 1
+    distance = np.abs(result - processed["original"]).mean(axis=(1, 2))
+    assert distance.max() < CLOSE, f"worst digit {DIGITS[int(distance.argmax())]}: {distance.max():.4f}"
+
+
+def test_distance_threshold_separates_different_digits(processed: dict[str, np.ndarray]) -> None:
+    """The closeness threshold is meaningful: different test digits are much further apart than CLOSE."""
+    original = processed["original"]
+    apart = np.abs(original[:-1] - original[1:]).mean(axis=(1, 2))
+    assert apart.min() > 3 * CLOSE
+
+
+def test_colours_and_channels_do_not_change_the_result(processed: dict[str, np.ndarray]) -> None:
+    """Gray, RGB, opaque RGBA, inverted and alpha-channel ink of one drawing give the same 28×28 image."""
+    reference = processed["rgba-opaque"]
+    for name in ("inverted", "alpha-ink", "grayscale", "rgb", "float-gray"):
+        np.testing.assert_allclose(processed[name], reference, atol=1e-5, err_msg=name)
+
+
+def test_processed_digit_is_centred_like_mnist(processed: dict[str, np.ndarray]) -> None:
+    """The result's centre of mass is at the middle of the field and its ink fits the 20×20 box."""
+    for image in processed["small-in-a-corner"]:
+        ys, xs = np.indices(image.shape)
+        centre = ((ys * image).sum() / image.sum(), (xs * image).sum() / image.sum())
+        assert np.abs(np.array(centre) - 14).max() <= 1
+        rows, cols = np.flatnonzero(image.max(axis=1) > 0.1), np.flatnonzero(image.max(axis=0) > 0.1)
+        assert max(rows[-1] - rows[0], cols[-1] - cols[0]) + 1 <= 22
+
+
+def test_model_still_reads_painted_digits(
+    processed: dict[str, np.ndarray], sklearn_model: TrainedModel, mnist: data.Dataset
+) -> None:
+    """A quickly trained model classifies painted digits about as well as the originals."""
+    labels = mnist.y_test[list(DIGITS)]
+    original_accuracy = (sklearn_model.network.predict(mnist.x_test[list(DIGITS)]) == labels).mean()
+    assert original_accuracy >= 0.9
+    for name in VARIANTS:
+        accuracy = (sklearn_model.network.predict(processed[name]) == labels).mean()
+        assert accuracy >= 0.9, f"{name}: {accuracy:.2f}"
+        assert accuracy >= original_accuracy - 0.05, name
+
+
+def test_crop_off_shrinks_the_whole_canvas(mnist: data.Dataset) -> None:
+    """crop=False shrinks the whole canvas to 28×28, so a full-canvas painting comes back as the original."""
+    result = canvas_to_mnist(opaque_rgba(paint(mnist.x_test[0])), crop=False)
+    assert result.shape == (28, 28)
+    assert np.abs(result - mnist.x_test[0] / 255).mean() < CLOSE
+
+
+@pytest.mark.parametrize(
+    "canvas",
+    [
+        opaque_rgba(np.zeros((280, 280), np.uint8)),
+        opaque_rgba(np.full((280, 280), 255, np.uint8)),
+        np.zeros((280, 280, 4), np.uint8),
+        np.zeros((28, 28), np.float32),
+        np.full((50, 80, 3), 128, np.uint8),
+    ],
+    ids=["black", "white", "transparent", "float-zeros", "flat-gray"],
+)
+def test_empty_canvas_is_reported(canvas: np.ndarray) -> None:
+    """A canvas with no ink raises EmptyImageError instead of guessing a digit."""
+    with pytest.raises(EmptyImageError, match="empty"):
+        canvas_to_mnist(canvas)
+
+
+@pytest.mark.parametrize("pixels", [1, 2])
+def test_a_speck_is_empty(pixels: int) -> None:
+    """One or two stray pixels of ink count as an empty canvas."""
+    canvas = np.zeros((280, 280), np.uint8)
+    canvas[100, 100 : 100 + pixels] = 255
+    with pytest.raises(EmptyImageError):
+        canvas_to_mnist(opaque_rgba(canvas))
+
+
+@pytest.mark.parametrize(
+    "array",
+    [np.zeros((28, 28, 2)), np.zeros((4, 28, 28, 1)), np.zeros((1, 28)), np.array([["a", "b"], ["c", "d"]])],
+    ids=["two-channels", "four-dimensions", "one-row", "strings"],
+)
+def test_arrays_that_are_not_images_are_invalid(array: np.ndarray) -> None:
+    """Arrays of the wrong shape or type raise InvalidImageError."""
+    with pytest.raises(InvalidImageError):
+        ink(array)
+
+
+def _png(array: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    Image.fromarray(array).save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def test_read_image_reads_png_and_jpeg(mnist: data.Dataset, tmp_path: Path) -> None:
+    """PNG and JPEG files (or bytes) read as RGBA arrays that process like the digit itself."""
+    canvas = paint(mnist.x_test[0])
+    path = tmp_path / "digit.png"
+    path.write_bytes(_png(canvas))
+    from_file, from_bytes = read_image(path), read_image(path.read_bytes())
+    assert from_file.shape == (280, 280, 4) and from_file.dtype == np.uint8
+    np.testing.assert_array_equal(from_file, from_bytes)
+    np.testing.assert_array_equal(from_file[..., 0], canvas)
+
+    jpeg = io.BytesIO()
+    Image.fromarray(canvas).save(jpeg, format="JPEG", quality=95)
+    from_jpeg = canvas_to_mnist(read_image(jpeg.getvalue()))
+    assert np.abs(from_jpeg - canvas_to_mnist(mnist.x_test[0])).mean() < CLOSE
+
+
+def test_read_image_refuses_what_is_not_an_image(tmp_path: Path) -> None:
+    """A text file, a missing file and a GIF raise InvalidImageError naming the problem."""
+    text = tmp_path / "notes.txt"
+    text.write_text("not an image\n")
+    with pytest.raises(InvalidImageError, match="not a readable PNG or JPEG"):
+        read_image(text)
+    with pytest.raises(InvalidImageError, match="no file"):
+        read_image(tmp_path / "missing.png")
+    gif = io.BytesIO()
+    Image.new("L", (10, 10)).save(gif, format="GIF")
+    with pytest.raises(InvalidImageError, match="not GIF"):
+        read_image(gif.getvalue())
+    with pytest.raises(InvalidImageError):
+        read_image(b"\x89PNG\r\n\x1a\n truncated")
+
+
+@pytest.mark.parametrize("kind", ["uniform", "sparse"])
+def test_noise_image_is_repeatable(kind: str) -> None:
+    """noise_image gives the same 28×28 noise for the same seed and other noise for another."""
+    first, again, other = noise_image(3, kind=kind), noise_image(3, kind=kind), noise_image(4, kind=kind)
+    assert first.shape == (28, 28) and first.dtype == np.float32
+    assert first.min() >= 0 and first.max() <= 1
+    np.testing.assert_array_equal(first, again)
+    assert not np.array_equal(first, other)
+
+
+def test_sparse_noise_is_mostly_background() -> None:
+    """Sparse noise leaves most pixels dark; uniform noise fills the image."""
+    assert (noise_image(0, kind="sparse") == 0).mean() > 0.7
+    assert (noise_image(0) > 0).mean() > 0.99

@@ -1,0 +1,465 @@
+"""ModelStore: round trips, damage, safe formats, ids, deletion, atomic writes and the training lock."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import io
+import json
+import os
+import selectors
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pytest
+import skops.io
+from sklearn.neural_network import MLPClassifier
+
+from mnist_core import data
+from mnist_core.errors import DamagedModelError, InvalidModelIdError, ModelNotFoundError
+from mnist_core.evaluation import Evaluation, evaluate
+from mnist_core.spec import ModelSpec
+from mnist_core.store import DamagedEntry, ModelStore, StoredModel
+from mnist_core.training import TrainedModel, train
+
+from .conftest import KERAS_SPEC, ROOT, SKLEARN_SPEC, run_python
+
+TINY = ModelSpec(hidden_layers=(8,), epochs=1, batch_size=32, train_size=100, validation_fraction=0.0)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> ModelStore:
+    """An empty store in a temporary folder."""
+    return ModelStore(tmp_path / "models")
+
+
+@pytest.fixture(scope="module")
+def tiny_models(mnist: data.Dataset) -> list[tuple[TrainedModel, Evaluation]]:
+    """Three different small scikit-learn models (seeds 0–2) and their evaluations."""
+    models = []
+    for seed in range(3):
+        trained = train(TINY.replace(seed=seed), mnist)
+        models.append((trained, evaluate(trained.network, mnist.subset(100, seed=seed))))
+    return models
+
+
+@pytest.fixture(scope="module")
+def keras_evaluation(keras_model: TrainedModel, mnist: data.Dataset) -> Evaluation:
+    """keras_model scored on the images it saw and the test set."""
+    return evaluate(keras_model.network, mnist.subset(KERAS_SPEC.train_size, seed=KERAS_SPEC.seed))
+
+
+def _save_tiny(store: ModelStore, tiny_models, mnist: data.Dataset) -> list[StoredModel]:
+    return [store.save(trained, evaluation, mnist) for trained, evaluation in tiny_models]
+
+
+def _rewrite_with_hash(entry: StoredModel, file_name: str, raw: bytes) -> None:
+    """Replace one file of an entry and record its new hash, as a careful attacker would."""
+    (entry.path / file_name).write_bytes(raw)
+    meta = json.loads((entry.path / "meta.json").read_text())
+    meta["sha256"][file_name] = hashlib.sha256(raw).hexdigest()
+    (entry.path / "meta.json").write_text(json.dumps(meta))
+
+
+# -- round trips ----------------------------------------------------------------
+
+
+def test_sklearn_round_trip(
+    store: ModelStore,
+    sklearn_model: TrainedModel,
+    sklearn_evaluation: Evaluation,
+    mnist: data.Dataset,
+    test_features: np.ndarray,
+) -> None:
+    """A saved scikit-learn model lists, reads back its metadata and predicts as before, from weights and from skops."""
+    saved = store.save(sklearn_model, sklearn_evaluation, mnist, name="demo")
+    assert saved.id == SKLEARN_SPEC.key(mnist.fingerprint)
+    assert saved.id in store
+    assert store.list() == [saved] == store.models()
+    assert store.get(saved.id) == saved
+    assert sorted(path.name for path in store.root.iterdir()) == [saved.id]
+    assert sorted(path.name for path in saved.path.iterdir()) == ["meta.json", "model.skops", "weights.npz"]
+
+    assert saved.name == "demo"
+    assert saved.spec == SKLEARN_SPEC
+    assert saved.metrics == sklearn_evaluation.metrics()
+    assert saved.history == sklearn_model.history
+    assert saved.epochs_run == SKLEARN_SPEC.epochs
+    assert saved.layers == sklearn_model.layers
+    assert saved.parameters == sklearn_model.network.parameter_count
+    assert saved.train_seconds == pytest.approx(sklearn_model.train_seconds)
+    assert saved.dataset == mnist.fingerprint
+    assert {"python", "numpy", "scikit-learn", "skops"} <= set(saved.versions)
+    assert dt.datetime.fromisoformat(saved.created).tzinfo is not None
+    assert not saved.stopped and not saved.stopped_early
+    assert "demo · sklearn 784-64-10 · " in saved.label
+
+    network = store.load_network(saved.id)
+    np.testing.assert_allclose(
+        network.predict_proba(test_features), sklearn_model.network.predict_proba(test_features), atol=1e-5
+    )
+    estimator = store.load_estimator(saved.id)
+    assert type(estimator) is MLPClassifier
+    np.testing.assert_array_equal(
+        estimator.predict_proba(test_features), sklearn_model.estimator.predict_proba(test_features)
+    )
+
+
+def test_keras_round_trip(
+    store: ModelStore,
+    keras_model: TrainedModel,
+    keras_evaluation: Evaluation,
+    mnist: data.Dataset,
+    test_features: np.ndarray,
+) -> None:
+    """A saved Keras model reads back as a .keras model (safe mode) and as NumPy weights that predict as before."""
+    saved = store.save(keras_model, keras_evaluation, mnist)
+    assert saved.framework == "keras"
+    assert saved.name == "custom"
+    assert (saved.path / "model.keras").is_file()
+    assert saved.history == keras_model.history
+    assert saved.layers == keras_model.layers
+
+    expected = keras_model.estimator.predict(test_features, batch_size=2000, verbose=0)
+    model = store.load_estimator(saved.id)
+    np.testing.assert_allclose(model.predict(test_features, batch_size=2000, verbose=0), expected, atol=1e-6)
+    np.testing.assert_allclose(store.load_network(saved.id).predict_proba(test_features), expected, atol=1e-5)
+
+
+def test_saving_the_same_model_twice_keeps_one_entry(store: ModelStore, tiny_models, mnist: data.Dataset) -> None:
+    """Saving a model whose id is already stored returns the stored entry and leaves nothing else behind."""
+    trained, evaluation = tiny_models[0]
+    first = store.save(trained, evaluation, mnist)
+    second = store.save(trained, evaluation, mnist, name="another name")
+    assert second == first
+    assert [path.name for path in store.root.iterdir()] == [first.id]
+
+
+def test_stopped_model_gets_its_own_id(store: ModelStore, mnist: data.Dataset) -> None:
+    """A run the user stopped is saved under the spec's id plus its epochs, never as the finished model."""
+    spec = TINY.replace(epochs=3)
+    stopped = train(spec, mnist, should_stop=lambda: True)
+    saved = store.save(stopped, evaluate(stopped.network, mnist.subset(100)), mnist)
+    assert saved.id == f"{spec.key(mnist.fingerprint)}-e1"
+    assert saved.stopped and saved.epochs_run == 1
+    assert "stopped at epoch 1" in saved.name
+    assert spec.key(mnist.fingerprint) not in store
+
+
+def test_list_is_newest_first(store: ModelStore, tiny_models, mnist: data.Dataset) -> None:
+    """list() orders entries by creation time, newest first."""
+    saved = _save_tiny(store, tiny_models, mnist)
+    for age, entry in enumerate(saved):
+        meta = json.loads((entry.path / "meta.json").read_text())
+        meta["created"] = f"2024-01-0{age + 1}T00:00:00+00:00"
+        (entry.path / "meta.json").write_text(json.dumps(meta))
+    assert [entry.id for entry in store.list()] == [entry.id for entry in reversed(saved)]
+
+
+def test_archive_holds_the_whole_entry(store: ModelStore, tiny_models, mnist: data.Dataset) -> None:
+    """archive() zips every file of the entry under its id."""
+    (entry,) = _save_tiny(store, tiny_models[:1], mnist)
+    with zipfile.ZipFile(io.BytesIO(store.archive(entry.id))) as archive:
+        assert sorted(archive.namelist()) == [
+            f"{entry.id}/{name}" for name in ("meta.json", "model.skops", "weights.npz")
+        ]
+        assert archive.read(f"{entry.id}/weights.npz") == (entry.path / "weights.npz").read_bytes()
+
+
+def test_saving_sweeps_away_stale_temporary_folders(store: ModelStore, tiny_models, mnist: data.Dataset) -> None:
+    """A temporary folder left by a writer killed over an hour ago is removed by the next save; a recent one is kept."""
+    store.root.mkdir(parents=True)
+    stale, recent = store.root / ".tmp-stale-abc", store.root / ".tmp-recent-def"
+    for folder in (stale, recent):
+        folder.mkdir()
+        (folder / "weights.npz").write_bytes(b"half a model")
+    two_hours_ago = time.time() - 7200
+    os.utime(stale, (two_hours_ago, two_hours_ago))
+    _save_tiny(store, tiny_models[:1], mnist)
+    assert not stale.exists()
+    assert recent.exists()
+
+
+def test_empty_or_missing_store_lists_nothing(tmp_path: Path) -> None:
+    """A store folder that does not exist yet lists no entries."""
+    assert ModelStore(tmp_path / "not-yet").list() == []
+
+
+# -- damage ----------------------------------------------------------------------
+
+
+def test_damaged_entries_are_listed_with_reasons(store: ModelStore, tiny_models, mnist: data.Dataset) -> None:
+    """Bad meta.json, a missing file or a half-written folder are DamagedEntry rows; the good entry still loads."""
+    bad_json, missing_file, good = _save_tiny(store, tiny_models, mnist)
+    (bad_json.path / "meta.json").write_text("{not json")
+    (missing_file.path / "weights.npz").unlink()
+    (store.root / "half-written").mkdir()
+    incomplete = store.root / "incomplete"
+    incomplete.mkdir()
+    (incomplete / "meta.json").write_text(json.dumps({"spec": good.spec.to_dict(), "sha256": {}}))
+    (store.root / ".tmp-something-abc").mkdir()  # a save in progress is never listed
+    (store.root / "stray.txt").write_text("not an entry")
+
+    entries = {entry.id: entry for entry in store.list()}
+    assert set(entries) == {bad_json.id, missing_file.id, good.id, "half-written", "incomplete"}
+    assert isinstance(entries[good.id], StoredModel)
+    reasons = {name: entry.reason for name, entry in entries.items() if isinstance(entry, DamagedEntry)}
+    assert "meta.json cannot be read" in reasons[bad_json.id]
+    assert "missing weights.npz" in reasons[missing_file.id]
+    assert "no meta.json" in reasons["half-written"]
+    assert "incomplete or malformed" in reasons["incomplete"]
+    assert store.models() == [entries[good.id]]
+
+    assert store.load_network(good.id).predict(mnist.x_test[:5]).shape == (5,)
+    with pytest.raises(DamagedModelError, match=r"meta\.json"):
+        store.get(bad_json.id)
+    with pytest.raises(DamagedModelError, match=r"missing weights\.npz"):
+        store.load_network(missing_file.id)
+
+
+def test_changed_weights_file_is_refused(store: ModelStore, tiny_models, mnist: data.Dataset) -> None:
+    """A weights file replaced after saving (even by valid weights) raises DamagedModelError."""
+    first, second, _ = _save_tiny(store, tiny_models, mnist)
+    (first.path / "weights.npz").write_bytes((second.path / "weights.npz").read_bytes())
+    with pytest.raises(DamagedModelError, match="has changed since it was saved"):
+        store.load_network(first.id)
+    (second.path / "model.skops").write_bytes(b"tampered")
+    with pytest.raises(DamagedModelError, match="has changed since it was saved"):
+        store.load_estimator(second.id)
+
+
+def test_skops_file_with_an_untrusted_type_is_refused(store: ModelStore, tiny_models, mnist: data.Dataset) -> None:
+    """A skops file that holds an unexpected type (here os.system) is refused even when its hash matches."""
+    (entry,) = _save_tiny(store, tiny_models[:1], mnist)
+    estimator = store.load_estimator(entry.id)
+    estimator.payload = os.system
+    raw = skops.io.dumps(estimator)
+    assert "posix.system" in skops.io.get_untrusted_types(data=raw)
+    _rewrite_with_hash(entry, "model.skops", raw)
+    with pytest.raises(DamagedModelError, match=r"does not trust: posix\.system"):
+        store.load_estimator(entry.id)
+    # The NumPy weights are untouched and still load.
+    assert store.load_network(entry.id).hidden_layers == (8,)
+
+
+def test_skops_file_that_is_not_skops_is_damaged(store: ModelStore, tiny_models, mnist: data.Dataset) -> None:
+    """A model.skops that is not a skops file raises DamagedModelError, not a skops exception."""
+    (entry,) = _save_tiny(store, tiny_models[:1], mnist)
+    _rewrite_with_hash(entry, "model.skops", b"PK\x03\x04 not really a zip")
+    with pytest.raises(DamagedModelError, match="cannot be read"):
+        store.load_estimator(entry.id)
+
+
+def test_keras_file_with_a_lambda_layer_is_refused(
+    store: ModelStore, keras_model: TrainedModel, keras_evaluation: Evaluation, mnist: data.Dataset, tmp_path: Path
+) -> None:
+    """A .keras file holding a Lambda layer (arbitrary code) is refused by safe mode even when its hash matches."""
+    import keras
+
+    saved = store.save(keras_model, keras_evaluation, mnist)
+    inputs = keras.Input(shape=(784,))
+    hidden = keras.layers.Lambda(lambda x: x * 2.0)(inputs)
+    unsafe = keras.Model(inputs, keras.layers.Dense(10, activation="softmax")(hidden))
+    path = tmp_path / "unsafe.keras"
+    unsafe.save(path)
+    _rewrite_with_hash(saved, "model.keras", path.read_bytes())
+    with pytest.raises(DamagedModelError, match="Keras file cannot be read"):
+        store.load_estimator(saved.id)
+
+
+# -- ids and deletion ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "model_id", ["../x", "..", "a/b", "/etc/passwd", "Upper", "", ".hidden", "a b", "x" * 121, "nul\x00byte", "é"]
+)
+def test_unsafe_ids_are_refused(store: ModelStore, model_id: str) -> None:
+    """Ids that could escape the store folder raise InvalidModelIdError from every method."""
+    for method in (store.get, store.load_network, store.load_estimator, store.delete, store.archive):
+        with pytest.raises(InvalidModelIdError, match="is not a model id"):
+            method(model_id)
+    with pytest.raises(InvalidModelIdError):
+        _ = model_id in store
+
+
+def test_unknown_id_is_not_found(store: ModelStore) -> None:
+    """A well-formed id with no entry raises ModelNotFoundError with an unquoted message."""
+    with pytest.raises(ModelNotFoundError) as caught:
+        store.get("sklearn-10-0123456789")
+    assert str(caught.value).startswith("There is no model 'sklearn-10-0123456789'")
+    assert "sklearn-10-0123456789" not in store
+    with pytest.raises(ModelNotFoundError):
+        store.delete("sklearn-10-0123456789")
+
+
+def test_delete_removes_entries_damaged_or_not(store: ModelStore, tiny_models, mnist: data.Dataset) -> None:
+    """delete() removes an entry completely, damaged ones too, and deleting twice is ModelNotFoundError."""
+    first, second, third = _save_tiny(store, tiny_models, mnist)
+    (second.path / "meta.json").write_text("garbage")
+    store.delete(first.id)
+    store.delete(second.id)
+    assert [entry.id for entry in store.list()] == [third.id]
+    assert sorted(path.name for path in store.root.iterdir()) == [third.id]
+    assert first.id not in store
+    with pytest.raises(ModelNotFoundError):
+        store.delete(first.id)
+    with pytest.raises(ModelNotFoundError):
+        store.load_network(first.id)
+
+
+def test_default_root_comes_from_the_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without a root, the store uses $DIGIT_STUDIO_MODELS."""
+    monkeypatch.setenv("DIGIT_STUDIO_MODELS", str(tmp_path / "elsewhere"))
+    assert ModelStore().root == tmp_path / "elsewhere"
+
+
+# -- get_or_train, atomic saves and the lock -------------------------------------
+
+
+def test_get_or_train_trains_once_then_reads(store: ModelStore, mnist: data.Dataset) -> None:
+    """The first get_or_train trains and saves; the second reads the stored model."""
+    events: list[object] = []
+    first, first_from_store = store.get_or_train(TINY, mnist, name="tiny", on_epoch=events.append)
+    second, second_from_store = store.get_or_train(TINY, mnist, on_epoch=events.append)
+    assert (first_from_store, second_from_store) == (False, True)
+    assert first == second
+    assert first.name == "tiny"
+    assert len(events) == 1
+    # The metrics are the stored network's, on the images it was trained on and the whole test set.
+    expected = evaluate(store.load_network(first.id), mnist.subset(TINY.train_size, seed=TINY.seed)).metrics()
+    assert first.metrics == pytest.approx(expected, abs=1e-6)
+
+
+def _wait_for_line(process: subprocess.Popen[str], marker: str, timeout: float) -> str | None:
+    """The first line of the process's output containing marker, or None if it ends or time runs out."""
+    assert process.stdout is not None
+    deadline = time.monotonic() + timeout
+    with selectors.DefaultSelector() as selector:
+        selector.register(process.stdout, selectors.EVENT_READ)
+        while time.monotonic() < deadline:
+            if selector.select(timeout=0.5):
+                line = process.stdout.readline()
+                if not line:
+                    return None
+                if marker in line:
+                    return line
+            elif process.poll() is not None:
+                return None
+    return None
+
+
+KILLED_WRITER = textwrap.dedent(
+    """
+    import sys, time
+    import mnist_core.store as store_module
+    from mnist_core import ModelSpec, data, evaluate, train
+    from mnist_core.store import ModelStore
+
+    real_write = store_module._write
+
+    def write_then_hang(path, raw):
+        real_write(path, raw)
+        print("WROTE", path.name, flush=True)
+        time.sleep(300)
+
+    store_module._write = write_then_hang
+    dataset = data.load()
+    spec = ModelSpec.from_dict({spec})
+    trained = train(spec, dataset)
+    ModelStore(sys.argv[1]).save(trained, evaluate(trained.network, dataset.subset(100)), dataset)
+    """
+)
+
+
+def test_writer_killed_mid_save_leaves_no_entry(store: ModelStore, mnist: data.Dataset) -> None:
+    """A process killed with SIGKILL after writing its first file leaves nothing listed, and a new save works."""
+    script = KILLED_WRITER.format(spec=TINY.to_dict())
+    process = subprocess.Popen(
+        [sys.executable, "-c", script, str(store.root)],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        line = _wait_for_line(process, "WROTE", timeout=120)
+        assert line is not None, process.stderr.read() if process.poll() is not None else "no output in time"
+        os.kill(process.pid, signal.SIGKILL)
+        assert process.wait(timeout=30) == -signal.SIGKILL
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+        assert process.stdout is not None and process.stderr is not None
+        process.stdout.close()
+        process.stderr.close()
+
+    leftovers = list(store.root.glob(".tmp-*"))
+    assert len(leftovers) == 1 and (leftovers[0] / line.split()[1]).is_file(), "the writer was not killed mid-save"
+    assert store.list() == []
+    assert TINY.key(mnist.fingerprint) not in store
+
+    trained = train(TINY, mnist)
+    saved = store.save(trained, evaluate(trained.network, mnist.subset(100)), mnist)
+    assert store.list() == [saved]
+    assert store.load_network(saved.id).hidden_layers == (8,)
+
+
+RACER = textwrap.dedent(
+    """
+    import json, sys, time
+    from pathlib import Path
+    from mnist_core import ModelSpec, data
+    from mnist_core.store import ModelStore
+    import mnist_core._sklearn  # imported before the start line so both start training together
+
+    root, me, other = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
+    dataset = data.load()
+    spec = ModelSpec.from_dict({spec})
+    me.touch()
+    deadline = time.monotonic() + 120
+    while not other.exists():
+        if time.monotonic() > deadline:
+            sys.exit("the other process never started")
+        time.sleep(0.005)
+    model, from_store = ModelStore(root).get_or_train(spec, dataset)
+    print(json.dumps({{"id": model.id, "from_store": from_store}}))
+    """
+)
+
+
+def test_two_processes_train_one_spec_once(store: ModelStore, mnist: data.Dataset, tmp_path: Path) -> None:
+    """Two processes calling get_or_train on one spec at the same moment train it once; the other reads it."""
+    spec = ModelSpec(hidden_layers=(32,), epochs=2, batch_size=32, train_size=2000, validation_fraction=0.0, seed=2)
+    script = RACER.format(spec=spec.to_dict())
+    ready = [tmp_path / "ready-a", tmp_path / "ready-b"]
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", script, str(store.root), str(ready[i]), str(ready[1 - i])],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for i in range(2)
+    ]
+    results = []
+    for process in processes:
+        out, err = process.communicate(timeout=300)
+        assert process.returncode == 0, err
+        results.append(json.loads(out))
+    assert sorted(result["from_store"] for result in results) == [False, True]
+    assert {result["id"] for result in results} == {spec.key(mnist.fingerprint)}
+    assert [entry.id for entry in store.list()] == [spec.key(mnist.fingerprint)]
+
+
+def test_store_never_writes_into_the_repository() -> None:
+    """The test session's default store is a temporary folder, not the repository's models/."""
+    done = run_python("-c", "from mnist_core.store import ModelStore; print(ModelStore().root)")
+    assert Path(done.stdout.strip()) != ROOT / "models"
