@@ -8,6 +8,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import streamlit as st
+from streamlit.navigation.page import StreamlitPage
 
 from mnist_core import data, plots
 from mnist_core.errors import DatasetUnavailableError, MnistCoreError
@@ -18,7 +19,48 @@ from mnist_core.spec import ModelSpec
 from mnist_core.store import DamagedEntry, ModelStore, StoredModel
 
 ACTIVE_KEY = "active_models"
+FRAMED_KEY = "_framed_by_app"
 NOT_SURE_BELOW = 0.6  # top probability under which the app says "not sure"
+
+
+PAGES = (
+    ("pages/home.py", "Home", ":material/home:"),
+    ("pages/train.py", "Train", ":material/model_training:"),
+    ("pages/draw.py", "Draw", ":material/draw:"),
+    ("pages/evaluate.py", "Evaluate", ":material/grid_on:"),
+    ("pages/models.py", "Models", ":material/inventory_2:"),
+    ("pages/data.py", "Data", ":material/dataset:"),
+)
+
+
+def navigation() -> StreamlitPage:
+    """``st.navigation`` over the app's pages; returns the page to run."""
+    return st.navigation(
+        [st.Page(path, title=title, icon=icon, default=index == 0) for index, (path, title, icon) in enumerate(PAGES)]
+    )
+
+
+def frame() -> StreamlitPage:
+    """Page config, navigation and sidebar: the frame around every page. Returns the page to run."""
+    st.set_page_config(page_title="Digit Studio", page_icon="✍️", layout="wide")
+    chosen = navigation()
+    sidebar()
+    st.session_state[FRAMED_KEY] = True
+    return chosen
+
+
+def page() -> None:
+    """The first call of every page: draw the frame if app.py did not.
+
+    Until ``st.navigation`` has run once in a server process, Streamlit treats a
+    folder named ``pages/`` beside the main script as its older multipage layout
+    and runs a page opened by URL on its own, without app.py (Streamlit's
+    AppTest does so on every run). Drawing the frame here gives that run the
+    same navigation and sidebar, and switches the old layout off.
+    """
+    if not st.session_state.pop(FRAMED_KEY, False):
+        frame()
+        st.session_state.pop(FRAMED_KEY, None)
 
 
 @st.cache_resource(show_spinner="Loading MNIST…")
@@ -117,6 +159,11 @@ def sidebar() -> None:
         st.caption(f"{len(available)} model(s) in the store")
 
 
+def next_canvas() -> None:
+    """A fresh, empty canvas (a new key remounts it)."""
+    st.session_state.canvas_round = st.session_state.get("canvas_round", 0) + 1
+
+
 def show_error(error: MnistCoreError) -> None:
     """An error from the core, as the user should read it."""
     st.error(str(error), icon=":material/error:")
@@ -176,10 +223,16 @@ def damaged_entries() -> list[DamagedEntry]:
     return [entry for entry in store().list() if isinstance(entry, DamagedEntry)]
 
 
+def job_running(session_key: str) -> bool:
+    """Whether the job under ``session_key`` is still training."""
+    job: TrainingJob | None = st.session_state.get(session_key)
+    return job is not None and not job.done
+
+
 def start_job(session_key: str, steps: list[tuple[str | None, ModelSpec]]) -> None:
-    """Start training ``steps`` in the background and remember the job under ``session_key``."""
+    """Start training ``steps`` in the background (unless a job under ``session_key`` still runs)."""
     mnist = dataset()
-    if mnist is not None:
+    if mnist is not None and not job_running(session_key):
         st.session_state[session_key] = TrainingJob(store(), mnist, steps).start()
 
 

@@ -62,11 +62,13 @@ def digit_grid(
     rows = max(1, -(-count // columns))
     cell, pad = 28, 3
     side = cell + 2 * pad
-    mosaic = np.full((rows * side, columns * side, 3), 255, dtype=np.uint8)
+    labelled = captions is not None or labels is not None
+    row_height = side + (14 if labelled else 2)  # room for the caption under each row
+    mosaic = np.full((rows * row_height, columns * side, 3), 255, dtype=np.uint8)
     annotations = []
     for index in range(count):
         row, column = divmod(index, columns)
-        top, left = row * side, column * side
+        top, left = row * row_height, column * side
         frame = (200, 200, 200)
         if labels is not None and predictions is not None:
             frame = _rgb(RIGHT if labels[index] == predictions[index] else WRONG)
@@ -83,10 +85,10 @@ def digit_grid(
         annotations.append(
             {
                 "x": left + side / 2,
-                "y": top + side,
+                "y": top + side + 7,
                 "text": text,
                 "showarrow": False,
-                "yanchor": "top",
+                "yanchor": "middle",
                 "font": {"size": 11},
             }
         )
@@ -94,10 +96,10 @@ def digit_grid(
     figure.update_layout(
         title=title,
         annotations=annotations,
-        margin={"l": 0, "r": 0, "t": 30 if title else 0, "b": 20},
-        height=max(120, rows * 78 + (30 if title else 0)),
+        margin={"l": 0, "r": 0, "t": 30 if title else 0, "b": 0},
+        height=max(100, rows * row_height * 2 + (30 if title else 0)),
         xaxis={"visible": False},
-        yaxis={"visible": False, "range": [rows * side + 16, -2]},
+        yaxis={"visible": False, "range": [rows * row_height, 0]},
     )
     return figure
 

@@ -7,6 +7,8 @@ import streamlit as st
 import ui
 from mnist_core import plots
 
+ui.page()
+
 st.title("The MNIST data")
 mnist = ui.dataset()
 if mnist is None:

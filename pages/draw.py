@@ -9,6 +9,8 @@ from mnist_core import plots
 from mnist_core.errors import EmptyImageError, InvalidImageError
 from mnist_core.preprocess import canvas_to_mnist, noise_image
 
+ui.page()
+
 CANVAS_SIDE = 280
 
 st.title("Draw a digit")
@@ -35,9 +37,7 @@ with canvas_column:
         return_image_data=True,
         key=f"canvas-{st.session_state.canvas_round}",
     )
-    if st.button("Clear", icon=":material/ink_eraser:"):
-        st.session_state.canvas_round += 1
-        st.rerun()
+    st.button("Clear", icon=":material/ink_eraser:", on_click=ui.next_canvas)
     st.caption("Draw with the mouse (or a finger); the models answer when you lift it. Undo is in the canvas toolbar.")
 
 image = None

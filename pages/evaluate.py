@@ -6,6 +6,8 @@ import streamlit as st
 import ui
 from mnist_core import plots
 
+ui.page()
+
 st.title("Evaluate")
 available = ui.models()
 mnist = ui.dataset()

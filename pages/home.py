@@ -7,6 +7,8 @@ from mnist_core import data
 from mnist_core.errors import DatasetUnavailableError
 from mnist_core.spec import PRESET_NOTES, PRESETS
 
+ui.page()
+
 st.title("✍️ Digit Studio")
 st.markdown(
     "Digit Studio shows how a neural network learns to read handwriting. "
@@ -49,20 +51,27 @@ for entry in ui.damaged_entries():
         f"Damaged model folder `{entry.id}`: {entry.reason} (remove it on the Models page)", icon=":material/warning:"
     )
 
-job = ui.job_progress("home_job")
-if job is not None and not job.error:
-    trained = [step.name for step in job.steps if step.result is not None and not step.from_store]
-    st.success(f"Ready: {', '.join(trained) or 'nothing needed training'}.", icon=":material/check_circle:")
-
 if missing:
     with st.container(border=True):
         st.markdown("**Prepare the presets for class** (or run `make pretrain` before class)")
         chosen = st.multiselect(
-            "Presets to train", missing, default=missing, format_func=lambda n: f"{n} — {PRESET_NOTES[n]}"
+            "Presets to train",
+            missing,
+            default=missing,
+            key="home_presets",
+            format_func=lambda n: f"{n} — {PRESET_NOTES[n]}",
         )
-        running = job is None and "home_job" in st.session_state
-        if st.button(
-            "Train the missing presets", type="primary", disabled=not chosen or running, icon=":material/play_arrow:"
-        ):
-            ui.start_job("home_job", [(name, PRESETS[name]) for name in chosen])
-            st.rerun()
+        st.button(
+            "Train the missing presets",
+            type="primary",
+            icon=":material/play_arrow:",
+            disabled=not chosen or ui.job_running("home_job"),
+            on_click=lambda: ui.start_job(
+                "home_job", [(name, PRESETS[name]) for name in st.session_state.home_presets]
+            ),
+        )
+
+job = ui.job_progress("home_job")
+if job is not None and not job.error:
+    trained = [step.name for step in job.steps if step.result is not None and not step.from_store]
+    st.success(f"Ready: {', '.join(trained) or 'nothing needed training'}.", icon=":material/check_circle:")

@@ -6,6 +6,8 @@ import streamlit as st
 import ui
 from mnist_core.errors import MnistCoreError
 
+ui.page()
+
 st.title("Models in the store")
 store = ui.store()
 st.caption(f"Stored in `{store.root}` (set `DIGIT_STUDIO_MODELS` to use another folder).")

@@ -6,11 +6,26 @@ import ui
 from mnist_core.errors import InvalidSpecError
 from mnist_core.spec import LIMITS, PRESET_NOTES, PRESETS, ModelSpec
 
+ui.page()
+
 ACTIVATION_HELP = "relu, tanh and logistic in both frameworks; elu with Keras. scikit-learn uses one for all layers."
 LEARNING_RATES = [1e-4, 3e-4, 5e-4, 1e-3, 2e-3, 3e-3, 5e-3, 1e-2, 3e-2, 0.05, 0.1, 0.2, 0.3, 0.5, 1.0]
 BATCH_SIZES = [8, 16, 32, 64, 75, 128, 200, 256, 512, 1024, 2048, 4096]
 L2_VALUES = [0.0, 1e-5, 1e-4, 1e-3, 1e-2, 0.1, 1.0]
-UNIT_CHOICES = [8, 16, 32, 50, 64, 100, 128, 256, 512, 800, 1024]
+# Spec fields with one control each (the per-layer ones are handled apart).
+SPEC_FIELDS = (
+    "optimizer",
+    "learning_rate",
+    "momentum",
+    "epochs",
+    "batch_size",
+    "l2",
+    "early_stopping",
+    "patience",
+    "validation_fraction",
+    "train_size",
+    "seed",
+)
 
 
 def load_spec(spec: ModelSpec) -> None:
@@ -22,19 +37,7 @@ def load_spec(spec: ModelSpec) -> None:
         zip(spec.hidden_layers, spec.activations, spec.dropout_rates, strict=True)
     ):
         state[f"t_units_{index}"], state[f"t_act_{index}"], state[f"t_drop_{index}"] = units, activation, rate
-    for name in (
-        "optimizer",
-        "learning_rate",
-        "momentum",
-        "epochs",
-        "batch_size",
-        "l2",
-        "early_stopping",
-        "patience",
-        "validation_fraction",
-        "train_size",
-        "seed",
-    ):
+    for name in SPEC_FIELDS:
         state[f"t_{name}"] = getattr(spec, name)
 
 
@@ -42,6 +45,24 @@ def on_preset() -> None:
     name = st.session_state.t_preset
     if name in PRESETS:
         load_spec(PRESETS[name])
+
+
+def on_train() -> None:
+    """Build the spec from the controls and start training it, or keep the reason it is impossible."""
+    state = st.session_state
+    layers = range(state.t_layers)
+    try:
+        spec = ModelSpec(
+            framework=state.t_framework,
+            hidden_layers=tuple(state[f"t_units_{i}"] for i in layers),
+            activation=tuple(state[f"t_act_{i}"] for i in layers),
+            dropout=tuple(state[f"t_drop_{i}"] for i in layers),
+            **{name: state[f"t_{name}"] for name in SPEC_FIELDS},
+        )
+    except InvalidSpecError as error:
+        state.train_error = str(error)
+    else:
+        ui.start_job("train_job", [(None, spec)])
 
 
 if "t_framework" not in st.session_state:
@@ -63,7 +84,7 @@ with st.container(border=True):
     left, middle, right = st.columns(3)
     with left:
         st.markdown("**Network**")
-        framework = st.radio(
+        st.radio(
             "Framework",
             ["sklearn", "keras"],
             key="t_framework",
@@ -71,52 +92,43 @@ with st.container(border=True):
             format_func={"sklearn": "scikit-learn MLPClassifier", "keras": "Keras"}.get,
         )
         layers = st.slider("Hidden layers", 1, int(LIMITS["layers"][1]), key="t_layers")
-        hidden, activations, dropout = [], [], []
         for index in range(layers):
             st.session_state.setdefault(f"t_units_{index}", 64)
             st.session_state.setdefault(f"t_act_{index}", "relu")
             st.session_state.setdefault(f"t_drop_{index}", 0.0)
             cols = st.columns(3)
-            hidden.append(cols[0].number_input(f"Units, layer {index + 1}", 1, 1024, key=f"t_units_{index}", step=1))
-            activations.append(
-                cols[1].selectbox(
-                    f"Activation {index + 1}",
-                    ["relu", "tanh", "logistic", "elu"],
-                    key=f"t_act_{index}",
-                    help=ACTIVATION_HELP,
-                )
+            cols[0].number_input(f"Units, layer {index + 1}", 1, 1024, key=f"t_units_{index}", step=1)
+            cols[1].selectbox(
+                f"Activation {index + 1}",
+                ["relu", "tanh", "logistic", "elu"],
+                key=f"t_act_{index}",
+                help=ACTIVATION_HELP,
             )
-            dropout.append(
-                cols[2].slider(
-                    f"Dropout {index + 1}",
-                    0.0,
-                    LIMITS["dropout"][1],
-                    step=0.05,
-                    key=f"t_drop_{index}",
-                    help="Share of this layer's units switched off at random while training (Keras only).",
-                )
+            cols[2].slider(
+                f"Dropout {index + 1}",
+                0.0,
+                LIMITS["dropout"][1],
+                step=0.05,
+                key=f"t_drop_{index}",
+                help="Share of this layer's units switched off at random while training (Keras only).",
             )
     with middle:
         st.markdown("**Optimiser**")
         optimizer = st.selectbox(
             "Optimizer", ["sgd", "adam", "rmsprop"], key="t_optimizer", help="rmsprop is Keras only."
         )
-        learning_rate = st.select_slider(
+        st.select_slider(
             "Learning rate", LEARNING_RATES, key="t_learning_rate", help="How big a step each update takes."
         )
-        momentum = st.slider(
+        st.slider(
             "Momentum (SGD)", 0.0, LIMITS["momentum"][1], step=0.01, key="t_momentum", disabled=optimizer != "sgd"
         )
-        batch_size = st.select_slider("Batch size", BATCH_SIZES, key="t_batch_size", help="Images per update.")
-        l2 = st.select_slider(
-            "L2 penalty", L2_VALUES, key="t_l2", help="Pulls weights towards zero against overfitting."
-        )
+        st.select_slider("Batch size", BATCH_SIZES, key="t_batch_size", help="Images per update.")
+        st.select_slider("L2 penalty", L2_VALUES, key="t_l2", help="Pulls weights towards zero against overfitting.")
     with right:
         st.markdown("**Training run**")
-        epochs = st.slider(
-            "Epochs", 1, int(LIMITS["epochs"][1]), key="t_epochs", help="Passes over the training images."
-        )
-        train_size = st.slider(
+        st.slider("Epochs", 1, int(LIMITS["epochs"][1]), key="t_epochs", help="Passes over the training images.")
+        st.slider(
             "Training images",
             int(LIMITS["train_size"][0]),
             60000,
@@ -124,7 +136,7 @@ with st.container(border=True):
             key="t_train_size",
             help="A stratified subset: fewer images train faster and overfit sooner.",
         )
-        validation_fraction = st.slider(
+        st.slider(
             "Validation share",
             0.0,
             LIMITS["validation_fraction"][1],
@@ -137,36 +149,16 @@ with st.container(border=True):
             key="t_early_stopping",
             help="Stop when the validation loss has not improved for `patience` epochs.",
         )
-        patience = st.slider("Patience", 1, int(LIMITS["patience"][1]), key="t_patience", disabled=not early_stopping)
-        seed = st.number_input("Seed", 0, int(LIMITS["seed"][1]), key="t_seed", help="Same seed, same model.")
+        st.slider("Patience", 1, int(LIMITS["patience"][1]), key="t_patience", disabled=not early_stopping)
+        st.number_input("Seed", 0, int(LIMITS["seed"][1]), key="t_seed", help="Same seed, same model.")
+
+st.button(
+    "Train", type="primary", icon=":material/play_arrow:", on_click=on_train, disabled=ui.job_running("train_job")
+)
+if "train_error" in st.session_state:
+    st.error(st.session_state.pop("train_error"), icon=":material/error:")
 
 job = ui.job_progress("train_job")
-running = job is None and "train_job" in st.session_state
-if st.button("Train", type="primary", icon=":material/play_arrow:", disabled=running):
-    try:
-        spec = ModelSpec(
-            framework=framework,
-            hidden_layers=tuple(hidden),
-            activation=tuple(activations),
-            optimizer=optimizer,
-            learning_rate=learning_rate,
-            momentum=momentum,
-            epochs=epochs,
-            batch_size=batch_size,
-            l2=l2,
-            dropout=tuple(dropout),
-            early_stopping=early_stopping,
-            patience=patience,
-            validation_fraction=validation_fraction,
-            train_size=train_size,
-            seed=seed,
-        )
-    except InvalidSpecError as error:
-        ui.show_error(error)
-    else:
-        ui.start_job("train_job", [(None, spec)])
-        st.rerun()
-
 if job is not None and not job.error and job.steps[0].result is not None:
     step = job.steps[0]
     model = step.result

@@ -1,0 +1,99 @@
+"""Fixtures of the AppTest suite: the app script, real MNIST, and model stores outside the repository.
+
+Two small scikit-learn models are trained once per session with the real core
+(the e2e suite reuses them when both suites run together). Tests that change a
+store get their own copy; the repository's ``models/`` folder is never touched.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from mnist_core import data
+from mnist_core.spec import ModelSpec
+from mnist_core.store import ModelStore
+
+ROOT = Path(__file__).resolve().parents[2]
+APP = ROOT / "app.py"
+PAGES = {
+    "home": "pages/home.py",
+    "train": "pages/train.py",
+    "draw": "pages/draw.py",
+    "evaluate": "pages/evaluate.py",
+    "models": "pages/models.py",
+    "data": "pages/data.py",
+}
+# Name and hidden units of the models every populated store holds (about 93 % on the test set); keep
+# in step with tests/e2e/conftest.py, which reuses the same folder.
+PRETRAINED = (("test-sklearn", 64), ("test-sklearn-small", 32))
+
+
+def small_spec(units: int) -> ModelSpec:
+    """A scikit-learn MLP that trains in seconds and still reads digits well."""
+    return ModelSpec(
+        framework="sklearn",
+        hidden_layers=(units,),
+        optimizer="adam",
+        learning_rate=2e-3,
+        epochs=3,
+        train_size=20000,
+        seed=0,
+    )
+
+
+@pytest.fixture(scope="session")
+def mnist() -> data.Dataset:
+    """Real MNIST from the cache (``$DIGIT_STUDIO_DATA`` or the default one)."""
+    return data.load()
+
+
+@pytest.fixture(scope="session")
+def pretrained_root(tmp_path_factory: pytest.TempPathFactory, mnist: data.Dataset) -> Path:
+    """A store holding the PRETRAINED models; read it, never change it."""
+    root = tmp_path_factory.getbasetemp() / "pretrained-models"
+    store = ModelStore(root)
+    for name, units in PRETRAINED:
+        store.get_or_train(small_spec(units), mnist, name=name)
+    return root
+
+
+@pytest.fixture(scope="session")
+def pretrained_ids(pretrained_root: Path, mnist: data.Dataset) -> dict[str, str]:
+    """Model id by name of the PRETRAINED models."""
+    return {name: small_spec(units).key(mnist.fingerprint) for name, units in PRETRAINED}
+
+
+@pytest.fixture
+def scratch_store(pretrained_root: Path, tmp_path: Path) -> Path:
+    """A private copy of the pretrained store, for tests that train or delete."""
+    root = tmp_path / "models"
+    shutil.copytree(pretrained_root, root, ignore=shutil.ignore_patterns(".locks", ".tmp-*"))
+    return root
+
+
+@pytest.fixture
+def empty_store(tmp_path: Path) -> Path:
+    """A store folder with nothing in it."""
+    root = tmp_path / "empty-models"
+    root.mkdir()
+    return root
+
+
+@pytest.fixture
+def open_app(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., AppTest]]:
+    """``open_app(store, page)``: the app on ``page`` over the store folder ``store``, after its first run."""
+
+    def open_page(store: Path, page: str = "home") -> AppTest:
+        monkeypatch.setenv("DIGIT_STUDIO_MODELS", str(store))
+        app = AppTest.from_file(str(APP), default_timeout=120)
+        app.run()
+        if page != "home":
+            app.switch_page(PAGES[page]).run()
+        return app
+
+    yield open_page

@@ -1,0 +1,100 @@
+"""The Draw page: a drawing injected as the canvas would send it is read by the active models."""
+
+from __future__ import annotations
+
+import base64
+import io
+import re
+
+import numpy as np
+import pytest
+from PIL import Image
+
+CANVAS_SIDE = 280
+# Test images every pretrained model reads correctly with more than 90 % probability.
+EASY_TEST_DIGITS = [0, 1, 2, 3]  # a 7, a 2, a 1 and a 0
+
+
+def canvas_state(gray: np.ndarray) -> dict:
+    """What streamlit-drawable-canvas 0.13 keeps in session state once ``gray`` is drawn: a 280×280 RGBA PNG."""
+    picture = Image.fromarray(gray.astype(np.uint8)).resize((CANVAS_SIDE, CANVAS_SIDE), Image.Resampling.BILINEAR)
+    buffer = io.BytesIO()
+    picture.convert("RGBA").save(buffer, format="PNG")
+    url = "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
+    return {"drawing": {"raw": {"objects": []}, "data": url}, "backgroundFit": None}
+
+
+def predictions(app) -> list[str]:
+    """The big answers the page shows, one per active model."""
+    return [
+        match.group(1)
+        for element in app.markdown
+        if (match := re.search(r"<div class='prediction'[^>]*>(.+?)</div>", element.value))
+    ]
+
+
+def draw(app, gray: np.ndarray) -> None:
+    app.session_state[f"canvas-{app.session_state['canvas_round']}"] = canvas_state(gray)
+    app.run()
+
+
+@pytest.mark.parametrize("index", EASY_TEST_DIGITS)
+def test_a_drawn_test_digit_is_read_correctly(open_app, pretrained_root, mnist, index):
+    app = open_app(pretrained_root, "draw")
+    draw(app, mnist.x_test[index])
+
+    assert not app.exception
+    assert predictions(app) == [str(mnist.y_test[index])]
+    sure = [c.value for c in app.caption if c.value.endswith("% sure")]
+    assert len(sure) == 1
+    assert float(sure[0].split("%")[0]) > 60
+    assert "Cropped, fitted into 20 × 20 and centred by mass, like MNIST." in [c.value for c in app.caption]
+    assert not any("Draw a digit" in info.value for info in app.info)
+
+
+def test_two_active_models_answer_side_by_side(open_app, pretrained_root, pretrained_ids, mnist):
+    app = open_app(pretrained_root, "draw")
+    app.sidebar.multiselect[0].set_value(list(pretrained_ids.values())).run()
+    draw(app, mnist.x_test[3])
+
+    assert not app.exception
+    assert predictions(app) == ["0", "0"]
+    headings = [m.value for m in app.markdown if m.value.startswith("**test-sklearn")]
+    assert headings == ["**test-sklearn** · sklearn 784-64-10", "**test-sklearn-small** · sklearn 784-32-10"]
+
+
+def test_an_empty_canvas_asks_for_a_drawing(open_app, pretrained_root):
+    app = open_app(pretrained_root, "draw")
+    draw(app, np.zeros((28, 28), dtype=np.uint8))
+
+    assert not app.exception
+    assert predictions(app) == []
+    assert [info.value for info in app.info] == ["Draw a digit on the black square to see what the models say."]
+
+
+def test_clear_starts_a_fresh_canvas(open_app, pretrained_root, mnist):
+    app = open_app(pretrained_root, "draw")
+    draw(app, mnist.x_test[0])
+    assert predictions(app) == ["7"]
+
+    next(b for b in app.button if b.label == "Clear").click().run()
+
+    assert not app.exception
+    assert app.session_state["canvas_round"] == 1
+    assert predictions(app) == []
+    assert any("Draw a digit" in info.value for info in app.info)
+
+
+def test_random_noise_gets_an_answer_too(open_app, pretrained_root):
+    app = open_app(pretrained_root, "draw")
+    assert "noise_seed" not in app.session_state
+
+    next(b for b in app.button if b.label == "Show random noise").click().run()
+
+    assert not app.exception
+    assert "noise_seed" in app.session_state
+    verdicts = [
+        m.value for m in app.markdown if re.fullmatch(r"\*\*test-sklearn\*\* says \*\*\d\*\* \(\d+%\)", m.value)
+    ]
+    assert len(verdicts) == 1
+    assert app.image  # the noise itself, next to what the model says

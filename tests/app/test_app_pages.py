@@ -1,0 +1,96 @@
+"""Every page runs without an exception, with an empty store and with models in it, and shows its content."""
+
+from __future__ import annotations
+
+import pytest
+
+from mnist_core.spec import PRESETS
+from mnist_core.store import ModelStore
+
+TITLES = {
+    "home": "✍️ Digit Studio",
+    "train": "Train a network",
+    "draw": "Draw a digit",
+    "evaluate": "Evaluate",
+    "models": "Models in the store",
+    "data": "The MNIST data",
+}
+
+
+@pytest.mark.parametrize("page", list(TITLES))
+@pytest.mark.parametrize("store", ["empty", "populated"])
+def test_every_page_runs_cleanly(open_app, empty_store, pretrained_root, page, store):
+    app = open_app(empty_store if store == "empty" else pretrained_root, page)
+
+    assert not app.exception
+    assert [title.value for title in app.title] == [TITLES[page]]
+    # The shared sidebar from app.py is there too: the page ran inside st.navigation, not on its own.
+    assert [picker.label for picker in app.sidebar.multiselect] == ["Active models"]
+    assert any("MNIST ready: 60,000 training, 10,000 test images" in c.value for c in app.sidebar.caption)
+    expected_count = 0 if store == "empty" else 2
+    assert any(c.value == f"{expected_count} model(s) in the store" for c in app.sidebar.caption)
+
+
+def test_pages_without_models_say_what_to_do(open_app, empty_store):
+    for page, hint in [
+        ("draw", "No model is active yet"),
+        ("evaluate", "Nothing to evaluate yet"),
+        ("models", "The store is empty"),
+    ]:
+        app = open_app(empty_store, page)
+        assert not app.exception
+        assert any(hint in info.value for info in app.info), page
+
+
+def test_home_shows_data_status_and_presets(open_app, empty_store):
+    app = open_app(empty_store)
+
+    assert [s.value for s in app.success] == ["MNIST is ready: 60,000 training and 10,000 test images."]
+    assert f"**0** model(s) in the store, 0 of {len(PRESETS)} presets ready." in [m.value for m in app.markdown]
+    presets = next(m for m in app.multiselect if m.label == "Presets to train")
+    assert presets.value == list(PRESETS)
+    assert any(b.label == "Train the missing presets" for b in app.button)
+
+
+def test_home_counts_stored_models(open_app, pretrained_root):
+    app = open_app(pretrained_root)
+
+    assert f"**2** model(s) in the store, 0 of {len(PRESETS)} presets ready." in [m.value for m in app.markdown]
+    assert not app.warning
+
+
+def test_home_explains_missing_mnist(open_app, empty_store, tmp_path, monkeypatch):
+    monkeypatch.setenv("DIGIT_STUDIO_DATA", str(tmp_path / "no-mnist-here"))
+    app = open_app(empty_store)
+
+    assert not app.exception
+    assert len(app.error) == 1
+    assert "MNIST" in app.error[0].value
+    assert any(b.label == "Download MNIST now" for b in app.button)
+    assert not app.success
+
+
+def test_active_models_default_to_the_best_of_each_framework(open_app, pretrained_root, pretrained_ids):
+    app = open_app(pretrained_root)
+
+    (picker,) = app.sidebar.multiselect
+    assert picker.label == "Active models"
+    assert picker.value == [pretrained_ids["test-sklearn"]]  # both are sklearn: only the more accurate one
+    assert sorted(picker.options) == sorted(model.label for model in ModelStore(pretrained_root).models())
+
+
+def test_data_page_shows_mnist(open_app, empty_store, mnist):
+    app = open_app(empty_store, "data")
+
+    assert any("**60,000 training** and **10,000 test**" in m.value for m in app.markdown)
+    assert [s.value for s in app.subheader] == [
+        "Ten samples of every digit",
+        "How many of each",
+        "The average digit",
+        "From label to one-hot vector",
+        "One image as numbers",
+    ]
+    one_hot = app.dataframe[0].value
+    assert list(one_hot["label"]) == list(mnist.y_train[:8])
+    assert (one_hot.drop(columns="label").sum(axis=1) == 1).all()
+    assert app.dataframe[1].value.shape == (28, 28)

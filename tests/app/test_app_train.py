@@ -1,0 +1,147 @@
+"""The Train page: presets fill the controls, training runs in the background, results and errors are shown."""
+
+from __future__ import annotations
+
+import pytest
+
+from mnist_core.spec import PRESETS
+from mnist_core.store import ModelStore
+
+JOB_SECONDS = 180
+
+
+def train_button(app):
+    (button,) = [candidate for candidate in app.button if candidate.label == "Train"]
+    return button
+
+
+def finish_training(app) -> None:
+    """Wait for the background job, then rerun the page as its live fragment would."""
+    assert app.session_state["train_job"].wait(JOB_SECONDS), "training did not finish in time"
+    app.run()
+
+
+def test_controls_start_from_the_quick_preset(open_app, empty_store):
+    app = open_app(empty_store, "train")
+    quick = PRESETS["quick"]
+
+    assert app.selectbox(key="t_preset").value == "quick"
+    assert app.radio(key="t_framework").value == quick.framework
+    assert app.slider(key="t_layers").value == len(quick.hidden_layers)
+    assert app.number_input(key="t_units_0").value == quick.hidden_layers[0]
+    assert app.selectbox(key="t_optimizer").value == quick.optimizer
+    assert app.select_slider(key="t_learning_rate").value == quick.learning_rate
+    assert app.select_slider(key="t_batch_size").value == quick.batch_size
+    assert app.slider(key="t_epochs").value == quick.epochs
+    assert app.slider(key="t_train_size").value == quick.train_size
+    assert app.toggle(key="t_early_stopping").value is False
+    assert app.slider(key="t_patience").disabled  # only meaningful with early stopping
+    assert not train_button(app).disabled
+
+
+def test_choosing_a_preset_fills_the_controls(open_app, empty_store):
+    app = open_app(empty_store, "train")
+    app.selectbox(key="t_preset").set_value("keras-dropout").run()
+    preset = PRESETS["keras-dropout"]
+
+    assert not app.exception
+    assert app.radio(key="t_framework").value == "keras"
+    assert app.slider(key="t_layers").value == 2
+    assert [app.number_input(key=f"t_units_{i}").value for i in range(2)] == list(preset.hidden_layers)
+    assert [app.slider(key=f"t_drop_{i}").value for i in range(2)] == list(preset.dropout_rates)
+    assert app.slider(key="t_epochs").value == preset.epochs
+    assert app.select_slider(key="t_batch_size").value == preset.batch_size
+    assert app.slider(key="t_momentum").disabled  # Adam has no momentum slider to move
+
+
+def test_training_shows_the_result_then_reuses_the_store(open_app, scratch_store):
+    app = open_app(scratch_store, "train")
+    app.slider(key="t_train_size").set_value(3000)
+    app.slider(key="t_epochs").set_value(2)
+    train_button(app).click().run()
+
+    assert not app.exception
+    assert "train_job" in app.session_state
+    finish_training(app)
+
+    assert not app.exception
+    (success,) = app.success
+    model_id = success.value.split("`")[1]
+    assert success.value == f"Trained and saved as `{model_id}`."
+    stored = ModelStore(scratch_store).get(model_id)
+    assert stored.spec == PRESETS["quick"].replace(train_size=3000, epochs=2)
+    assert [m.label for m in app.metric] == ["Test accuracy", "Train accuracy", "Training time", "Epochs", "Parameters"]
+    assert app.metric[0].value == f"{stored.metrics['test_accuracy']:.2%}"
+    assert app.metric[3].value == "2 / 2"
+    assert stored.metrics["test_accuracy"] > 0.8
+
+    train_button(app).click().run()
+    finish_training(app)
+
+    assert not app.exception
+    assert not app.success, [s.value for s in app.success]
+    assert any("already in the store" in info.value and model_id in info.value for info in app.info)
+    assert len(ModelStore(scratch_store).models()) == 3
+
+
+def test_a_running_job_can_be_stopped(open_app, scratch_store):
+    app = open_app(scratch_store, "train")
+    app.slider(key="t_train_size").set_value(3000)
+    app.slider(key="t_epochs").set_value(200)
+    train_button(app).click().run()
+
+    assert train_button(app).disabled  # one job at a time
+    stop = app.button(key="train_job-stop")
+    stop.click().run()
+    assert app.session_state["train_job"].stop_requested
+    finish_training(app)
+
+    assert not app.exception
+    (warning,) = app.warning
+    assert warning.value.startswith("Stopped at epoch ")
+    model = app.session_state["train_job"].steps[0].result
+    assert model.stopped
+    assert 1 <= model.epochs_run < 200
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"t_drop_0": 0.3}, "scikit-learn's MLPClassifier has no dropout"),
+        ({"t_optimizer": "rmsprop"}, "Optimizer 'rmsprop' is not available with sklearn"),
+        ({"t_train_size": 100, "t_batch_size": 512}, "A batch of 512 images is larger than the 90 training images"),
+    ],
+)
+def test_an_impossible_spec_shows_its_message(open_app, empty_store, changes, message):
+    app = open_app(empty_store, "train")
+    for key, value in changes.items():
+        app.session_state[key] = value
+    app.run()
+    train_button(app).click().run()
+
+    assert not app.exception
+    (error,) = app.error
+    assert message in error.value
+    assert "train_job" not in app.session_state
+    assert not ModelStore(empty_store).list()
+
+
+@pytest.mark.slow
+def test_training_a_keras_model_from_the_page(open_app, empty_store):
+    app = open_app(empty_store, "train")
+    app.selectbox(key="t_preset").set_value("keras-seed").run()
+    app.slider(key="t_train_size").set_value(2000)
+    app.slider(key="t_epochs").set_value(1)
+    train_button(app).click().run()
+    finish_training(app)
+
+    assert not app.exception
+    assert not app.error
+    (success,) = app.success
+    (model,) = ModelStore(empty_store).models()
+    assert model.id in success.value
+    assert model.framework == "keras"
+    assert model.spec.hidden_layers == (128, 64)
+    assert app.metric[3].value == "1 / 1"
+    layers = app.dataframe[0].value
+    assert len(layers) >= 3  # two hidden Dense layers and the output, as Keras lists them

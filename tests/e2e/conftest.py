@@ -1,0 +1,249 @@
+"""The end-to-end harness: ``streamlit run`` on a free port, driven by headless Chromium through Playwright.
+
+The server reads a temporary model store holding two small scikit-learn models
+trained once per session with the real core; the repository's ``models/`` is
+never used. Without a browser these tests skip, except in CI (``$CI`` set),
+where they must run and fail instead.
+
+Timings measured along the way go to ``artifacts/e2e-timings.json`` and are
+printed at the end of the session (``pytest -s`` shows them).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import platform
+import shutil
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from mnist_core import data
+from mnist_core.spec import ModelSpec
+from mnist_core.store import ModelStore
+
+ROOT = Path(__file__).resolve().parents[2]
+ARTIFACTS = ROOT / "artifacts"
+SCREENSHOTS = ARTIFACTS / "screenshots"
+DOCS_SCREENSHOTS = ROOT / "docs" / "screenshots"
+TIMINGS_FILE = ARTIFACTS / "e2e-timings.json"
+
+# Name and hidden units of the models in the server's store (about 93 % on the test set); the same
+# models, in the same folder, as tests/app/conftest.py, so that both suites together train them once.
+PRETRAINED = (("test-sklearn", 64), ("test-sklearn-small", 32))
+SERVER_START_SECONDS = 90
+PAGE_TIMEOUT_MS = 30_000
+VIEWPORT = {"width": 1400, "height": 1000}
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+IDLE = "[data-test-script-state='notRunning']"
+
+
+def small_spec(units: int) -> ModelSpec:
+    """A scikit-learn MLP that trains in seconds and still reads digits well."""
+    return ModelSpec(
+        framework="sklearn",
+        hidden_layers=(units,),
+        optimizer="adam",
+        learning_rate=2e-3,
+        epochs=3,
+        train_size=20000,
+        seed=0,
+    )
+
+
+def unavailable(reason: str) -> None:
+    """Skip locally; in CI the end-to-end tests are required, so fail."""
+    if os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no"):
+        pytest.fail(f"{reason} — CI must run the end-to-end tests (install Chromium; see .ci/run).", pytrace=False)
+    pytest.skip(reason)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def healthy(url: str) -> bool:
+    """Whether Streamlit's health endpoint answers ``ok``."""
+    with contextlib.suppress(OSError), urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as response:
+        return response.read().strip() == b"ok"
+    return False
+
+
+@pytest.fixture(scope="session")
+def chromium_executable() -> str:
+    """The system Chromium, or a skip (a failure in CI) that says how to get one."""
+    found = shutil.which("chromium") or shutil.which("chromium-browser")
+    if found is None and Path("/usr/bin/chromium").exists():
+        found = "/usr/bin/chromium"
+    if found is None:
+        unavailable("No Chromium found (apt-get install chromium); the browser tests need one")
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        unavailable("Playwright is not installed (pip install -r requirements-dev.txt)")
+    return str(found)
+
+
+@pytest.fixture(scope="session")
+def timings() -> Iterator[dict[str, Any]]:
+    """Measurements the tests record; written as JSON and printed when the session ends."""
+    measured: dict[str, Any] = {}
+    yield measured
+    if not measured:
+        return
+    report = {
+        **measured,
+        "machine": {"cpus": os.cpu_count(), "platform": platform.platform(), "python": platform.python_version()},
+    }
+    ARTIFACTS.mkdir(exist_ok=True)
+    TIMINGS_FILE.write_text(json.dumps(report, indent=2) + "\n")
+    print(f"\nEnd-to-end timings ({TIMINGS_FILE.relative_to(ROOT)}):")
+    for name, value in measured.items():
+        print(f"  {name}: {value}")
+
+
+@pytest.fixture(scope="session")
+def e2e_store(chromium_executable: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The server's model store: a copy of the session's pretrained models."""
+    mnist = data.load()
+    pretrained = tmp_path_factory.getbasetemp() / "pretrained-models"  # shared with tests/app
+    for name, units in PRETRAINED:
+        ModelStore(pretrained).get_or_train(small_spec(units), mnist, name=name)
+    root = tmp_path_factory.mktemp("e2e") / "models"
+    shutil.copytree(pretrained, root, ignore=shutil.ignore_patterns(".locks", ".tmp-*"))
+    return root
+
+
+@pytest.fixture(scope="session")
+def app_server(e2e_store: Path, tmp_path_factory: pytest.TempPathFactory, timings: dict) -> Iterator[dict]:
+    """``streamlit run app.py`` on a free port; yields its URL and start time, and stops it at the end."""
+    port = free_port()
+    url = f"http://127.0.0.1:{port}"
+    log_path = tmp_path_factory.mktemp("server") / "streamlit.log"
+    env = {**os.environ, "DIGIT_STUDIO_MODELS": str(e2e_store), "PYTHONUNBUFFERED": "1"}
+    command = [
+        sys.executable, "-m", "streamlit", "run", "app.py",
+        "--server.headless", "true",
+        "--server.address", "127.0.0.1",
+        "--server.port", str(port),
+        "--server.fileWatcherType", "none",
+        "--browser.gatherUsageStats", "false",
+    ]  # fmt: skip
+    started = time.perf_counter()
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    try:
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"Streamlit exited with {process.returncode}:\n{log_path.read_text()[-3000:]}")
+            if time.perf_counter() - started > SERVER_START_SECONDS:
+                pytest.fail(
+                    f"Streamlit was not healthy after {SERVER_START_SECONDS} s:\n{log_path.read_text()[-3000:]}"
+                )
+            if healthy(url):
+                break
+            time.sleep(0.1)
+        timings["server_start_to_health_s"] = round(time.perf_counter() - started, 2)
+        yield {"url": url, "started": started, "log": log_path}
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_executable: str) -> Iterator[Any]:
+    """Headless Chromium, launched once per session."""
+    from playwright.sync_api import sync_playwright
+
+    playwright = sync_playwright().start()
+    try:
+        chromium = playwright.chromium.launch(executable_path=chromium_executable, headless=True, args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+    finally:
+        playwright.stop()
+
+
+@pytest.fixture(scope="session")
+def app_url(browser: Any, app_server: dict, timings: dict) -> str:
+    """The running app's URL, once its first page has loaded in the browser."""
+    context = browser.new_context(viewport=VIEWPORT)
+    try:
+        page = context.new_page()
+        page.goto(app_server["url"], timeout=120_000)
+        page.get_by_role("heading", name="Digit Studio").wait_for(timeout=120_000)
+        page.wait_for_selector(IDLE, timeout=120_000)
+        timings["server_start_to_first_page_s"] = round(time.perf_counter() - app_server["started"], 2)
+    finally:
+        context.close()
+    return app_server["url"]
+
+
+class Studio:
+    """One browser tab on the app, with the waits and captures every test needs."""
+
+    def __init__(self, page: Any, url: str) -> None:
+        self.page = page
+        self.url = url
+
+    def open(self, path: str = "/") -> None:
+        """Load a page by its URL path and wait for its script to finish."""
+        self.page.goto(self.url + path)
+        self.idle()
+
+    def idle(self) -> None:
+        """Wait until the app's script is not running (the Streamlit e2e idiom)."""
+        self.page.wait_for_timeout(100)  # let a rerun that was just triggered begin
+        self.page.wait_for_selector(IDLE, state="attached")
+
+    def button(self, name: str) -> Any:
+        return self.page.get_by_role("button", name=name, exact=True)
+
+    def sidebar(self) -> Any:
+        return self.page.get_by_test_id("stSidebar")
+
+    def screenshot(self, name: str, *, docs: bool = False) -> Path:
+        """Save the viewport to artifacts/screenshots (and docs/screenshots for the README)."""
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        path = SCREENSHOTS / f"{name}.png"
+        self.page.mouse.move(VIEWPORT["width"] // 2, 5)  # over the empty header: no hover effects in the picture
+        self.page.wait_for_timeout(300)
+        self.page.screenshot(path=path)
+        if docs:
+            DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, DOCS_SCREENSHOTS / path.name)
+        return path
+
+
+@pytest.fixture
+def studio(browser: Any, app_url: str) -> Iterator[Studio]:
+    """A fresh browser session (its own Streamlit session) on the running app."""
+    context = browser.new_context(viewport=VIEWPORT)
+    page = context.new_page()
+    page.set_default_timeout(PAGE_TIMEOUT_MS)
+    try:
+        yield Studio(page, app_url)
+    finally:
+        context.close()

@@ -1,0 +1,113 @@
+"""Draw with the mouse on the real canvas and read the models' answers."""
+
+from __future__ import annotations
+
+import math
+import statistics
+import time
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+CANVAS = "canvas.upper-canvas"
+PREDICTION = ".prediction"
+# Strokes in canvas pixels (the canvas is 280 × 280, the pen 20 wide).
+ONE = [(140, 50 + 9 * step) for step in range(21)]
+# Slightly taller than wide, as MNIST zeros are; closed by overlapping the start.
+ZERO = [(140 + 55 * math.sin(2 * math.pi * i / 40), 140 - 85 * math.cos(2 * math.pi * i / 40)) for i in range(43)]
+LATENCY_STROKES = 5
+
+
+def wait_for_canvas(studio) -> dict:
+    """Wait until the canvas takes strokes (its pen cursor shows on hover); returns its box."""
+    canvas = studio.page.locator(CANVAS)
+    canvas.wait_for()
+    deadline = time.monotonic() + 15
+    for attempt in range(1000):
+        box = canvas.bounding_box()
+        studio.page.mouse.move(box["x"] + 3 + attempt % 5, box["y"] + 3)
+        if canvas.evaluate("element => element.style.cursor") == "crosshair":
+            return box
+        assert time.monotonic() < deadline, "the canvas never switched to drawing mode"
+        studio.page.wait_for_timeout(50)
+    raise AssertionError("unreachable")
+
+
+def stroke(studio, points: list[tuple[float, float]]) -> float:
+    """Draw one stroke through ``points``; returns the time of mouse-up."""
+    box = wait_for_canvas(studio)
+    mouse = studio.page.mouse
+    mouse.move(box["x"] + points[0][0], box["y"] + points[0][1])
+    mouse.down()
+    for x, y in points[1:]:
+        mouse.move(box["x"] + x, box["y"] + y, steps=2)
+    mouse.up()
+    return time.perf_counter()
+
+
+def clear(studio) -> None:
+    """Press Clear and wait for the fresh canvas."""
+    old_canvas = studio.page.locator(CANVAS).element_handle()
+    studio.button("Clear").click()
+    studio.page.wait_for_function("element => !element.isConnected", arg=old_canvas)
+    studio.idle()
+    studio.page.get_by_text("Draw a digit on the black square").wait_for()
+    assert studio.page.locator(PREDICTION).count() == 0
+
+
+def answers(studio) -> list[str]:
+    """Wait for the models' answers and return them, one per active model."""
+    studio.page.locator(PREDICTION).first.wait_for()
+    studio.idle()
+    return [text.strip() for text in studio.page.locator(PREDICTION).all_inner_texts()]
+
+
+def activate_both_models(studio) -> None:
+    picker = studio.sidebar().get_by_test_id("stMultiSelect")
+    picker.locator("input").click()
+    studio.page.get_by_role("option").filter(has_text="test-sklearn-small").click()
+    studio.page.keyboard.press("Escape")
+    studio.idle()
+    assert "test-sklearn-small" in picker.inner_text()
+
+
+def test_opening_draw_shows_the_canvas(studio, timings):
+    started = time.perf_counter()
+    studio.page.goto(studio.url + "/draw")
+    studio.page.locator(CANVAS).wait_for()
+    studio.page.wait_for_selector("[data-test-script-state='notRunning']", state="attached")
+    timings["open_draw_s"] = round(time.perf_counter() - started, 2)
+
+    assert studio.page.get_by_role("heading", name="Draw a digit").is_visible()
+    studio.page.get_by_text("Draw a digit on the black square").wait_for()
+    studio.sidebar().get_by_test_id("stMultiSelect").get_by_text("test-sklearn").first.wait_for()
+
+
+def test_drawing_a_one_then_a_zero(studio):
+    studio.open("/draw")
+    activate_both_models(studio)
+
+    stroke(studio, ONE)
+    assert answers(studio) == ["1", "1"]
+    assert studio.page.get_by_text("% sure").count() == 2
+
+    clear(studio)
+    stroke(studio, ZERO)
+    assert "0" in answers(studio)
+    studio.screenshot("draw", docs=True)
+
+
+def test_mouse_up_to_prediction_latency(studio, timings):
+    studio.open("/draw")
+    latencies = []
+    for index in range(LATENCY_STROKES):
+        if index:
+            clear(studio)
+        released = stroke(studio, ONE if index % 2 == 0 else ZERO)
+        studio.page.locator(PREDICTION).first.wait_for()
+        latencies.append(time.perf_counter() - released)
+        assert answers(studio) == ["1" if index % 2 == 0 else "0"]
+
+    timings["mouse_up_to_prediction_s"] = [round(seconds, 3) for seconds in latencies]
+    timings["mouse_up_to_prediction_median_s"] = round(statistics.median(latencies), 3)

@@ -1,0 +1,53 @@
+"""Train from the page with the keyboard-set sliders: live progress, the result, and Stop."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+pytestmark = pytest.mark.e2e
+
+TRAINING_TIMEOUT_MS = 180_000
+
+
+def set_slider(studio, label: str, *keys: str) -> int:
+    """Press keys on a slider (Home, End, PageUp: a tenth of the range, ArrowRight: one step); returns its value."""
+    container = studio.page.get_by_test_id("stSlider").filter(has_text=label)
+    thumb = container.get_by_role("slider")
+    for key in keys:
+        thumb.press(key)
+        studio.idle()
+    return int(container.locator("input").input_value())
+
+
+def test_training_shows_progress_then_the_result(studio):
+    studio.open("/train")
+    assert set_slider(studio, "Training images", "Home", "PageUp") == 6100
+    assert set_slider(studio, "Epochs", "ArrowRight", "ArrowRight") == 6
+
+    studio.button("Train").click()
+    studio.page.get_by_text(re.compile(r"Training epoch \d of 6")).wait_for(timeout=TRAINING_TIMEOUT_MS)
+    success = studio.page.get_by_text("Trained and saved as")
+    success.wait_for(timeout=TRAINING_TIMEOUT_MS)
+    studio.idle()
+
+    assert re.fullmatch(r"Trained and saved as sklearn-\d+-[0-9a-f]{10}\.", success.inner_text().strip())
+    assert studio.page.get_by_text("Test accuracy").first.is_visible()
+    assert studio.page.get_by_test_id("stMetricValue").nth(3).inner_text() == "6 / 6"
+    studio.screenshot("train", docs=True)
+
+
+def test_a_long_run_can_be_stopped(studio):
+    studio.open("/train")
+    set_slider(studio, "Training images", "Home", "PageUp")
+    assert set_slider(studio, "Epochs", "End") == 200
+
+    studio.button("Train").click()
+    studio.page.get_by_text(re.compile(r"Training epoch \d+ of 200")).wait_for(timeout=TRAINING_TIMEOUT_MS)
+    studio.button("Stop").click()
+    stopped = studio.page.get_by_text("Stopped at epoch")
+    stopped.wait_for(timeout=TRAINING_TIMEOUT_MS)
+
+    epochs_run = int(re.search(r"Stopped at epoch (\d+)", stopped.inner_text()).group(1))
+    assert 1 <= epochs_run < 200
