@@ -19,7 +19,7 @@ __all__ = [
     "confusion_heatmap",
     "digit_grid",
     "enlarge",
-    "probability_bars",
+    "probability_bars_html",
     "training_curves",
 ]
 
@@ -194,29 +194,28 @@ def training_curves(history: Sequence[EpochEvent], *, epochs: int | None = None)
     return figure
 
 
-def probability_bars(probabilities: np.ndarray, *, title: str | None = None) -> go.Figure:
-    """One bar per digit; the winner highlighted."""
+def probability_bars_html(probabilities: np.ndarray) -> str:
+    """One bar per digit as plain HTML, the winner highlighted.
+
+    The Draw page redraws these on every stroke; HTML costs the browser
+    almost nothing, where a chart would load and lay out a plotting library.
+    """
     probabilities = np.asarray(probabilities, dtype=float).ravel()
     winner = int(probabilities.argmax())
-    colours = [TRAIN if digit == winner else "#94a3b8" for digit in range(10)]
-    figure = go.Figure(
-        go.Bar(
-            x=DIGITS,
-            y=probabilities,
-            marker_color=colours,
-            text=[f"{p:.0%}" for p in probabilities],
-            textposition="outside",
-            hovertemplate="digit %{x}: %{y:.1%}<extra></extra>",
+    bars = []
+    for digit, probability in enumerate(probabilities):
+        colour = TRAIN if digit == winner else "#94a3b8"
+        height = max(1.0, 100 * float(probability))
+        bars.append(
+            '<div style="flex:1;display:flex;flex-direction:column;align-items:center;justify-content:flex-end">'
+            f'<div style="font-size:0.7rem;color:#475569">{probability:.0%}</div>'
+            f'<div style="width:70%;height:{height:.1f}px;background:{colour};border-radius:2px"></div>'
+            f'<div style="font-weight:600">{digit}</div></div>'
         )
+    return (
+        '<div class="probability-bars" role="img" aria-label="probability of each digit" '
+        f'style="display:flex;gap:2px;height:140px;align-items:flex-end">{"".join(bars)}</div>'
     )
-    figure.update_layout(
-        title=title,
-        height=240,
-        margin={"l": 10, "r": 10, "t": 30 if title else 10, "b": 10},
-        yaxis={"range": [0, 1.15], "tickformat": ".0%", "title": None},
-        xaxis={"type": "category", "title": None},
-    )
-    return figure
 
 
 def class_balance(train_counts: Sequence[int], test_counts: Sequence[int]) -> go.Figure:

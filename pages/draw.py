@@ -24,44 +24,48 @@ if not models:
     st.stop()
 
 st.session_state.setdefault("canvas_round", 0)
-canvas_column, seen_column = st.columns([3, 2])
-with canvas_column:
-    stroke_width = st.slider("Pen width", 8, 40, 20, help="MNIST digits have strokes about 2–3 pixels wide out of 28.")
-    canvas = st_canvas(
-        stroke_width=stroke_width,
-        stroke_color="#FFFFFF",
-        background_color="#000000",
-        height=CANVAS_SIDE,
-        width=CANVAS_SIDE,
-        drawing_mode="freedraw",
-        return_image_data=True,
-        key=f"canvas-{st.session_state.canvas_round}",
-    )
-    st.button("Clear", icon=":material/ink_eraser:", on_click=ui.next_canvas)
-    st.caption("Draw with the mouse (or a finger); the models answer when you lift it. Undo is in the canvas toolbar.")
 
-image = None
-try:
-    if canvas.image_data is not None:
-        image = canvas_to_mnist(canvas.image_data)
-except EmptyImageError:
-    pass
-except InvalidImageError as error:
-    ui.show_error(error)
 
-with seen_column:
-    st.markdown("**What the models see** (28 × 28)")
+@st.fragment
+def drawing_board() -> None:
+    """Canvas, model input and answers: a stroke reruns only this part of the page."""
+    canvas_column, seen_column = st.columns([3, 2])
+    with canvas_column:
+        stroke_width = st.slider(
+            "Pen width", 8, 40, 20, help="MNIST digits have strokes about 2–3 pixels wide out of 28."
+        )
+        canvas = st_canvas(
+            stroke_width=stroke_width,
+            stroke_color="#FFFFFF",
+            background_color="#000000",
+            height=CANVAS_SIDE,
+            width=CANVAS_SIDE,
+            drawing_mode="freedraw",
+            return_image_data=True,
+            key=f"canvas-{st.session_state.canvas_round}",
+        )
+        st.button("Clear", icon=":material/ink_eraser:", on_click=ui.next_canvas)
+        st.caption("Draw with the mouse (or a finger); the models answer when you lift it. Undo is in the toolbar.")
+
+    image = None
+    try:
+        if canvas.image_data is not None:
+            image = canvas_to_mnist(canvas.image_data)
+    except EmptyImageError:
+        pass
+    except InvalidImageError as error:
+        ui.show_error(error)
+
+    with seen_column:
+        st.markdown("**What the models see** (28 × 28)")
+        st.image(plots.enlarge(np.zeros((28, 28)) if image is None else image), width=224)
+        if image is not None:
+            st.caption("Cropped, fitted into 20 × 20 and centred by mass, like MNIST.")
+
     if image is None:
-        st.image(plots.enlarge(np.zeros((28, 28))), width=224)
-    else:
-        st.image(plots.enlarge(image), width=224)
-        st.caption("Cropped, fitted into 20 × 20 and centred by mass, like MNIST.")
-
-if image is None:
-    st.info("Draw a digit on the black square to see what the models say.", icon=":material/draw:")
-else:
-    columns = st.columns(len(models))
-    for column, model in zip(columns, models, strict=True):
+        st.info("Draw a digit on the black square to see what the models say.", icon=":material/draw:")
+        return
+    for column, model in zip(st.columns(len(models)), models, strict=True):
         probabilities = ui.network(model).predict_proba(image)[0]
         answer, caption = ui.verdict(probabilities)
         with column, st.container(border=True):
@@ -71,7 +75,10 @@ else:
                 unsafe_allow_html=True,
             )
             st.caption(caption)
-            st.plotly_chart(plots.probability_bars(probabilities), key=f"bars-{model.id}")
+            st.html(plots.probability_bars_html(probabilities))
+
+
+drawing_board()
 
 st.divider()
 st.subheader("What does a network say about noise?")
@@ -89,4 +96,4 @@ if "noise_seed" in st.session_state:
         probabilities = ui.network(model).predict_proba(noise)[0]
         with column:
             st.markdown(f"**{model.name}** says **{int(probabilities.argmax())}** ({probabilities.max():.0%})")
-            st.plotly_chart(plots.probability_bars(probabilities), key=f"noise-{model.id}")
+            st.html(plots.probability_bars_html(probabilities))
