@@ -12,7 +12,7 @@ from streamlit.navigation.page import StreamlitPage
 
 from mnist_core import data, plots
 from mnist_core.errors import DatasetUnavailableError, MnistCoreError
-from mnist_core.evaluation import Evaluation, evaluate
+from mnist_core.evaluation import Evaluation, answer, evaluate
 from mnist_core.inference import DenseNetwork
 from mnist_core.jobs import TrainingJob
 from mnist_core.spec import ModelSpec
@@ -20,7 +20,6 @@ from mnist_core.store import DamagedEntry, ModelStore, StoredModel
 
 ACTIVE_KEY = "active_models"
 FRAMED_KEY = "_framed_by_app"
-NOT_SURE_BELOW = 0.6  # top probability under which the app says "not sure"
 
 
 PAGES = (
@@ -169,13 +168,13 @@ def show_error(error: MnistCoreError) -> None:
     st.error(str(error), icon=":material/error:")
 
 
-def verdict(probabilities: np.ndarray) -> tuple[str, str]:
+def verdict(probabilities: np.ndarray, threshold: float) -> tuple[str, str]:
     """The big answer and a caption: the digit, or "not sure" with the top two guesses."""
-    order = np.argsort(probabilities)[::-1]
-    top, second = int(order[0]), int(order[1])
-    if probabilities[top] < NOT_SURE_BELOW:
-        return "?", f"not sure: {top} ({probabilities[top]:.0%}) or {second} ({probabilities[second]:.0%})"
-    return str(top), f"{probabilities[top]:.1%} sure"
+    said = answer(probabilities, threshold)
+    (top, p_top), (second, p_second) = said.guesses
+    if said.digit is None:
+        return "?", f"not sure: {top} ({p_top:.0%}) or {second} ({p_second:.0%})"
+    return str(said.digit), f"{p_top:.1%} sure"
 
 
 def model_report(model: StoredModel) -> None:

@@ -12,7 +12,9 @@ from typing import Any
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's start-up chatter out of the terminal
 
 import keras
+import numpy as np
 
+from .augment import augment
 from .inference import DenseNetwork
 from .spec import ModelSpec
 from .training import EpochEvent, OnEpoch, ShouldStop, TrainedModel, _Split
@@ -51,6 +53,26 @@ def _optimizer(spec: ModelSpec) -> keras.optimizers.Optimizer:
     if spec.optimizer == "rmsprop":
         return keras.optimizers.RMSprop(learning_rate=spec.learning_rate)
     return keras.optimizers.Adam(learning_rate=spec.learning_rate)
+
+
+class _AugmentedBatches(keras.utils.PyDataset):
+    """Batches of freshly distorted training images, in a new order every epoch."""
+
+    def __init__(self, x: np.ndarray, y: np.ndarray, batch_size: int, seed: int) -> None:
+        super().__init__()
+        self.x, self.y, self.batch_size = x, y, batch_size
+        self.rng = np.random.default_rng(seed)
+        self.order = self.rng.permutation(len(y))
+
+    def __len__(self) -> int:
+        return -(-len(self.y) // self.batch_size)
+
+    def __getitem__(self, index: int) -> tuple[np.ndarray, np.ndarray]:
+        rows = self.order[index * self.batch_size : (index + 1) * self.batch_size]
+        return augment(self.x[rows], self.rng), self.y[rows]
+
+    def on_epoch_end(self) -> None:
+        self.order = self.rng.permutation(len(self.y))
 
 
 class _Progress(keras.callbacks.Callback):
@@ -99,10 +121,12 @@ def fit(spec: ModelSpec, split: _Split, on_epoch: OnEpoch, should_stop: ShouldSt
         early = keras.callbacks.EarlyStopping(monitor="val_loss", patience=spec.patience, restore_best_weights=True)
         callbacks.append(early)
     validation = None if split.x_val is None else (split.x_val, split.y_val)
+    if spec.augment:
+        inputs: dict[str, Any] = {"x": _AugmentedBatches(split.x_fit, split.y_fit, spec.batch_size, spec.seed + 1)}
+    else:
+        inputs = {"x": split.x_fit, "y": split.y_fit, "batch_size": spec.batch_size}
     model.fit(
-        split.x_fit,
-        split.y_fit,
-        batch_size=spec.batch_size,
+        **inputs,
         epochs=spec.epochs,
         validation_data=validation,
         shuffle=True,

@@ -9,6 +9,7 @@ import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPClassifier
 
+from .augment import augment
 from .evaluation import log_loss
 from .inference import DenseNetwork
 from .spec import ModelSpec
@@ -53,12 +54,14 @@ def fit(spec: ModelSpec, split: _Split, on_epoch: OnEpoch, should_stop: ShouldSt
     history: list[EpochEvent] = []
     best_loss, best_weights, waited = np.inf, None, 0
     stopped = stopped_early = False
+    distort = np.random.default_rng(spec.seed + 1)
     for epoch in range(1, spec.epochs + 1):
         started = time.perf_counter()
+        x_epoch = augment(split.x_fit, distort) if spec.augment else split.x_fit
         with warnings.catch_warnings():
             # partial_fit warns when one pass has not converged: one pass never has.
             warnings.simplefilter("ignore", ConvergenceWarning)
-            classifier.partial_fit(split.x_fit, split.y_fit, classes=CLASSES)
+            classifier.partial_fit(x_epoch, split.y_fit, classes=CLASSES)
         network = DenseNetwork.from_sklearn(classifier)
         _, accuracy = _scores(network, x_sample, y_sample)
         val_loss = val_accuracy = None

@@ -80,6 +80,7 @@ def _spec_from_args(args: argparse.Namespace) -> ModelSpec:
             "validation_fraction",
             "train_size",
             "seed",
+            "augment",
         )
         if (value := getattr(args, name)) is not None
     }
@@ -246,6 +247,12 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument("--validation-fraction", type=float)
     train.add_argument("--train-size", type=int)
     train.add_argument("--seed", type=int)
+    train.add_argument(
+        "--augment",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="train on distorted copies, like drawings",
+    )
     train.add_argument("--json", action="store_true", help="print one JSON object")
     train.set_defaults(run=cmd_train)
 

@@ -10,13 +10,78 @@ import numpy as np
 from .data import Dataset
 from .inference import DenseNetwork
 
-__all__ = ["Evaluation", "evaluate", "log_loss"]
+__all__ = [
+    "DEFAULT_THRESHOLD",
+    "Answer",
+    "Evaluation",
+    "answer",
+    "choose_threshold",
+    "coverage_curve",
+    "evaluate",
+    "log_loss",
+]
+
+#: The confidence under which a model says "not sure" when it has no threshold of its own.
+DEFAULT_THRESHOLD = 0.6
+#: A model's own threshold keeps the answers it gives at least this accurate on validation data.
+TARGET_ACCEPTED_ACCURACY = 0.995
 
 
 def log_loss(probabilities: np.ndarray, labels: np.ndarray) -> float:
     """Mean cross-entropy of the true labels, clipped away from log(0)."""
     picked = probabilities[np.arange(len(labels)), labels]
     return float(-np.log(np.clip(picked, 1e-15, 1.0)).mean())
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What a model says about one image.
+
+    Attributes:
+        digit: the digit, or None when the top probability is under the threshold.
+        guesses: the two most probable digits with their probabilities.
+    """
+
+    digit: int | None
+    guesses: tuple[tuple[int, float], tuple[int, float]]
+
+
+def answer(probabilities: np.ndarray, threshold: float) -> Answer:
+    """The model's answer for one image, or "not sure" below ``threshold``."""
+    probabilities = np.asarray(probabilities).ravel()
+    first, second = (int(d) for d in np.argsort(probabilities)[::-1][:2])
+    guesses = ((first, float(probabilities[first])), (second, float(probabilities[second])))
+    return Answer(first if probabilities[first] >= threshold else None, guesses)
+
+
+def choose_threshold(
+    probabilities: np.ndarray, labels: np.ndarray, *, target: float = TARGET_ACCEPTED_ACCURACY
+) -> float:
+    """The lowest confidence a model must reach for its answers to be ``target`` accurate.
+
+    Answers below the threshold become "not sure". Chosen on validation data:
+    the most answers kept while the kept ones are at least ``target`` right,
+    clipped to [0.5, 0.99] so that a model never answers a coin toss nor refuses everything.
+    """
+    confidence = probabilities.max(axis=1)
+    order = np.argsort(-confidence, kind="stable")
+    correct = probabilities.argmax(axis=1)[order] == labels[order]
+    accuracy_kept = np.cumsum(correct) / np.arange(1, len(correct) + 1)
+    good = np.flatnonzero(accuracy_kept >= target)
+    threshold = confidence[order][good[-1]] if len(good) else 0.99
+    return float(np.clip(threshold, 0.5, 0.99))
+
+
+def coverage_curve(
+    probabilities: np.ndarray, labels: np.ndarray, thresholds: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """For each threshold: the share of images answered, and the accuracy of those answers."""
+    confidence = probabilities.max(axis=1)
+    correct = probabilities.argmax(axis=1) == labels
+    kept = confidence[None, :] >= thresholds[:, None]
+    answered = kept.sum(axis=1)
+    accuracy = np.where(answered > 0, (kept & correct[None, :]).sum(axis=1) / np.maximum(answered, 1), 1.0)
+    return answered / len(labels), accuracy
 
 
 @dataclass(frozen=True, eq=False)

@@ -17,6 +17,7 @@ from .training import EpochEvent
 __all__ = [
     "class_balance",
     "confusion_heatmap",
+    "coverage_curve",
     "digit_grid",
     "enlarge",
     "probability_bars_html",
@@ -216,6 +217,25 @@ def probability_bars_html(probabilities: np.ndarray) -> str:
         '<div class="probability-bars" role="img" aria-label="probability of each digit" '
         f'style="display:flex;gap:2px;height:140px;align-items:flex-end">{"".join(bars)}</div>'
     )
+
+
+def coverage_curve(thresholds: np.ndarray, coverage: np.ndarray, accuracy: np.ndarray, *, chosen: float) -> go.Figure:
+    """How many images a model answers, and how well, as its "not sure" threshold rises."""
+    figure = go.Figure(
+        [
+            go.Scatter(x=thresholds, y=coverage, name="share answered", line={"color": TRAIN}),
+            go.Scatter(x=thresholds, y=accuracy, name="accuracy of the answers", line={"color": RIGHT}),
+        ]
+    )
+    figure.add_vline(x=chosen, line_dash="dash", annotation_text=f"threshold {chosen:.0%}")
+    figure.update_layout(
+        height=320,
+        margin={"l": 10, "r": 10, "t": 30, "b": 10},
+        xaxis={"title": "confidence needed to answer", "tickformat": ".0%"},
+        yaxis={"tickformat": ".0%"},
+        legend={"orientation": "h", "y": -0.3},
+    )
+    return figure
 
 
 def class_balance(train_counts: Sequence[int], test_counts: Sequence[int]) -> go.Figure:

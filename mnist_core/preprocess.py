@@ -9,6 +9,7 @@ same steps, so :func:`canvas_to_mnist` repeats them.
 from __future__ import annotations
 
 import io
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -69,6 +70,51 @@ def _border(plane: np.ndarray) -> np.ndarray:
     return np.concatenate([plane[0], plane[-1], plane[:, 0], plane[:, -1]])
 
 
+@dataclass(frozen=True, eq=False)
+class Steps:
+    """Each stage of :func:`canvas_to_mnist`, for showing students what happens.
+
+    Attributes:
+        ink: the whole canvas as ink amounts, 0 to 1.
+        cropped: the ink's bounding box (the whole canvas when cropping is off).
+        placed: the 28×28 field before centring: the crop fitted into 20×20 and
+            set in the middle, or the whole canvas shrunk when cropping is off.
+        result: what the models receive.
+    """
+
+    ink: np.ndarray
+    cropped: np.ndarray
+    placed: np.ndarray
+    result: np.ndarray
+
+
+def preprocess_steps(image: np.ndarray, *, crop: bool = True, centre: bool = True) -> Steps:
+    """Run :func:`canvas_to_mnist` and keep every intermediate image.
+
+    Raises:
+        EmptyImageError: there is no ink to classify.
+        InvalidImageError: the array is not an image.
+    """
+    amount = ink(image)
+    mask = amount > INK_THRESHOLD
+    if mask.sum() < MIN_INK_PIXELS:
+        raise EmptyImageError("The canvas is empty: draw a digit first.")
+    if crop:
+        rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
+        digit = amount[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+        height, width = digit.shape
+        scale = BOX / max(height, width)
+        new_h, new_w = max(1, round(height * scale)), max(1, round(width * scale))
+        placed = np.zeros((FIELD, FIELD), dtype=np.float32)
+        top, left = (FIELD - new_h) // 2, (FIELD - new_w) // 2
+        placed[top : top + new_h, left : left + new_w] = _resize(digit, new_h, new_w)
+    else:
+        digit = amount
+        placed = _resize(amount, FIELD, FIELD)
+    result = _centre_of_mass_to_middle(placed) if centre else placed
+    return Steps(ink=amount, cropped=digit, placed=placed, result=result)
+
+
 def canvas_to_mnist(image: np.ndarray, *, crop: bool = True, centre: bool = True) -> np.ndarray:
     """A drawing as a 28×28 float32 image in [0, 1], white digit on black, like MNIST.
 
@@ -82,24 +128,7 @@ def canvas_to_mnist(image: np.ndarray, *, crop: bool = True, centre: bool = True
         EmptyImageError: there is no ink to classify.
         InvalidImageError: the array is not an image.
     """
-    amount = ink(image)
-    mask = amount > INK_THRESHOLD
-    if mask.sum() < MIN_INK_PIXELS:
-        raise EmptyImageError("The canvas is empty: draw a digit first.")
-    if not crop:
-        return _resize(amount, FIELD, FIELD)
-    rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
-    digit = amount[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
-    height, width = digit.shape
-    scale = BOX / max(height, width)
-    new_h, new_w = max(1, round(height * scale)), max(1, round(width * scale))
-    digit = _resize(digit, new_h, new_w)
-    field = np.zeros((FIELD, FIELD), dtype=np.float32)
-    top, left = (FIELD - new_h) // 2, (FIELD - new_w) // 2
-    field[top : top + new_h, left : left + new_w] = digit
-    if centre:
-        field = _centre_of_mass_to_middle(field)
-    return field
+    return preprocess_steps(image, crop=crop, centre=centre).result
 
 
 def _resize(image: np.ndarray, height: int, width: int) -> np.ndarray:

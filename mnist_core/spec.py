@@ -56,6 +56,9 @@ class ModelSpec:
             validation curves (and to stop early); 0 trains on all of them.
         train_size: how many training images to use (a stratified subset).
         seed: the random seed for initial weights, shuffling and the subset.
+        augment: train on freshly, randomly distorted copies of the images each
+            epoch (shifts, rotations, scale, pen thickness, elastic bending), so
+            that the model copes with digits drawn in the browser.
 
     Raises:
         InvalidSpecError: a value is out of range or the combination is impossible.
@@ -76,6 +79,7 @@ class ModelSpec:
     validation_fraction: float = 0.1
     train_size: int = 60000
     seed: int = 0
+    augment: bool = False
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__  # frozen: normalise once, here
@@ -136,6 +140,7 @@ class ModelSpec:
         for name in ("epochs", "batch_size", "patience", "train_size", "seed"):
             set_(self, name, int(_in_range(name, _integer(getattr(self, name), name))))
         set_(self, "early_stopping", bool(self.early_stopping))
+        set_(self, "augment", bool(self.augment))
         if self.early_stopping and self.validation_fraction == 0:
             raise InvalidSpecError(
                 "Early stopping watches the validation loss: hold out some training images "
@@ -195,10 +200,18 @@ class ModelSpec:
         """A copy with some fields changed, validated again."""
         return replace(self, **changes)
 
+    def _key_fields(self) -> dict[str, Any]:
+        # Fields added after the first release count only when set, so models
+        # trained before they existed keep their ids.
+        values = self.to_dict()
+        if not values["augment"]:
+            del values["augment"]
+        return values
+
     def key(self, dataset_fingerprint: str) -> str:
         """The store id of this spec trained on that data: readable prefix + stable hash."""
         payload = json.dumps(
-            {"schema": SCHEMA_VERSION, "data": dataset_fingerprint, "spec": self.to_dict()},
+            {"schema": SCHEMA_VERSION, "data": dataset_fingerprint, "spec": self._key_fields()},
             sort_keys=True,
         )
         digest = hashlib.sha256(payload.encode()).hexdigest()[:10]

@@ -36,7 +36,7 @@ from typing import Any
 
 from .data import Dataset
 from .errors import DamagedModelError, InvalidModelIdError, ModelNotFoundError
-from .evaluation import Evaluation, evaluate
+from .evaluation import DEFAULT_THRESHOLD, Evaluation, evaluate
 from .inference import DenseNetwork
 from .spec import ModelSpec, preset_name
 from .training import EpochEvent, OnEpoch, ShouldStop, TrainedModel, train
@@ -84,6 +84,7 @@ class StoredModel:
     created: str
     stopped: bool
     stopped_early: bool
+    reject_threshold: float
     versions: dict[str, str]
     dataset: str
     path: Path
@@ -235,6 +236,7 @@ class ModelStore:
                 "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                 "stopped": trained.stopped,
                 "stopped_early": trained.stopped_early,
+                "reject_threshold": trained.reject_threshold,
                 "versions": _versions(),
                 "dataset": dataset.fingerprint,
                 "sha256": {file_name: hashlib.sha256(raw).hexdigest() for file_name, raw in files.items()},
@@ -324,6 +326,7 @@ class ModelStore:
                 created=str(meta["created"]),
                 stopped=bool(meta["stopped"]),
                 stopped_early=bool(meta["stopped_early"]),
+                reject_threshold=float(meta.get("reject_threshold") or DEFAULT_THRESHOLD),
                 versions=dict(meta["versions"]),
                 dataset=str(meta["dataset"]),
                 path=folder,

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from .data import Dataset, to_features
+from .evaluation import choose_threshold
 from .inference import DenseNetwork
 from .spec import ModelSpec
 
@@ -59,6 +60,8 @@ class TrainedModel:
         train_seconds: wall-clock time of the training loop.
         stopped: the user stopped it before the last epoch.
         stopped_early: early stopping ended it (best weights restored).
+        reject_threshold: the confidence below which it should say "not sure",
+            chosen on the validation images (None without a validation split).
     """
 
     spec: ModelSpec
@@ -69,6 +72,7 @@ class TrainedModel:
     train_seconds: float
     stopped: bool = False
     stopped_early: bool = False
+    reject_threshold: float | None = None
 
     @property
     def epochs_run(self) -> int:
@@ -129,4 +133,6 @@ def train(
     started = time.perf_counter()
     result = backend.fit(spec, split, report, stop)
     result.train_seconds = time.perf_counter() - started
+    if split.x_val is not None and split.y_val is not None:
+        result.reject_threshold = choose_threshold(result.network.predict_proba(split.x_val), split.y_val)
     return result

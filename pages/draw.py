@@ -7,7 +7,7 @@ from streamlit_drawable_canvas import st_canvas
 import ui
 from mnist_core import plots
 from mnist_core.errors import EmptyImageError, InvalidImageError
-from mnist_core.preprocess import canvas_to_mnist, noise_image
+from mnist_core.preprocess import noise_image, preprocess_steps
 
 ui.page()
 
@@ -45,31 +45,51 @@ def drawing_board() -> None:
             key=f"canvas-{st.session_state.canvas_round}",
         )
         st.button("Clear", icon=":material/ink_eraser:", on_click=ui.next_canvas)
+        own = st.toggle(
+            "Each model's own confidence threshold",
+            value=True,
+            help="Below its threshold a model says 'not sure'. Each model's own was chosen on validation "
+            "images so that the answers it does give are 99.5 % right.",
+        )
+        threshold = None if own else st.slider("Say 'not sure' below", 0.5, 0.99, 0.6, 0.01)
         st.caption("Draw with the mouse (or a finger); the models answer when you lift it. Undo is in the toolbar.")
 
-    image = None
+    with seen_column:
+        st.markdown("**What the models see** (28 × 28)")
+        seen = st.empty()
+        crop = st.toggle("Crop to the ink and fit it into 20 × 20", value=True, key="step_crop")
+        centre = st.toggle("Centre it by its centre of mass", value=True, key="step_centre")
+        st.caption("MNIST digits were made this way; switch a step off to see what it is worth.")
+
+    steps = None
     try:
         if canvas.image_data is not None:
-            image = canvas_to_mnist(canvas.image_data)
+            steps = preprocess_steps(canvas.image_data, crop=crop, centre=centre)
     except EmptyImageError:
         pass
     except InvalidImageError as error:
         ui.show_error(error)
-
-    with seen_column:
-        st.markdown("**What the models see** (28 × 28)")
-        st.image(plots.enlarge(np.zeros((28, 28)) if image is None else image), width=224)
-        if image is not None:
-            st.caption("Cropped, fitted into 20 × 20 and centred by mass, like MNIST.")
+    image = None if steps is None else steps.result
+    seen.image(plots.enlarge(np.zeros((28, 28)) if image is None else image), width=224)
+    if steps is not None:
+        with st.expander("Each step from canvas to model input"):
+            stages = st.columns(4)
+            stages[0].image(steps.ink, caption="the canvas, as ink", width=140, clamp=True)
+            stages[1].image(
+                steps.cropped, caption="cropped to the ink" if crop else "not cropped", width=140, clamp=True
+            )
+            stages[2].image(plots.enlarge(steps.placed, 5), caption="fitted into 28 × 28", width=140)
+            stages[3].image(plots.enlarge(steps.result, 5), caption="centred" if centre else "not centred", width=140)
 
     if image is None:
         st.info("Draw a digit on the black square to see what the models say.", icon=":material/draw:")
         return
     for column, model in zip(st.columns(len(models)), models, strict=True):
         probabilities = ui.network(model).predict_proba(image)[0]
-        answer, caption = ui.verdict(probabilities)
+        answer, caption = ui.verdict(probabilities, threshold or model.reject_threshold)
         with column, st.container(border=True):
             st.markdown(f"**{model.name}** · {model.framework} {model.spec.architecture}")
+            st.caption(f"says 'not sure' below {threshold or model.reject_threshold:.0%}")
             st.markdown(
                 f"<div class='prediction' style='font-size:5rem;font-weight:700;line-height:1'>{answer}</div>",
                 unsafe_allow_html=True,

@@ -1,10 +1,12 @@
 """Evaluate: the confusion matrix and the digits behind it, per-class scores, and comparisons."""
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
 import ui
 from mnist_core import plots
+from mnist_core.evaluation import coverage_curve
 
 ui.page()
 
@@ -79,7 +81,9 @@ st.dataframe(
     },
 )
 
-right_tab, wrong_tab, curves_tab = st.tabs(["Correct predictions", "Wrong predictions", "Training curves"])
+right_tab, wrong_tab, curves_tab, reject_tab = st.tabs(
+    ["Correct predictions", "Wrong predictions", "Training curves", "When to say 'not sure'"]
+)
 with right_tab:
     shown = result.correct_indices[:30]
     st.plotly_chart(
@@ -99,6 +103,18 @@ with wrong_tab:
     )
 with curves_tab:
     st.plotly_chart(plots.training_curves(model.history, epochs=model.spec.epochs), key="eval-curves")
+
+with reject_tab:
+    thresholds = np.linspace(0.1, 0.999, 90)
+    coverage, accuracy = coverage_curve(result.test_probabilities, result.test_labels, thresholds)
+    st.plotly_chart(plots.coverage_curve(thresholds, coverage, accuracy, chosen=model.reject_threshold), key="coverage")
+    kept, kept_accuracy = coverage_curve(
+        result.test_probabilities, result.test_labels, np.array([model.reject_threshold])
+    )
+    st.caption(
+        f"At its threshold of {model.reject_threshold:.0%} the model answers {kept[0]:.1%} of the test digits, "
+        f"{kept_accuracy[0]:.2%} of them right, and says 'not sure' about the rest."
+    )
 
 st.subheader("Compare with another model")
 others = [model_id for model_id in by_id if model_id != model.id]

@@ -25,6 +25,7 @@ SPEC_FIELDS = (
     "validation_fraction",
     "train_size",
     "seed",
+    "augment",
 )
 
 
@@ -151,6 +152,12 @@ with st.container(border=True):
         )
         st.slider("Patience", 1, int(LIMITS["patience"][1]), key="t_patience", disabled=not early_stopping)
         st.number_input("Seed", 0, int(LIMITS["seed"][1]), key="t_seed", help="Same seed, same model.")
+        st.toggle(
+            "Augment like drawings",
+            key="t_augment",
+            help="Each epoch trains on freshly shifted, rotated, rescaled, thickened or thinned and bent copies "
+            "of the images, so the model copes with digits drawn in the browser. Slower per epoch.",
+        )
 
 st.button(
     "Train", type="primary", icon=":material/play_arrow:", on_click=on_train, disabled=ui.job_running("train_job")

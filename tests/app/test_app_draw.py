@@ -48,7 +48,7 @@ def test_a_drawn_test_digit_is_read_correctly(open_app, pretrained_root, mnist, 
     sure = [c.value for c in app.caption if c.value.endswith("% sure")]
     assert len(sure) == 1
     assert float(sure[0].split("%")[0]) > 60
-    assert "Cropped, fitted into 20 × 20 and centred by mass, like MNIST." in [c.value for c in app.caption]
+    assert [e.label for e in app.expander] == ["Each step from canvas to model input"]
     assert not any("Draw a digit" in info.value for info in app.info)
 
 

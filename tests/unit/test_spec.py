@@ -51,6 +51,7 @@ CHANGES: dict[str, Any] = {
     "validation_fraction": 0.2,
     "train_size": 1000,
     "seed": 1,
+    "augment": True,
 }
 
 
