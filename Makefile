@@ -44,6 +44,7 @@ pretrain: data
 
 bench: data
 	$(BIN)/python -m benchmarks.run
+	$(BIN)/python -m benchmarks.drawn
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

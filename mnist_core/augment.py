@@ -18,6 +18,21 @@ __all__ = ["Augmentation", "augment"]
 
 SIDE = 28
 CHUNK = 4096
+ELASTIC_GRID = 4
+
+
+def _upsample_matrix(size: int, coarse: int) -> np.ndarray:
+    """Linear interpolation from ``coarse`` grid points to ``size`` pixels, as a matrix."""
+    positions = np.linspace(0, coarse - 1, size)
+    low = np.minimum(np.floor(positions).astype(int), coarse - 2)
+    weight = positions - low
+    matrix = np.zeros((size, coarse), dtype=np.float32)
+    matrix[np.arange(size), low] = 1 - weight
+    matrix[np.arange(size), low + 1] = weight
+    return matrix
+
+
+_UPSAMPLE = _upsample_matrix(SIDE, ELASTIC_GRID)
 
 
 @dataclass(frozen=True)
@@ -29,8 +44,7 @@ class Augmentation:
     scale_range: tuple[float, float] = (0.85, 1.1)
     thickness_share: float = 0.4  # share of images made thicker or thinner
     elastic_share: float = 0.5  # share of images bent elastically
-    elastic_alpha: float = 20.0
-    elastic_sigma: float = 4.0
+    elastic_alpha: float = 1.5  # pixels of bending at most
 
 
 def augment(images: np.ndarray, rng: np.random.Generator, settings: Augmentation | None = None) -> np.ndarray:
@@ -68,13 +82,29 @@ def _augment_chunk(x: np.ndarray, rng: np.random.Generator, settings: Augmentati
 
     bent = rng.random(n) < settings.elastic_share
     if bent.any():
-        fields = rng.uniform(-1, 1, (2, int(bent.sum()), SIDE, SIDE)).astype(np.float32)
-        smooth = ndimage.gaussian_filter(fields, sigma=(0, 0, settings.elastic_sigma, settings.elastic_sigma))
+        # Smooth random displacement: a coarse random grid, interpolated up to 28×28.
+        coarse = rng.uniform(-1, 1, (2, int(bent.sum()), ELASTIC_GRID, ELASTIC_GRID)).astype(np.float32)
+        smooth = np.einsum("ri,dnij,cj->dnrc", _UPSAMPLE, coarse, _UPSAMPLE)
         source_rows[bent] += settings.elastic_alpha * smooth[0]
         source_cols[bent] += settings.elastic_alpha * smooth[1]
+    return _bilinear(x, source_rows, source_cols)
 
-    index = np.broadcast_to(np.arange(n, dtype=np.float32)[:, None, None], source_rows.shape)
-    moved = ndimage.map_coordinates(x, [index, source_rows, source_cols], order=1, mode="constant", cval=0.0)
+
+def _bilinear(x: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+    """Sample every image at its own (row, col) positions; outside the image is black."""
+    n = len(x)
+    padded = np.zeros((n, SIDE + 4, SIDE + 4), dtype=np.float32)
+    padded[:, 2:-2, 2:-2] = x
+    flat = padded.reshape(-1)
+    r0, c0 = np.floor(rows), np.floor(cols)
+    fr, fc = rows - r0, cols - c0
+    # Far outside the image both neighbours land in the black border, whatever the weights.
+    r0 = np.clip(r0, -2, SIDE).astype(np.int64) + 2
+    c0 = np.clip(c0, -2, SIDE).astype(np.int64) + 2
+    base = (np.arange(n) * (SIDE + 4) ** 2)[:, None, None] + r0 * (SIDE + 4) + c0
+    top = flat[base] * (1 - fc) + flat[base + 1] * fc
+    bottom = flat[base + SIDE + 4] * (1 - fc) + flat[base + SIDE + 5] * fc
+    moved = top * (1 - fr) + bottom * fr
     return np.clip(moved, 0.0, 1.0).reshape(n, SIDE * SIDE).astype(np.float32, copy=False)
 
 

@@ -1,0 +1,49 @@
+"""The drawn-digit benchmark set: reproducible, canvas-like, and readable as digits."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from mnist_core.drawn import CANVAS, draw_digits, draw_non_digits
+from mnist_core.preprocess import canvas_to_mnist
+from mnist_core.training import TrainedModel
+
+
+def test_the_default_set_has_a_thousand_balanced_drawings() -> None:
+    """At least 1 000 drawings, every digit equally often, each a 280×280 canvas."""
+    drawn = draw_digits()
+    assert len(drawn.labels) >= 1000
+    assert np.bincount(drawn.labels, minlength=10).tolist() == [120] * 10
+    assert drawn.images.shape[1:] == (CANVAS, CANVAS) and drawn.images.dtype == np.uint8
+
+
+def test_drawings_are_reproducible_from_the_seed() -> None:
+    """The same seed draws the same images; another seed draws others."""
+    np.testing.assert_array_equal(draw_digits(3, seed=5).images, draw_digits(3, seed=5).images)
+    assert not np.array_equal(draw_digits(3, seed=5).images, draw_digits(3, seed=6).images)
+
+
+def test_drawings_look_like_the_canvas() -> None:
+    """White anti-aliased ink on black, inside the canvas, with varied size and position."""
+    drawn = draw_digits(5, seed=2)
+    for image in drawn.images:
+        assert image[0].max() == 0 or image[:, 0].max() == 0 or image[-1].max() == 0  # a margin somewhere
+        assert image.max() == 255
+        assert ((image > 0) & (image < 255)).any()  # anti-aliased edges
+    centres = [np.argwhere(image > 128).mean(axis=0) for image in drawn.images]
+    assert np.ptp(np.array(centres), axis=0).min() > 20  # not all in one place
+
+
+def test_a_model_reads_most_drawings(sklearn_model: TrainedModel) -> None:
+    """A small MNIST model, with the app's preprocessing, reads most drawings: they are digits."""
+    drawn = draw_digits(10, seed=3)
+    inputs = np.stack([canvas_to_mnist(image) for image in drawn.images])
+    assert (sklearn_model.network.predict(inputs) == drawn.labels).mean() > 0.5
+
+
+def test_non_digits_cover_every_kind() -> None:
+    """Noise, blobs, lines and letters, all labelled -1."""
+    others = draw_non_digits(40)
+    assert set(others.kinds) == {"noise", "blob", "lines", "letter"}
+    assert (others.labels == -1).all()
+    assert all(image.max() > 0 for image in others.images)
