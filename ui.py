@@ -63,8 +63,13 @@ def page() -> None:
 
 
 @st.cache_resource(show_spinner="Loading MNIST…")
-def _dataset() -> data.Dataset:
+def _cached_dataset(path: str) -> data.Dataset:
+    # Keyed by the cache file, so a changed DIGIT_STUDIO_DATA is noticed.
     return data.load(allow_download=False)
+
+
+def _dataset() -> data.Dataset:
+    return _cached_dataset(str(data.cache_path()))
 
 
 def dataset() -> data.Dataset | None:

@@ -56,23 +56,27 @@ def _optimizer(spec: ModelSpec) -> keras.optimizers.Optimizer:
 
 
 class _AugmentedBatches(keras.utils.PyDataset):
-    """Batches of freshly distorted training images, in a new order every epoch."""
+    """Batches of freshly distorted training images, in a new order every epoch.
+
+    The whole epoch is distorted at once, vectorised, rather than batch by batch.
+    """
 
     def __init__(self, x: np.ndarray, y: np.ndarray, batch_size: int, seed: int) -> None:
         super().__init__()
         self.x, self.y, self.batch_size = x, y, batch_size
         self.rng = np.random.default_rng(seed)
-        self.order = self.rng.permutation(len(y))
+        self.on_epoch_end()
 
     def __len__(self) -> int:
         return -(-len(self.y) // self.batch_size)
 
     def __getitem__(self, index: int) -> tuple[np.ndarray, np.ndarray]:
-        rows = self.order[index * self.batch_size : (index + 1) * self.batch_size]
-        return augment(self.x[rows], self.rng), self.y[rows]
+        rows = slice(index * self.batch_size, (index + 1) * self.batch_size)
+        return self.x_epoch[rows], self.y_epoch[rows]
 
     def on_epoch_end(self) -> None:
-        self.order = self.rng.permutation(len(self.y))
+        order = self.rng.permutation(len(self.y))
+        self.x_epoch, self.y_epoch = augment(self.x[order], self.rng), self.y[order]
 
 
 class _Progress(keras.callbacks.Callback):

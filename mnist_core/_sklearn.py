@@ -6,6 +6,7 @@ import time
 import warnings
 
 import numpy as np
+import sklearn
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPClassifier
 
@@ -32,11 +33,10 @@ def make_classifier(spec: ModelSpec) -> MLPClassifier:
         learning_rate_init=spec.learning_rate,
         momentum=spec.momentum,
         max_iter=spec.epochs,
-        random_state=spec.seed,
-        # partial_fit re-seeds and restarts its shuffling on every call, so an epoch
-        # loop with shuffle=True never sees fit()'s batches; keeping the order fixed
-        # makes train() give exactly the model MLPClassifier(...).fit gives.
-        shuffle=False,
+        # A generator rather than a seed: partial_fit re-reads random_state on every
+        # call, and only a shared generator gives each epoch a fresh shuffle.
+        random_state=np.random.RandomState(spec.seed),
+        shuffle=True,
     )
 
 
@@ -58,8 +58,9 @@ def fit(spec: ModelSpec, split: _Split, on_epoch: OnEpoch, should_stop: ShouldSt
     for epoch in range(1, spec.epochs + 1):
         started = time.perf_counter()
         x_epoch = augment(split.x_fit, distort) if spec.augment else split.x_fit
-        with warnings.catch_warnings():
-            # partial_fit warns when one pass has not converged: one pass never has.
+        # partial_fit warns when one pass has not converged: one pass never has. It
+        # would also scan every pixel for NaN on every call; MNIST came as uint8.
+        with warnings.catch_warnings(), sklearn.config_context(assume_finite=True):
             warnings.simplefilter("ignore", ConvergenceWarning)
             classifier.partial_fit(x_epoch, split.y_fit, classes=CLASSES)
         network = DenseNetwork.from_sklearn(classifier)

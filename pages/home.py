@@ -23,24 +23,23 @@ st.markdown(
 )
 
 st.subheader("Status")
-try:
-    mnist = data.load(allow_download=False)
-    st.success(
-        f"MNIST is ready: {len(mnist.y_train):,} training and {len(mnist.y_test):,} test images.",
-        icon=":material/check_circle:",
-    )
-except DatasetUnavailableError as error:
-    st.error(str(error), icon=":material/database_off:")
+mnist = ui.dataset()  # shows what is wrong when MNIST cannot be found
+if mnist is None:
     if st.button("Download MNIST now", icon=":material/download:"):
         with st.status("Fetching MNIST…", expanded=True) as status:
             try:
                 data.load(report=st.write)
-                status.update(label="MNIST is ready.", state="complete")
-                st.rerun()
             except DatasetUnavailableError as failure:
                 status.update(label="MNIST could not be fetched.", state="error")
                 st.error(str(failure))
+            else:
+                status.update(label="MNIST is ready.", state="complete")
+                st.rerun()
     st.stop()
+st.success(
+    f"MNIST is ready: {len(mnist.y_train):,} training and {len(mnist.y_test):,} test images.",
+    icon=":material/check_circle:",
+)
 
 stored = ui.models()
 stored_names = {model.name for model in stored}

@@ -16,6 +16,8 @@ PREDICTION = ".prediction"
 ONE = [(140, 50 + 9 * step) for step in range(21)]
 # Slightly taller than wide, as MNIST zeros are; closed by overlapping the start.
 ZERO = [(140 + 55 * math.sin(2 * math.pi * i / 40), 140 - 85 * math.cos(2 * math.pi * i / 40)) for i in range(43)]
+# A 7 about a third of the canvas high, in its top-left corner.
+SMALL_SEVEN = [(20 + 4 * step, 22) for step in range(18)] + [(88 - 2.5 * step, 22 + 5 * step) for step in range(1, 19)]
 LATENCY_STROKES = 5
 # Timestamps taken in the page itself, so the figure leaves out the test's own round trips:
 # the moment of mouse-up, and the first moment a prediction is in the document after it.
@@ -128,3 +130,10 @@ def test_mouse_up_to_prediction_latency(studio, timings):
 
     timings["mouse_up_to_prediction_s"] = [round(seconds, 3) for seconds in latencies]
     timings["mouse_up_to_prediction_median_s"] = round(statistics.median(latencies), 3)
+
+
+def test_a_small_digit_off_in_a_corner_is_still_read(studio):
+    """A small 7 drawn in the top-left corner is read as 7: the app crops, fits and centres it like MNIST."""
+    studio.open("/draw")
+    stroke(studio, SMALL_SEVEN)
+    assert answers(studio) == ["7"]

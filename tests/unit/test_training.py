@@ -28,8 +28,8 @@ def _test_accuracy(trained: TrainedModel, mnist: data.Dataset) -> float:
 
 
 @pytest.mark.parametrize("optimizer", ["adam", "sgd"])
-def test_epoch_loop_predicts_exactly_what_fit_predicts(mnist: data.Dataset, optimizer: str) -> None:
-    """train() (partial_fit, one epoch at a time) gives the model MLPClassifier.fit(max_iter=epochs) gives."""
+def test_epoch_loop_learns_what_fit_learns(mnist: data.Dataset, optimizer: str) -> None:
+    """train() (partial_fit, reshuffled each epoch) learns what MLPClassifier.fit(max_iter=epochs) learns."""
     spec = TINY_SKLEARN.replace(optimizer=optimizer, learning_rate=0.05 if optimizer == "sgd" else 2e-3, l2=1e-4)
     trained = train(spec, mnist)
 
@@ -41,11 +41,14 @@ def test_epoch_loop_predicts_exactly_what_fit_predicts(mnist: data.Dataset, opti
         reference.fit(split.x_fit, split.y_fit)
 
     x_test = data.to_features(mnist.x_test)
-    np.testing.assert_array_equal(trained.estimator.predict(x_test), reference.predict(x_test))
-    np.testing.assert_array_equal(trained.network.predict(x_test), reference.predict(x_test))
-    for ours, theirs in zip(trained.estimator.coefs_, reference.coefs_, strict=True):
-        np.testing.assert_array_equal(ours, theirs)
-    np.testing.assert_allclose([event.loss for event in trained.history], reference.loss_curve_, rtol=1e-12)
+    ours, theirs = trained.network.predict(x_test), reference.predict(x_test)
+    np.testing.assert_array_equal(trained.estimator.predict(x_test), ours)
+    # The same start and the same first shuffle: the first epoch is identical...
+    assert trained.history[0].loss == pytest.approx(reference.loss_curve_[0], rel=1e-9)
+    # ...later epochs shuffle other orders of the same data, and land in the same place.
+    assert abs((ours == mnist.y_test).mean() - (theirs == mnist.y_test).mean()) < 0.02
+    assert (ours == theirs).mean() > 0.85
+    assert len(trained.history) == len(reference.loss_curve_) == spec.epochs
 
 
 def test_on_epoch_gets_one_sensible_event_per_epoch(mnist: data.Dataset) -> None:
