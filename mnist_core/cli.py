@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from dataclasses import fields
 from typing import Any
 
 from . import data
@@ -64,24 +65,7 @@ def _spec_from_args(args: argparse.Namespace) -> ModelSpec:
     base = preset(args.preset) if args.preset else ModelSpec()
     changes = {
         name: value
-        for name in (
-            "framework",
-            "hidden_layers",
-            "activation",
-            "optimizer",
-            "learning_rate",
-            "momentum",
-            "epochs",
-            "batch_size",
-            "l2",
-            "dropout",
-            "early_stopping",
-            "patience",
-            "validation_fraction",
-            "train_size",
-            "seed",
-            "augment",
-        )
+        for name in (field.name for field in fields(ModelSpec))
         if (value := getattr(args, name)) is not None
     }
     if isinstance(changes.get("activation"), list):

@@ -1,5 +1,7 @@
 """Train: choose hyperparameters (or a preset), train with live curves, keep the result."""
 
+from dataclasses import fields
+
 import streamlit as st
 
 import ui
@@ -13,19 +15,10 @@ LEARNING_RATES = [1e-4, 3e-4, 5e-4, 1e-3, 2e-3, 3e-3, 5e-3, 1e-2, 3e-2, 0.05, 0.
 BATCH_SIZES = [8, 16, 32, 64, 75, 128, 200, 256, 512, 1024, 2048, 4096]
 L2_VALUES = [0.0, 1e-5, 1e-4, 1e-3, 1e-2, 0.1, 1.0]
 # Spec fields with one control each (the per-layer ones are handled apart).
-SPEC_FIELDS = (
-    "optimizer",
-    "learning_rate",
-    "momentum",
-    "epochs",
-    "batch_size",
-    "l2",
-    "early_stopping",
-    "patience",
-    "validation_fraction",
-    "train_size",
-    "seed",
-    "augment",
+SPEC_FIELDS = tuple(
+    field.name
+    for field in fields(ModelSpec)
+    if field.name not in ("framework", "hidden_layers", "activation", "dropout")
 )
 
 
