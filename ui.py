@@ -11,10 +11,12 @@ import streamlit as st
 from streamlit.navigation.page import StreamlitPage
 
 from mnist_core import data, plots
+from mnist_core.drawn import draw_non_digits
 from mnist_core.errors import DatasetUnavailableError, MnistCoreError
 from mnist_core.evaluation import Evaluation, answer, evaluate
 from mnist_core.inference import DenseNetwork
 from mnist_core.jobs import TrainingJob
+from mnist_core.preprocess import canvas_to_mnist
 from mnist_core.spec import ModelSpec
 from mnist_core.store import DamagedEntry, ModelStore, StoredModel
 
@@ -106,6 +108,12 @@ def _evaluation(root: str, model_id: str, created: str) -> Evaluation:
 def evaluation(model: StoredModel) -> Evaluation:
     """The model's results on MNIST, computed once per server."""
     return _evaluation(str(model.path.parent), model.id, model.created)
+
+
+@st.cache_data(show_spinner=False)
+def non_digits() -> np.ndarray:
+    """Drawings that are not digits (noise, blobs, lines, letters), as model inputs."""
+    return np.stack([canvas_to_mnist(image) for image in draw_non_digits(40).images])
 
 
 def models() -> list[StoredModel]:

@@ -55,30 +55,6 @@ def _optimizer(spec: ModelSpec) -> keras.optimizers.Optimizer:
     return keras.optimizers.Adam(learning_rate=spec.learning_rate)
 
 
-class _AugmentedBatches(keras.utils.PyDataset):
-    """Batches of freshly distorted training images, in a new order every epoch.
-
-    The whole epoch is distorted at once, vectorised, rather than batch by batch.
-    """
-
-    def __init__(self, x: np.ndarray, y: np.ndarray, batch_size: int, seed: int) -> None:
-        super().__init__()
-        self.x, self.y, self.batch_size = x, y, batch_size
-        self.rng = np.random.default_rng(seed)
-        self.on_epoch_end()
-
-    def __len__(self) -> int:
-        return -(-len(self.y) // self.batch_size)
-
-    def __getitem__(self, index: int) -> tuple[np.ndarray, np.ndarray]:
-        rows = slice(index * self.batch_size, (index + 1) * self.batch_size)
-        return self.x_epoch[rows], self.y_epoch[rows]
-
-    def on_epoch_end(self) -> None:
-        order = self.rng.permutation(len(self.y))
-        self.x_epoch, self.y_epoch = augment(self.x[order], self.rng), self.y[order]
-
-
 class _Progress(keras.callbacks.Callback):
     """Turns Keras's epoch logs into EpochEvents and polls for a stop request."""
 
@@ -119,24 +95,25 @@ def fit(spec: ModelSpec, split: _Split, on_epoch: OnEpoch, should_stop: ShouldSt
     """Train with ``model.fit``; early stopping restores the best weights."""
     model = build_model(spec)
     progress = _Progress(spec.epochs, on_epoch, should_stop)
-    callbacks: list[keras.callbacks.Callback] = [progress]
-    early = None
-    if spec.early_stopping:
-        early = keras.callbacks.EarlyStopping(monitor="val_loss", patience=spec.patience, restore_best_weights=True)
-        callbacks.append(early)
-    validation = None if split.x_val is None else (split.x_val, split.y_val)
     if spec.augment:
-        inputs: dict[str, Any] = {"x": _AugmentedBatches(split.x_fit, split.y_fit, spec.batch_size, spec.seed + 1)}
+        stopped_early = _fit_augmented(model, spec, split, progress)
     else:
-        inputs = {"x": split.x_fit, "y": split.y_fit, "batch_size": spec.batch_size}
-    model.fit(
-        **inputs,
-        epochs=spec.epochs,
-        validation_data=validation,
-        shuffle=True,
-        verbose=0,
-        callbacks=callbacks,
-    )
+        callbacks: list[keras.callbacks.Callback] = [progress]
+        early = None
+        if spec.early_stopping:
+            early = keras.callbacks.EarlyStopping(monitor="val_loss", patience=spec.patience, restore_best_weights=True)
+            callbacks.append(early)
+        model.fit(
+            split.x_fit,
+            split.y_fit,
+            batch_size=spec.batch_size,
+            epochs=spec.epochs,
+            validation_data=_validation(split),
+            shuffle=True,
+            verbose=0,
+            callbacks=callbacks,
+        )
+        stopped_early = bool(early is not None and early.stopped_epoch > 0)
     return TrainedModel(
         spec=spec,
         estimator=model,
@@ -145,8 +122,48 @@ def fit(spec: ModelSpec, split: _Split, on_epoch: OnEpoch, should_stop: ShouldSt
         layers=layer_table(model),
         train_seconds=0.0,
         stopped=progress.stopped,
-        stopped_early=bool(early is not None and early.stopped_epoch > 0),
+        stopped_early=stopped_early,
     )
+
+
+def _validation(split: _Split) -> tuple[np.ndarray, np.ndarray] | None:
+    return None if split.x_val is None or split.y_val is None else (split.x_val, split.y_val)
+
+
+def _fit_augmented(model: keras.Model, spec: ModelSpec, split: _Split, progress: _Progress) -> bool:
+    """One ``fit`` call per epoch on freshly distorted images; returns whether it stopped early.
+
+    Arrays in memory keep Keras on its fast input path (a Python batch generator
+    halves the speed); early stopping is done here because Keras's own callback
+    starts afresh with every ``fit`` call.
+    """
+    rng = np.random.default_rng(spec.seed + 1)
+    best_loss, best_weights, waited = np.inf, None, 0
+    for epoch in range(spec.epochs):
+        model.fit(
+            augment(split.x_fit, rng),
+            split.y_fit,
+            batch_size=spec.batch_size,
+            initial_epoch=epoch,
+            epochs=epoch + 1,
+            validation_data=_validation(split),
+            shuffle=True,
+            verbose=0,
+            callbacks=[progress],
+        )
+        if progress.stopped:
+            break
+        val_loss = progress.history[-1].val_loss
+        if not spec.early_stopping or val_loss is None:
+            continue
+        if val_loss < best_loss:
+            best_loss, best_weights, waited = val_loss, model.get_weights(), 0
+        else:
+            waited += 1
+            if waited >= spec.patience:
+                model.set_weights(best_weights)
+                return True
+    return False
 
 
 def layer_table(model: keras.Model) -> list[dict[str, object]]:

@@ -19,6 +19,7 @@ __all__ = [
     "coverage_curve",
     "evaluate",
     "log_loss",
+    "refused_share",
 ]
 
 #: The confidence under which a model says "not sure" when it has no threshold of its own.
@@ -82,6 +83,11 @@ def coverage_curve(
     answered = kept.sum(axis=1)
     accuracy = np.where(answered > 0, (kept & correct[None, :]).sum(axis=1) / np.maximum(answered, 1), 1.0)
     return answered / len(labels), accuracy
+
+
+def refused_share(probabilities: np.ndarray, threshold: float) -> float:
+    """The share of images a model answers "not sure" at ``threshold``."""
+    return float((probabilities.max(axis=1) < threshold).mean())
 
 
 @dataclass(frozen=True, eq=False)

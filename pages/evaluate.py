@@ -6,7 +6,7 @@ import streamlit as st
 
 import ui
 from mnist_core import plots
-from mnist_core.evaluation import coverage_curve
+from mnist_core.evaluation import answer, coverage_curve, refused_share
 
 ui.page()
 
@@ -115,6 +115,15 @@ with reject_tab:
         f"At its threshold of {model.reject_threshold:.0%} the model answers {kept[0]:.1%} of the test digits, "
         f"{kept_accuracy[0]:.2%} of them right, and says 'not sure' about the rest."
     )
+    others = ui.non_digits()
+    guesses = ui.network(model).predict_proba(others)
+    st.markdown(
+        f"**Things that are not digits** — noise, blobs, lines, letters: the model refuses "
+        f"{refused_share(guesses, model.reject_threshold):.0%} of them and names a digit for the rest."
+    )
+    said = [answer(p, model.reject_threshold) for p in guesses[:20]]
+    captions = ["not sure" if a.digit is None else f"{a.digit} · {a.guesses[0][1]:.0%}" for a in said]
+    st.plotly_chart(plots.digit_grid(others[:20], captions=captions), key="non-digits")
 
 st.subheader("Compare with another model")
 others = [model_id for model_id in by_id if model_id != model.id]

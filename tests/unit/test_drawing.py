@@ -10,7 +10,8 @@ from mnist_core import data
 from mnist_core.augment import augment
 from mnist_core.evaluation import Evaluation, answer, choose_threshold, coverage_curve
 from mnist_core.preprocess import canvas_to_mnist, preprocess_steps
-from mnist_core.training import TrainedModel
+from mnist_core.spec import ModelSpec
+from mnist_core.training import EpochEvent, TrainedModel, train
 
 from .conftest import opaque_rgba, paint
 
@@ -101,3 +102,27 @@ def test_answer_says_not_sure_below_the_threshold() -> None:
     assert answer(probabilities, 0.6).digit is None
     assert answer(probabilities, 0.6).guesses == ((1, 0.5), (2, 0.3))
     assert answer(probabilities, 0.5).digit == 1
+
+
+@pytest.mark.parametrize("framework", ["sklearn", "keras"])
+def test_both_frameworks_train_on_distorted_copies(mnist: data.Dataset, framework: str) -> None:
+    """With augment on, each framework trains epoch by epoch, reports every epoch and still learns."""
+    spec = ModelSpec(
+        framework=framework, hidden_layers=(64,), epochs=2, batch_size=64, train_size=3000, augment=True, seed=2
+    )
+    events: list[EpochEvent] = []
+    trained = train(spec, mnist, on_epoch=events.append)
+    assert [event.epoch for event in events] == [1, 2]
+    assert all(event.val_accuracy is not None for event in events)
+    assert (trained.network.predict(mnist.x_test[:1000]) == mnist.y_test[:1000]).mean() > 0.7
+
+
+def test_augmented_keras_run_stops_early_and_keeps_its_best_weights(mnist: data.Dataset) -> None:
+    """Early stopping works across the per-epoch fits of an augmented Keras run."""
+    spec = ModelSpec(
+        framework="keras", hidden_layers=(256,), learning_rate=0.01, epochs=40, batch_size=32, train_size=600,
+        validation_fraction=0.3, early_stopping=True, patience=1, augment=True, seed=3,
+    )  # fmt: skip
+    trained = train(spec, mnist)
+    assert trained.stopped_early
+    assert trained.epochs_run < spec.epochs
