@@ -15,8 +15,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from mnist_core import data
-from mnist_core.spec import ModelSpec
 from mnist_core.store import ModelStore
+from tests.pretrained import PRETRAINED, small_spec
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "app.py"
@@ -28,22 +28,6 @@ PAGES = {
     "models": "pages/models.py",
     "data": "pages/data.py",
 }
-# Name and hidden units of the models every populated store holds (about 93 % on the test set); keep
-# in step with tests/e2e/conftest.py, which reuses the same folder.
-PRETRAINED = (("test-sklearn", 64), ("test-sklearn-small", 32))
-
-
-def small_spec(units: int) -> ModelSpec:
-    """A scikit-learn MLP that trains in seconds and still reads digits well."""
-    return ModelSpec(
-        framework="sklearn",
-        hidden_layers=(units,),
-        optimizer="adam",
-        learning_rate=2e-3,
-        epochs=3,
-        train_size=20000,
-        seed=0,
-    )
 
 
 @pytest.fixture(scope="session")

@@ -28,8 +28,8 @@ from typing import Any
 import pytest
 
 from mnist_core import data
-from mnist_core.spec import ModelSpec
 from mnist_core.store import ModelStore
+from tests.pretrained import PRETRAINED, small_spec
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts"
@@ -37,9 +37,6 @@ SCREENSHOTS = ARTIFACTS / "screenshots"
 DOCS_SCREENSHOTS = ROOT / "docs" / "screenshots"
 TIMINGS_FILE = ARTIFACTS / "e2e-timings.json"
 
-# Name and hidden units of the models in the server's store (about 93 % on the test set); the same
-# models, in the same folder, as tests/app/conftest.py, so that both suites together train them once.
-PRETRAINED = (("test-sklearn", 64), ("test-sklearn-small", 32))
 SERVER_START_SECONDS = 90
 PAGE_TIMEOUT_MS = 30_000
 VIEWPORT = {"width": 1400, "height": 1000}
@@ -52,19 +49,6 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 IDLE = "[data-test-script-state='notRunning']"
-
-
-def small_spec(units: int) -> ModelSpec:
-    """A scikit-learn MLP that trains in seconds and still reads digits well."""
-    return ModelSpec(
-        framework="sklearn",
-        hidden_layers=(units,),
-        optimizer="adam",
-        learning_rate=2e-3,
-        epochs=3,
-        train_size=20000,
-        seed=0,
-    )
 
 
 def unavailable(reason: str) -> None:
