@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PORT   ?= 8501
 
-.PHONY: run test test-fast lint format pretrain bench data venv clean
+.PHONY: run test test-fast lint format pretrain bench screenshots data venv clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Digit Studio needs Python 3.11 or newer (PYTHON=$(PYTHON)).")'
@@ -28,7 +28,7 @@ test: data
 	$(BIN)/python -m pytest
 
 test-fast: data
-	$(BIN)/python -m pytest -m "not slow and not e2e"
+	$(BIN)/python -m pytest -m "not slow and not e2e and not network"
 
 lint: $(STAMP)
 	$(BIN)/ruff format --check .
@@ -45,6 +45,9 @@ pretrain: data
 bench: data
 	$(BIN)/python -m benchmarks.run
 	$(BIN)/python -m benchmarks.drawn
+
+screenshots: data
+	DIGIT_STUDIO_DOCS_SCREENSHOTS=1 $(BIN)/python -m pytest tests/e2e -q
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

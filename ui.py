@@ -18,7 +18,7 @@ from mnist_core.inference import DenseNetwork
 from mnist_core.jobs import TrainingJob
 from mnist_core.preprocess import canvas_to_mnist
 from mnist_core.spec import ModelSpec
-from mnist_core.store import DamagedEntry, ModelStore, StoredModel
+from mnist_core.store import DamagedEntry, ModelStore, StoredModel, default_active
 
 ACTIVE_KEY = "active_models"
 FRAMED_KEY = "_framed_by_app"
@@ -102,7 +102,7 @@ def network(model: StoredModel) -> DenseNetwork:
 def _evaluation(root: str, model_id: str, created: str) -> Evaluation:
     model = ModelStore(root).get(model_id)
     mnist = _dataset()
-    return evaluate(_network(root, model_id, created), mnist.subset(model.spec.train_size, seed=model.spec.seed))
+    return evaluate(_network(root, model_id, created), mnist.seen_by(model.spec))
 
 
 def evaluation(model: StoredModel) -> Evaluation:
@@ -128,19 +128,6 @@ def active_models() -> list[StoredModel]:
     return [by_id[model_id] for model_id in chosen if model_id in by_id]
 
 
-def _default_active(available: list[StoredModel]) -> list[str]:
-    """The most accurate model of each framework, best first."""
-    best: dict[str, StoredModel] = {}
-    for model in available:
-        if model.stopped:
-            continue
-        current = best.get(model.framework)
-        if current is None or model.metrics["test_accuracy"] > current.metrics["test_accuracy"]:
-            best[model.framework] = model
-    ranked = sorted(best.values(), key=lambda m: -m.metrics["test_accuracy"])
-    return [model.id for model in ranked][:2]
-
-
 def sidebar() -> None:
     """Data status and the active-model picker, on every page."""
     with st.sidebar:
@@ -149,7 +136,7 @@ def sidebar() -> None:
         labels = {model.id: model.label for model in available}
         chosen = [model_id for model_id in st.session_state.get(ACTIVE_KEY, []) if model_id in labels]
         if not chosen:
-            chosen = _default_active(available)
+            chosen = default_active(available)
         st.session_state[ACTIVE_KEY] = chosen
         st.multiselect(
             "Active models",

@@ -69,7 +69,7 @@ def bench_presets(names: list[str], dataset: data.Dataset, peak: float) -> list[
     for name in names:
         spec = PRESETS[name]
         trained = train(spec, dataset)
-        result = evaluate(trained.network, dataset.subset(spec.train_size, seed=spec.seed))
+        result = evaluate(trained.network, dataset.seen_by(spec))
         fit_rows = round(spec.train_size * (1 - spec.validation_fraction))
         achieved = training_flops(spec, fit_rows, trained.epochs_run) / trained.train_seconds
         rows.append(

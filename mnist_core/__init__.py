@@ -6,10 +6,12 @@ Importing this package never imports TensorFlow; only training a Keras model
 
 from .data import Dataset, load
 from .errors import (
+    BadInputError,
     CorruptDatasetError,
     DamagedModelError,
     DatasetUnavailableError,
     EmptyImageError,
+    ImageTooLargeError,
     InvalidImageError,
     InvalidModelIdError,
     InvalidSpecError,
@@ -18,12 +20,14 @@ from .errors import (
 )
 from .evaluation import Evaluation, evaluate
 from .inference import DenseNetwork
+from .records import EpochEvent, TrainedModel
 from .spec import PRESETS, ModelSpec, preset
 from .store import DamagedEntry, ModelStore, StoredModel
-from .training import EpochEvent, TrainedModel, train
+from .training import train
 
 __all__ = [
     "PRESETS",
+    "BadInputError",
     "CorruptDatasetError",
     "DamagedEntry",
     "DamagedModelError",
@@ -33,6 +37,7 @@ __all__ = [
     "EmptyImageError",
     "EpochEvent",
     "Evaluation",
+    "ImageTooLargeError",
     "InvalidImageError",
     "InvalidModelIdError",
     "InvalidSpecError",

@@ -5,19 +5,21 @@ This is the only module that imports Keras (and so TensorFlow).
 
 from __future__ import annotations
 
-import os
 import time
 from typing import Any
 
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # keep TensorFlow's start-up chatter out of the terminal
-
-import keras
 import numpy as np
 
+from ._keras_import import import_keras
 from .augment import augment
+from .early_stopping import EarlyStopping
+from .evaluation import validation_threshold
 from .inference import DenseNetwork
+from .records import EpochEvent, OnEpoch, ShouldStop, TrainedModel, TrainingSplit
 from .spec import ModelSpec
-from .training import EpochEvent, OnEpoch, ShouldStop, TrainedModel, _Split
+
+import_keras()
+import keras  # noqa: E402  (loaded quietly just above)
 
 KERAS_ACTIVATION = {"relu": "relu", "tanh": "tanh", "logistic": "sigmoid", "elu": "elu"}
 
@@ -56,16 +58,26 @@ def _optimizer(spec: ModelSpec) -> keras.optimizers.Optimizer:
 
 
 class _Progress(keras.callbacks.Callback):
-    """Turns Keras's epoch logs into EpochEvents and polls for a stop request."""
+    """Turns Keras's epoch logs into EpochEvents, polls for a stop request, and stops early.
 
-    def __init__(self, epochs: int, on_epoch: OnEpoch, should_stop: ShouldStop) -> None:
+    Early stopping follows the package's one rule (:class:`EarlyStopping`), so
+    both Keras loops and the scikit-learn loop stop and restore alike.
+    """
+
+    def __init__(self, spec: ModelSpec, on_epoch: OnEpoch, should_stop: ShouldStop) -> None:
         super().__init__()
-        self.epochs = epochs
+        self.epochs = spec.epochs
         self.on_epoch = on_epoch
         self.should_stop = should_stop
+        self.early = EarlyStopping[list[np.ndarray]](spec.patience) if spec.early_stopping else None
         self.history: list[EpochEvent] = []
         self.stopped = False
         self._started = 0.0
+
+    @property
+    def finished(self) -> bool:
+        """Whether the user or early stopping has ended training."""
+        return self.stopped or (self.early is not None and self.early.stopped)
 
     def on_epoch_begin(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         self._started = time.perf_counter()
@@ -89,56 +101,65 @@ class _Progress(keras.callbacks.Callback):
         )
         self.history.append(event)
         self.on_epoch(event)
+        early_says_stop = (
+            self.early is not None
+            and event.val_loss is not None
+            and not self.stopped
+            and self.early.update(event.epoch, event.val_loss, self.model.get_weights)
+        )
+        if early_says_stop:
+            self.model.stop_training = True
+
+    def restore_best(self) -> bool:
+        """Put back the best epoch's weights if early stopping ended training; returns whether it did."""
+        if self.early is None or not self.early.stopped or self.early.best_weights_ is None:
+            return False
+        self.model.set_weights(self.early.best_weights_)
+        return True
 
 
-def fit(spec: ModelSpec, split: _Split, on_epoch: OnEpoch, should_stop: ShouldStop) -> TrainedModel:
+def fit(spec: ModelSpec, split: TrainingSplit, on_epoch: OnEpoch, should_stop: ShouldStop) -> TrainedModel:
     """Train with ``model.fit``; early stopping restores the best weights."""
+    started = time.perf_counter()
     model = build_model(spec)
-    progress = _Progress(spec.epochs, on_epoch, should_stop)
+    progress = _Progress(spec, on_epoch, should_stop)
     if spec.augment:
-        stopped_early = _fit_augmented(model, spec, split, progress)
+        _fit_augmented(model, spec, split, progress)
     else:
-        callbacks: list[keras.callbacks.Callback] = [progress]
-        early = None
-        if spec.early_stopping:
-            early = keras.callbacks.EarlyStopping(monitor="val_loss", patience=spec.patience, restore_best_weights=True)
-            callbacks.append(early)
         model.fit(
             split.x_fit,
             split.y_fit,
             batch_size=spec.batch_size,
             epochs=spec.epochs,
-            validation_data=_validation(split),
+            validation_data=split.validation,
             shuffle=True,
             verbose=0,
-            callbacks=callbacks,
+            callbacks=[progress],
         )
-        stopped_early = bool(early is not None and early.stopped_epoch > 0)
+    stopped_early = progress.restore_best()
+    network = DenseNetwork.from_keras(model)
+    train_seconds = time.perf_counter() - started
     return TrainedModel(
         spec=spec,
         estimator=model,
-        network=DenseNetwork.from_keras(model),
+        network=network,
         history=progress.history,
         layers=layer_table(model),
-        train_seconds=0.0,
+        train_seconds=train_seconds,
         stopped=progress.stopped,
         stopped_early=stopped_early,
+        reject_threshold=validation_threshold(network, split.validation),
     )
 
 
-def _validation(split: _Split) -> tuple[np.ndarray, np.ndarray] | None:
-    return None if split.x_val is None or split.y_val is None else (split.x_val, split.y_val)
-
-
-def _fit_augmented(model: keras.Model, spec: ModelSpec, split: _Split, progress: _Progress) -> bool:
-    """One ``fit`` call per epoch on freshly distorted images; returns whether it stopped early.
+def _fit_augmented(model: keras.Model, spec: ModelSpec, split: TrainingSplit, progress: _Progress) -> None:
+    """One ``fit`` call per epoch on freshly distorted images.
 
     Arrays in memory keep Keras on its fast input path (a Python batch generator
-    halves the speed); early stopping is done here because Keras's own callback
-    starts afresh with every ``fit`` call.
+    halves the speed); the progress callback carries early stopping across the
+    ``fit`` calls, where Keras's own callback would start afresh with each.
     """
     rng = np.random.default_rng(spec.seed + 1)
-    best_loss, best_weights, waited = np.inf, None, 0
     for epoch in range(spec.epochs):
         model.fit(
             augment(split.x_fit, rng),
@@ -146,24 +167,13 @@ def _fit_augmented(model: keras.Model, spec: ModelSpec, split: _Split, progress:
             batch_size=spec.batch_size,
             initial_epoch=epoch,
             epochs=epoch + 1,
-            validation_data=_validation(split),
+            validation_data=split.validation,
             shuffle=True,
             verbose=0,
             callbacks=[progress],
         )
-        if progress.stopped:
-            break
-        val_loss = progress.history[-1].val_loss
-        if not spec.early_stopping or val_loss is None:
-            continue
-        if val_loss < best_loss:
-            best_loss, best_weights, waited = val_loss, model.get_weights(), 0
-        else:
-            waited += 1
-            if waited >= spec.patience:
-                model.set_weights(best_weights)
-                return True
-    return False
+        if progress.finished:
+            return
 
 
 def layer_table(model: keras.Model) -> list[dict[str, object]]:

@@ -11,10 +11,11 @@ from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPClassifier
 
 from .augment import augment
-from .evaluation import log_loss
+from .early_stopping import EarlyStopping
+from .evaluation import log_loss, validation_threshold
 from .inference import DenseNetwork
+from .records import EpochEvent, OnEpoch, ShouldStop, TrainedModel, TrainingSplit
 from .spec import ModelSpec
-from .training import EpochEvent, OnEpoch, ShouldStop, TrainedModel, _Split
 
 CLASSES = np.arange(10)
 # Training accuracy per epoch is measured on a fixed sample: scoring every
@@ -46,17 +47,27 @@ def _scores(network: DenseNetwork, x: np.ndarray, y: np.ndarray) -> tuple[float,
     return log_loss(proba, y), float((proba.argmax(axis=1) == y).mean())
 
 
-def fit(spec: ModelSpec, split: _Split, on_epoch: OnEpoch, should_stop: ShouldStop) -> TrainedModel:
+#: An MLPClassifier's learned state: its ``coefs_`` and ``intercepts_``.
+Weights = tuple[list[np.ndarray], list[np.ndarray]]
+
+
+def _weights(classifier: MLPClassifier) -> Weights:
+    """A copy of the classifier's weights and biases."""
+    return [w.copy() for w in classifier.coefs_], [b.copy() for b in classifier.intercepts_]
+
+
+def fit(spec: ModelSpec, split: TrainingSplit, on_epoch: OnEpoch, should_stop: ShouldStop) -> TrainedModel:
     """Train epoch by epoch so progress, stopping and early stopping work as with Keras."""
+    started = time.perf_counter()
     classifier = make_classifier(spec)
     sample = np.random.default_rng(spec.seed).permutation(len(split.y_fit))[:ACCURACY_SAMPLE]
     x_sample, y_sample = split.x_fit[sample], split.y_fit[sample]
     history: list[EpochEvent] = []
-    best_loss, best_weights, waited = np.inf, None, 0
-    stopped = stopped_early = False
+    early = EarlyStopping[Weights](spec.patience) if spec.early_stopping else None
+    stopped = False
     distort = np.random.default_rng(spec.seed + 1)
     for epoch in range(1, spec.epochs + 1):
-        started = time.perf_counter()
+        epoch_started = time.perf_counter()
         x_epoch = augment(split.x_fit, distort) if spec.augment else split.x_fit
         # partial_fit warns when one pass has not converged: one pass never has. It
         # would also scan every pixel for NaN on every call; MNIST came as uint8.
@@ -66,8 +77,8 @@ def fit(spec: ModelSpec, split: _Split, on_epoch: OnEpoch, should_stop: ShouldSt
         network = DenseNetwork.from_sklearn(classifier)
         _, accuracy = _scores(network, x_sample, y_sample)
         val_loss = val_accuracy = None
-        if split.x_val is not None and split.y_val is not None:
-            val_loss, val_accuracy = _scores(network, split.x_val, split.y_val)
+        if split.validation is not None:
+            val_loss, val_accuracy = _scores(network, *split.validation)
         event = EpochEvent(
             epoch=epoch,
             epochs=spec.epochs,
@@ -75,34 +86,31 @@ def fit(spec: ModelSpec, split: _Split, on_epoch: OnEpoch, should_stop: ShouldSt
             accuracy=accuracy,
             val_loss=val_loss,
             val_accuracy=val_accuracy,
-            seconds=time.perf_counter() - started,
+            seconds=time.perf_counter() - epoch_started,
         )
         history.append(event)
         on_epoch(event)
-        if spec.early_stopping and val_loss is not None:
-            if val_loss < best_loss:
-                best_loss, waited = val_loss, 0
-                best_weights = ([w.copy() for w in classifier.coefs_], [b.copy() for b in classifier.intercepts_])
-            else:
-                waited += 1
-                if waited >= spec.patience:
-                    stopped_early = True
-                    break
+        if early is not None and val_loss is not None and early.update(epoch, val_loss, lambda: _weights(classifier)):
+            break
         if should_stop() and epoch < spec.epochs:
             stopped = True
             break
-    if stopped_early and best_weights is not None:
-        classifier.coefs_, classifier.intercepts_ = best_weights
+    stopped_early = False
+    if early is not None and early.stopped and early.best_weights_ is not None:
+        classifier.coefs_, classifier.intercepts_ = early.best_weights_
+        stopped_early = True
     network = DenseNetwork.from_sklearn(classifier)
+    train_seconds = time.perf_counter() - started
     return TrainedModel(
         spec=spec,
         estimator=classifier,
         network=network,
         history=history,
         layers=layer_table(network),
-        train_seconds=0.0,
+        train_seconds=train_seconds,
         stopped=stopped,
         stopped_early=stopped_early,
+        reject_threshold=validation_threshold(network, split.validation),
     )
 
 

@@ -10,14 +10,28 @@ from dataclasses import fields
 from typing import Any
 
 from . import data
-from .errors import EmptyImageError, MnistCoreError
+from .errors import BadInputError, EmptyImageError, InvalidImageError, MnistCoreError
 from .evaluation import evaluate
 from .preprocess import canvas_to_mnist, read_image
-from .spec import LIMITS, PRESETS, ModelSpec, preset
+from .records import EpochEvent
+from .spec import (
+    ACTIVATIONS,
+    ALL_ACTIVATIONS,
+    ALL_OPTIMIZERS,
+    FRAMEWORKS,
+    LIMITS,
+    OPTIMIZERS,
+    PRESETS,
+    ModelSpec,
+    availability,
+    preset,
+)
 from .store import DamagedEntry, ModelStore, StoredModel
-from .training import EpochEvent
 
 __all__ = ["main"]
+
+# Exit statuses: 2 is what argparse uses for a usage error, and bad input is the same kind of mistake.
+EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
 
 
 def _err(message: str) -> None:
@@ -40,21 +54,6 @@ class _ProgressBar:
         )
         end = "\n" if not self.live or event.epoch == event.epochs else ""
         print(("\r" if self.live else "") + line, end=end, file=sys.stderr, flush=True)
-
-
-def _summary(model: StoredModel) -> dict[str, Any]:
-    return {
-        "id": model.id,
-        "name": model.name,
-        "framework": model.framework,
-        "architecture": model.spec.architecture,
-        **model.metrics,
-        "train_seconds": round(model.train_seconds, 3),
-        "epochs_run": model.epochs_run,
-        "parameters": model.parameters,
-        "created": model.created,
-        "stopped": model.stopped,
-    }
 
 
 def _load_dataset() -> data.Dataset:
@@ -101,7 +100,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     store = ModelStore(args.models)
     model, from_store = _train_one(store, spec, dataset, args.name or args.preset, quiet=args.json)
     if args.json:
-        print(json.dumps({**_summary(model), "from_store": from_store}))
+        print(json.dumps({**model.summary(), "from_store": from_store}))
     else:
         source = "already in the store" if from_store else f"trained in {model.train_seconds:.1f} s"
         print(
@@ -128,7 +127,7 @@ def cmd_pretrain(args: argparse.Namespace) -> int:
 def cmd_list(args: argparse.Namespace) -> int:
     entries = ModelStore(args.models).list()
     if args.json:
-        rows = [_summary(e) if isinstance(e, StoredModel) else {"id": e.id, "damaged": e.reason} for e in entries]
+        rows = [e.summary() if isinstance(e, StoredModel) else {"id": e.id, "damaged": e.reason} for e in entries]
         print(json.dumps(rows))
         return 0
     if not entries:
@@ -137,10 +136,7 @@ def cmd_list(args: argparse.Namespace) -> int:
         if isinstance(entry, DamagedEntry):
             print(f"{entry.id:<34} DAMAGED: {entry.reason}")
         else:
-            print(
-                f"{entry.id:<34} {entry.name:<22} {entry.spec.architecture:<20} "
-                f"test {entry.metrics['test_accuracy']:.4f}  {entry.train_seconds:7.1f} s  {entry.created}"
-            )
+            print(entry.summary_line())
     return 0
 
 
@@ -148,7 +144,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     store = ModelStore(args.models)
     model = store.get(args.id)
     dataset = _load_dataset()
-    result = evaluate(store.load_network(args.id), dataset.subset(model.spec.train_size, seed=model.spec.seed))
+    result = evaluate(store.load_network(args.id), dataset.seen_by(model.spec))
     report = {
         "id": model.id,
         **result.metrics(),
@@ -171,13 +167,18 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
 
 
 def cmd_predict(args: argparse.Namespace) -> int:
+    """Answers every readable file; a file that cannot be read is reported and makes the exit status 2."""
     network = ModelStore(args.models).load_network(args.id)
-    results = []
+    results: list[dict[str, Any]] = []
     for path in args.images:
         try:
             image = canvas_to_mnist(read_image(path))
         except EmptyImageError:
             results.append({"path": path, "digit": None, "probabilities": [0.0] * 10})
+            continue
+        except InvalidImageError as error:
+            results.append({"path": path, "error": str(error)})
+            _err(f"error: {error}")
             continue
         probabilities = network.predict_proba(image)[0]
         results.append(
@@ -191,17 +192,23 @@ def cmd_predict(args: argparse.Namespace) -> int:
         print(json.dumps(results))
     else:
         for row in results:
+            if "error" in row:
+                continue
             if row["digit"] is None:
                 print(f"{row['path']}: empty image, no digit")
             else:
                 print(f"{row['path']}: {row['digit']} ({max(row['probabilities']):.1%})")
-    return 0
+    return EXIT_BAD_INPUT if any("error" in row for row in results) else EXIT_OK
 
 
 def cmd_delete(args: argparse.Namespace) -> int:
     ModelStore(args.models).delete(args.id)
     print(f"Deleted {args.id}.")
     return 0
+
+
+def _range(name: str) -> str:
+    return "–".join(str(int(v)) if float(v).is_integer() else f"{v:g}" for v in LIMITS[name])
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -214,23 +221,35 @@ def _parser() -> argparse.ArgumentParser:
     train = commands.add_parser("train", help="train one model (a preset, and/or any spec field)")
     train.add_argument("--preset", choices=list(PRESETS), help="start from a preset")
     train.add_argument("--name", help="a name to show in the app")
-    train.add_argument("--framework", choices=["sklearn", "keras"])
+    train.add_argument("--framework", choices=FRAMEWORKS)
     train.add_argument(
-        "--hidden", dest="hidden_layers", type=int, nargs="+", metavar="UNITS", help="units per hidden layer"
+        "--hidden",
+        dest="hidden_layers",
+        type=int,
+        nargs="+",
+        metavar="UNITS",
+        help=f"units per hidden layer ({_range('units')}), {_range('layers')} layers",
     )
-    train.add_argument("--activation", nargs="+", help="one activation, or one per layer")
-    train.add_argument("--optimizer", choices=["sgd", "adam", "rmsprop"])
-    train.add_argument("--learning-rate", type=float)
-    train.add_argument("--momentum", type=float)
-    train.add_argument("--epochs", type=int, help=f"{LIMITS['epochs'][0]:g}–{LIMITS['epochs'][1]:g}")
-    train.add_argument("--batch-size", type=int)
-    train.add_argument("--l2", type=float)
-    train.add_argument("--dropout", type=float, nargs="+", metavar="RATE", help="one rate per hidden layer (Keras)")
+    train.add_argument(
+        "--activation",
+        nargs="+",
+        choices=ALL_ACTIVATIONS,
+        help=f"one activation, or one per layer: {availability(ACTIVATIONS)}",
+    )
+    train.add_argument("--optimizer", choices=ALL_OPTIMIZERS, help=availability(OPTIMIZERS))
+    train.add_argument("--learning-rate", type=float, help=_range("learning_rate"))
+    train.add_argument("--momentum", type=float, help=f"{_range('momentum')}, for sgd")
+    train.add_argument("--epochs", type=int, help=_range("epochs"))
+    train.add_argument("--batch-size", type=int, help=_range("batch_size"))
+    train.add_argument("--l2", type=float, help=_range("l2"))
+    train.add_argument(
+        "--dropout", type=float, nargs="+", metavar="RATE", help=f"one rate per hidden layer, {_range('dropout')}"
+    )
     train.add_argument("--early-stopping", action=argparse.BooleanOptionalAction, default=None)
-    train.add_argument("--patience", type=int)
-    train.add_argument("--validation-fraction", type=float)
-    train.add_argument("--train-size", type=int)
-    train.add_argument("--seed", type=int)
+    train.add_argument("--patience", type=int, help=_range("patience"))
+    train.add_argument("--validation-fraction", type=float, help=_range("validation_fraction"))
+    train.add_argument("--train-size", type=int, help=_range("train_size"))
+    train.add_argument("--seed", type=int, help=_range("seed"))
     train.add_argument(
         "--augment",
         action=argparse.BooleanOptionalAction,
@@ -270,9 +289,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return int(args.run(args))
+    except BadInputError as error:
+        _err(f"error: {error}")
+        return EXIT_BAD_INPUT
     except MnistCoreError as error:
         _err(f"error: {error}")
-        return 1
+        return EXIT_FAILURE
     except KeyboardInterrupt:
         _err("interrupted")
         return 130

@@ -30,10 +30,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .errors import CorruptDatasetError, DatasetUnavailableError
+from .errors import CorruptDatasetError, DatasetUnavailableError, InvalidSpecError
+
+if TYPE_CHECKING:
+    from .spec import ModelSpec
 
 __all__ = [
     "CLASS_COUNTS_TEST",
@@ -98,7 +102,7 @@ class Dataset:
         if train_size >= total:
             return self
         if train_size < 10:
-            raise ValueError("A training subset needs at least 10 images.")
+            raise InvalidSpecError("A training subset needs at least 10 images.", field="train_size")
         rng = np.random.default_rng(seed)
         counts = np.bincount(self.y_train, minlength=10)
         exact = counts * train_size / total
@@ -116,6 +120,13 @@ class Dataset:
             source=self.source,
             notes=self.notes,
         )
+
+    def seen_by(self, spec: ModelSpec) -> Dataset:
+        """The data as a model of ``spec`` saw it: its stratified training subset and the whole test set.
+
+        A model's training accuracy is measured on exactly these training images.
+        """
+        return self.subset(spec.train_size, seed=spec.seed)
 
     def class_means(self) -> np.ndarray:
         """The mean training image of each digit, ``(10, 28, 28)`` floats in [0, 1]."""

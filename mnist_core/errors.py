@@ -6,21 +6,25 @@ understands; the app shows it as it is.
     MnistCoreError
     ├── DatasetUnavailableError   MNIST could not be found or downloaded
     ├── CorruptDatasetError       a copy of MNIST failed validation
-    ├── InvalidSpecError          impossible hyperparameters
-    ├── EmptyImageError           a drawing with no ink in it
-    ├── InvalidImageError         a file that is not a readable image
-    ├── ModelNotFoundError        no such model in the store
     ├── DamagedModelError         a store entry that cannot be read
-    └── InvalidModelIdError       a model id that is not safe to use as a name
+    └── BadInputError             what the user gave cannot be used (the CLI exits with 2)
+        ├── InvalidSpecError      impossible hyperparameters (``field`` names the one at fault)
+        ├── EmptyImageError       a drawing with no ink in it
+        ├── InvalidImageError     a file that is not a readable image
+        │   └── ImageTooLargeError  an image too large to read safely
+        ├── ModelNotFoundError    no such model in the store
+        └── InvalidModelIdError   a model id that is not safe to use as a name
 """
 
 from __future__ import annotations
 
 __all__ = [
+    "BadInputError",
     "CorruptDatasetError",
     "DamagedModelError",
     "DatasetUnavailableError",
     "EmptyImageError",
+    "ImageTooLargeError",
     "InvalidImageError",
     "InvalidModelIdError",
     "InvalidSpecError",
@@ -41,19 +45,39 @@ class CorruptDatasetError(MnistCoreError):
     """A copy of MNIST has the wrong shape, type, range or class counts."""
 
 
-class InvalidSpecError(MnistCoreError, ValueError):
-    """A `ModelSpec` asks for something impossible."""
+class BadInputError(MnistCoreError):
+    """Something the user gave (a value, a file, an id) cannot be used; they can fix it and try again."""
 
 
-class EmptyImageError(MnistCoreError, ValueError):
+class InvalidSpecError(BadInputError, ValueError):
+    """A `ModelSpec` asks for something impossible.
+
+    Attributes:
+        field: the spec field the message is about (None when it is about several).
+    """
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+
+    def __reduce__(self) -> tuple[object, ...]:
+        # Keeps `field` when the error crosses a process boundary (pickled by a training worker).
+        return type(self), self.args, {"field": self.field}
+
+
+class EmptyImageError(BadInputError, ValueError):
     """An image has no ink to classify."""
 
 
-class InvalidImageError(MnistCoreError, ValueError):
+class InvalidImageError(BadInputError, ValueError):
     """A file or array is not an image we can read."""
 
 
-class ModelNotFoundError(MnistCoreError, KeyError):
+class ImageTooLargeError(InvalidImageError):
+    """An image is too large to read safely."""
+
+
+class ModelNotFoundError(BadInputError, KeyError):
     """The store holds no model with that id."""
 
     def __str__(self) -> str:  # KeyError would quote the message
@@ -64,5 +88,5 @@ class DamagedModelError(MnistCoreError):
     """A store entry exists but cannot be read."""
 
 
-class InvalidModelIdError(MnistCoreError, ValueError):
+class InvalidModelIdError(BadInputError, ValueError):
     """A model id contains characters that could escape the store folder."""

@@ -14,12 +14,15 @@ __all__ = [
     "DEFAULT_THRESHOLD",
     "Answer",
     "Evaluation",
+    "Refusals",
     "answer",
     "choose_threshold",
     "coverage_curve",
     "evaluate",
     "log_loss",
+    "refusals",
     "refused_share",
+    "validation_threshold",
 ]
 
 #: The confidence under which a model says "not sure" when it has no threshold of its own.
@@ -71,6 +74,14 @@ def choose_threshold(
     good = np.flatnonzero(accuracy_kept >= target)
     threshold = confidence[order][good[-1]] if len(good) else 0.99
     return float(np.clip(threshold, 0.5, 0.99))
+
+
+def validation_threshold(network: DenseNetwork, validation: tuple[np.ndarray, np.ndarray] | None) -> float | None:
+    """A trained network's own "not sure" threshold, chosen on its validation rows (None without them)."""
+    if validation is None:
+        return None
+    x_val, y_val = validation
+    return choose_threshold(network.predict_proba(x_val), y_val)
 
 
 def coverage_curve(
@@ -179,4 +190,52 @@ def evaluate(network: DenseNetwork, dataset: Dataset) -> Evaluation:
         test_log_loss=log_loss(probabilities, labels),
         test_labels=labels,
         test_probabilities=probabilities,
+    )
+
+
+#: The thresholds the coverage curve is drawn at.
+CURVE_THRESHOLDS = np.linspace(0.1, 0.999, 90)
+
+
+@dataclass(frozen=True, eq=False)
+class Refusals:
+    """What a "not sure" threshold does: on the test digits, and on things that are not digits.
+
+    Attributes:
+        threshold: the confidence a model needs to answer.
+        thresholds: the thresholds of the coverage curve.
+        coverage: per threshold, the share of test digits answered.
+        accuracy: per threshold, the accuracy of those answers.
+        answered_share: at ``threshold``, the share of test digits answered.
+        answered_accuracy: at ``threshold``, the accuracy of those answers.
+        non_digits_refused: the share of non-digits refused (None if none were given).
+        non_digit_answers: the model's answer for each non-digit.
+    """
+
+    threshold: float
+    thresholds: np.ndarray
+    coverage: np.ndarray
+    accuracy: np.ndarray
+    answered_share: float
+    answered_accuracy: float
+    non_digits_refused: float | None
+    non_digit_answers: tuple[Answer, ...]
+
+
+def refusals(result: Evaluation, threshold: float, non_digit_probabilities: np.ndarray | None = None) -> Refusals:
+    """How often a model at ``threshold`` answers, how well, and how many non-digits it refuses."""
+    coverage, accuracy = coverage_curve(result.test_probabilities, result.test_labels, CURVE_THRESHOLDS)
+    kept, kept_accuracy = coverage_curve(result.test_probabilities, result.test_labels, np.array([threshold]))
+    others = () if non_digit_probabilities is None else non_digit_probabilities
+    return Refusals(
+        threshold=threshold,
+        thresholds=CURVE_THRESHOLDS,
+        coverage=coverage,
+        accuracy=accuracy,
+        answered_share=float(kept[0]),
+        answered_accuracy=float(kept_accuracy[0]),
+        non_digits_refused=None
+        if non_digit_probabilities is None
+        else refused_share(non_digit_probabilities, threshold),
+        non_digit_answers=tuple(answer(p, threshold) for p in others),
     )

@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 
 from .data import Dataset
 from .errors import MnistCoreError
+from .records import EpochEvent
 from .spec import ModelSpec
 from .store import ModelStore, StoredModel
-from .training import EpochEvent
 
 __all__ = ["JobStep", "TrainingJob"]
 

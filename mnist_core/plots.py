@@ -12,7 +12,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from .training import EpochEvent
+from .records import EpochEvent
 
 __all__ = [
     "class_balance",
@@ -32,8 +32,9 @@ DIGITS = [str(d) for d in range(10)]
 
 
 def enlarge(image: np.ndarray, scale: int = 8) -> np.ndarray:
-    """A 28×28 image in [0, 1] as a bigger uint8 picture with crisp pixels."""
-    pixels = (np.clip(np.asarray(image, dtype=np.float32), 0, 1) * 255).astype(np.uint8)
+    """A 28×28 image (uint8, or floats in [0, 1]) as a bigger uint8 picture with crisp pixels."""
+    image = np.asarray(image)
+    pixels = image if image.dtype == np.uint8 else (np.clip(image.astype(np.float32), 0, 1) * 255).astype(np.uint8)
     return np.kron(pixels, np.ones((scale, scale), dtype=np.uint8))
 
 

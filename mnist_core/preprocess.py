@@ -9,15 +9,27 @@ same steps, so :func:`canvas_to_mnist` repeats them.
 from __future__ import annotations
 
 import io
+import math
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageFile, JpegImagePlugin, PngImagePlugin, UnidentifiedImageError
 
-from .errors import EmptyImageError, InvalidImageError
+from .errors import EmptyImageError, ImageTooLargeError, InvalidImageError
 
-__all__ = ["BOX", "FIELD", "canvas_to_mnist", "ink", "noise_image", "read_image"]
+__all__ = [
+    "BOX",
+    "FIELD",
+    "MAX_IMAGE_BYTES",
+    "MAX_IMAGE_PIXELS",
+    "MAX_IMAGE_SIDE",
+    "canvas_to_mnist",
+    "ink",
+    "noise_image",
+    "read_image",
+]
 
 FIELD = 28  # MNIST image side
 BOX = 20  # side of the box a digit is fitted into
@@ -26,6 +38,14 @@ MIN_INK_PIXELS = 3  # fewer inked pixels than this is a speck, not a digit
 # MNIST's centre of mass sits at pixel (14, 14) in array coordinates (measured
 # over the training set: mean 14.00 in both directions).
 CENTRE = 14.0
+# A canvas is 280 × 280 and a phone photo about 4000 × 3000 (12 megapixels), so these
+# leave room for any real picture of a digit, while bigger images cost seconds and
+# gigabytes to decode (a 12,000 × 12,000 PNG took 13.9 s and 5.1 GB) for a 28 × 28 result.
+MAX_IMAGE_PIXELS = 40_000_000
+MAX_IMAGE_SIDE = 10_000
+# A 12-megapixel photo is well under this even as a PNG; a file is read whole into
+# memory before its header can be looked at.
+MAX_IMAGE_BYTES = 50_000_000
 
 
 def _as_float(image: np.ndarray) -> np.ndarray:
@@ -157,19 +177,75 @@ def read_image(source: str | Path | bytes) -> np.ndarray:
     """Read a PNG or JPEG (path or bytes) as an RGBA array.
 
     Raises:
-        InvalidImageError: the file is missing or is not an image.
+        ImageTooLargeError: the file is over MAX_IMAGE_BYTES, or the image is over
+            MAX_IMAGE_SIDE a side or MAX_IMAGE_PIXELS in all; nothing is decoded then.
+        InvalidImageError: the file is missing or is not a PNG or JPEG image.
     """
+    name = "The image" if isinstance(source, bytes) else f"The image {source}"
     try:
+        size = len(source) if isinstance(source, bytes) else Path(source).stat().st_size
+        if size > MAX_IMAGE_BYTES:
+            raise ImageTooLargeError(
+                f"{name} is {_millions(size)} MB, but an image file can be at most "
+                f"{_millions(MAX_IMAGE_BYTES)} MB: shrink it or crop it to the digit."
+            )
         raw = source if isinstance(source, bytes) else Path(source).read_bytes()
-        with Image.open(io.BytesIO(raw)) as picture:
+        try:
+            with warnings.catch_warnings():
+                # Pillow warns from far above our own limits, which are checked just below.
+                warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+                picture = Image.open(io.BytesIO(raw))
+        except Image.DecompressionBombError:
+            raise _too_large(name, _size_past_pillow_limit(raw)) from None
+        with picture:
             if picture.format not in ("PNG", "JPEG"):
                 raise InvalidImageError(f"Only PNG and JPEG images are read, not {picture.format}.")
+            width, height = picture.size
+            if max(width, height) > MAX_IMAGE_SIDE or width * height > MAX_IMAGE_PIXELS:
+                raise _too_large(name, picture.size)
             return np.asarray(picture.convert("RGBA"))
     except FileNotFoundError:
         raise InvalidImageError(f"There is no file {source!s}.") from None
-    except (UnidentifiedImageError, OSError) as error:
+    except UnidentifiedImageError:
+        name = "The data" if isinstance(source, bytes) else str(source)
+        raise InvalidImageError(f"{name} is not a readable PNG or JPEG image.") from None
+    except OSError as error:
         name = "The data" if isinstance(source, bytes) else str(source)
         raise InvalidImageError(f"{name} is not a readable PNG or JPEG image ({error}).") from None
+
+
+def _too_large(name: str, size: tuple[int, int] | None) -> ImageTooLargeError:
+    if size is None:
+        what = f"has far more than {_millions(MAX_IMAGE_PIXELS)} megapixels"
+    else:
+        width, height = size
+        what = f"is {width:,} × {height:,} pixels ({_millions(width * height)} megapixels)"
+    return ImageTooLargeError(
+        f"{name} {what}, but an image can be at most {MAX_IMAGE_SIDE:,} pixels a side and "
+        f"{_millions(MAX_IMAGE_PIXELS)} megapixels: shrink it or crop it to the digit."
+    )
+
+
+def _size_past_pillow_limit(raw: bytes) -> tuple[int, int] | None:
+    # Image.open refuses such an image without saying its size; the format's own
+    # reader stops after the header, so asking it costs nothing.
+    readers: tuple[tuple[bytes, type[ImageFile.ImageFile]], ...] = (
+        (b"\x89PNG\r\n\x1a\n", PngImagePlugin.PngImageFile),
+        (b"\xff\xd8\xff", JpegImagePlugin.JpegImageFile),
+    )
+    for signature, reader in readers:
+        if raw.startswith(signature):
+            try:
+                with reader(io.BytesIO(raw)) as picture:
+                    return picture.size
+            except (SyntaxError, OSError):
+                return None
+    return None
+
+
+def _millions(count: int) -> str:
+    # Rounded up, so that anything over a limit never reads as equal to it.
+    return f"{math.ceil(count / 100_000) / 10:,.1f}".removesuffix(".0")
 
 
 def noise_image(seed: int, *, kind: str = "uniform") -> np.ndarray:

@@ -9,13 +9,45 @@ from typing import Any
 
 from .errors import InvalidSpecError
 
-__all__ = ["LIMITS", "PRESETS", "PRESET_NOTES", "ModelSpec", "preset", "preset_name"]
+__all__ = [
+    "ACTIVATIONS",
+    "ALL_ACTIVATIONS",
+    "ALL_OPTIMIZERS",
+    "FRAMEWORKS",
+    "LIMITS",
+    "OPTIMIZERS",
+    "PRESETS",
+    "PRESET_NOTES",
+    "ModelSpec",
+    "availability",
+    "preset",
+    "preset_name",
+]
 
 SCHEMA_VERSION = 1
 
+#: The frameworks a spec can name.
 FRAMEWORKS = ("sklearn", "keras")
+#: The hidden-layer activations each framework offers.
 ACTIVATIONS = {"sklearn": ("relu", "tanh", "logistic"), "keras": ("relu", "tanh", "logistic", "elu")}
+#: The optimizers each framework offers.
 OPTIMIZERS = {"sklearn": ("sgd", "adam"), "keras": ("sgd", "adam", "rmsprop")}
+#: Every activation and optimizer of either framework, in a stable order (for menus).
+ALL_ACTIVATIONS = tuple(dict.fromkeys(name for names in ACTIVATIONS.values() for name in names))
+ALL_OPTIMIZERS = tuple(dict.fromkeys(name for names in OPTIMIZERS.values() for name in names))
+
+
+def availability(vocabulary: dict[str, tuple[str, ...]]) -> str:
+    """Which choices each framework offers, in words: ``"relu, tanh, logistic in both; elu with keras only"``."""
+    everywhere = list(dict.fromkeys(name for names in vocabulary.values() for name in names))
+    shared = [name for name in everywhere if all(name in names for names in vocabulary.values())]
+    parts = [f"{', '.join(shared)} in both frameworks"]
+    for framework, names in vocabulary.items():
+        own = [name for name in names if name not in shared]
+        if own:
+            parts.append(f"{', '.join(own)} with {framework} only")
+    return "; ".join(parts)
+
 
 #: Bounds of every numeric field: (lowest, highest). The app's sliders use them too.
 LIMITS: dict[str, tuple[float, float]] = {
@@ -84,55 +116,70 @@ class ModelSpec:
     def __post_init__(self) -> None:
         set_ = object.__setattr__  # frozen: normalise once, here
         if self.framework not in FRAMEWORKS:
-            raise InvalidSpecError(f"Framework must be 'sklearn' or 'keras', not {self.framework!r}.")
+            raise InvalidSpecError(
+                f"Framework must be 'sklearn' or 'keras', not {self.framework!r}.", field="framework"
+            )
         layers = _int_tuple(self.hidden_layers, "hidden_layers")
         low, high = LIMITS["layers"]
         if not low <= len(layers) <= high:
-            raise InvalidSpecError(f"A network here has 1 to 4 hidden layers; this one has {len(layers)}.")
+            raise InvalidSpecError(
+                f"A network here has {low:g} to {high:g} hidden layers; this one has {len(layers)}.",
+                field="hidden_layers",
+            )
         low, high = LIMITS["units"]
         for units in layers:
             if not low <= units <= high:
-                raise InvalidSpecError(f"A hidden layer has 1 to 1024 units, not {units}.")
+                raise InvalidSpecError(
+                    f"A hidden layer has {low:g} to {high:g} units, not {units}.", field="hidden_layers"
+                )
         set_(self, "hidden_layers", layers)
 
         activations = (self.activation,) * len(layers) if isinstance(self.activation, str) else tuple(self.activation)
         if len(activations) != len(layers):
             raise InvalidSpecError(
                 f"Give one activation for all layers or one per layer: {len(layers)} layers "
-                f"but {len(activations)} activations."
+                f"but {len(activations)} activations.",
+                field="activation",
             )
         for name in activations:
             if name not in ACTIVATIONS[self.framework]:
                 raise InvalidSpecError(
                     f"Activation {name!r} is not available with {self.framework}; "
-                    f"choose one of {', '.join(ACTIVATIONS[self.framework])}."
+                    f"choose one of {', '.join(ACTIVATIONS[self.framework])}.",
+                    field="activation",
                 )
         if self.framework == "sklearn" and len(set(activations)) > 1:
             raise InvalidSpecError(
                 "scikit-learn's MLPClassifier uses one activation for every layer; "
-                "choose Keras for a different activation per layer."
+                "choose Keras for a different activation per layer.",
+                field="activation",
             )
         set_(self, "activation", activations[0] if len(set(activations)) == 1 else activations)
 
         if self.optimizer not in OPTIMIZERS[self.framework]:
             raise InvalidSpecError(
                 f"Optimizer {self.optimizer!r} is not available with {self.framework}; "
-                f"choose one of {', '.join(OPTIMIZERS[self.framework])}."
+                f"choose one of {', '.join(OPTIMIZERS[self.framework])}.",
+                field="optimizer",
             )
         dropout = tuple(float(rate) for rate in self.dropout)
         if dropout and len(dropout) != len(layers):
             raise InvalidSpecError(
-                f"Give one dropout rate per hidden layer: {len(layers)} layers but {len(dropout)} rates."
+                f"Give one dropout rate per hidden layer: {len(layers)} layers but {len(dropout)} rates.",
+                field="dropout",
             )
         if any(rate != 0 for rate in dropout) and self.framework == "sklearn":
             raise InvalidSpecError(
                 "scikit-learn's MLPClassifier has no dropout; use the L2 penalty to regularise it, "
-                "or choose Keras for dropout."
+                "or choose Keras for dropout.",
+                field="dropout",
             )
         low, high = LIMITS["dropout"]
         for rate in dropout:
             if not low <= rate <= high:
-                raise InvalidSpecError(f"Dropout is a share of units to drop, 0 to 0.95, not {rate}.")
+                raise InvalidSpecError(
+                    f"Dropout is a share of units to drop, {low:g} to {high:g}, not {rate}.", field="dropout"
+                )
         set_(self, "dropout", dropout if any(dropout) else ())
 
         for name in ("learning_rate", "momentum", "l2", "validation_fraction"):
@@ -144,16 +191,21 @@ class ModelSpec:
         if self.early_stopping and self.validation_fraction == 0:
             raise InvalidSpecError(
                 "Early stopping watches the validation loss: hold out some training images "
-                "(validation fraction above 0) or turn early stopping off."
+                "(validation fraction above 0) or turn early stopping off.",
+                field="early_stopping",
             )
         train_images = round(self.train_size * (1 - self.validation_fraction))
         if train_images < self.batch_size:
             raise InvalidSpecError(
                 f"A batch of {self.batch_size} images is larger than the {train_images} "
-                "training images left after the validation split; use a smaller batch or more images."
+                "training images left after the validation split; use a smaller batch or more images.",
+                field="batch_size",
             )
         if self.validation_fraction and self.train_size * self.validation_fraction < 10:
-            raise InvalidSpecError("The validation split would hold fewer than 10 images; raise it or set it to 0.")
+            raise InvalidSpecError(
+                "The validation split would hold fewer than 10 images; raise it or set it to 0.",
+                field="validation_fraction",
+            )
 
     @property
     def activations(self) -> tuple[str, ...]:
@@ -221,7 +273,7 @@ class ModelSpec:
 
 def _int_tuple(value: Any, name: str) -> tuple[int, ...]:
     if isinstance(value, str | bytes) or not hasattr(value, "__iter__"):
-        raise InvalidSpecError(f"{_label(name)} must be a list of whole numbers, not {value!r}.")
+        raise InvalidSpecError(f"{_label(name)} must be a list of whole numbers, not {value!r}.", field=name)
     return tuple(_integer(v, name) for v in value)
 
 
@@ -231,7 +283,7 @@ def _integer(value: Any, name: str) -> int:
     except (TypeError, ValueError):
         whole = False
     if not whole:
-        raise InvalidSpecError(f"{_label(name)} must be a whole number, not {value!r}.")
+        raise InvalidSpecError(f"{_label(name)} must be a whole number, not {value!r}.", field=name)
     return int(value)
 
 
@@ -241,9 +293,9 @@ def _number(value: Any, name: str) -> float:
             raise TypeError
         number = float(value)
     except (TypeError, ValueError):
-        raise InvalidSpecError(f"{_label(name)} must be a number, not {value!r}.") from None
+        raise InvalidSpecError(f"{_label(name)} must be a number, not {value!r}.", field=name) from None
     if number != number:  # NaN slips through every range check
-        raise InvalidSpecError(f"{_label(name)} must be a number, not NaN.")
+        raise InvalidSpecError(f"{_label(name)} must be a number, not NaN.", field=name)
     return number
 
 
@@ -254,7 +306,7 @@ def _label(name: str) -> str:
 def _in_range(name: str, value: float) -> float:
     low, high = LIMITS[name]
     if not low <= value <= high:
-        raise InvalidSpecError(f"{_label(name)} must be between {low:g} and {high:g}, not {value:g}.")
+        raise InvalidSpecError(f"{_label(name)} must be between {low:g} and {high:g}, not {value:g}.", field=name)
     return value
 
 

@@ -38,10 +38,11 @@ from .data import Dataset
 from .errors import DamagedModelError, InvalidModelIdError, ModelNotFoundError
 from .evaluation import DEFAULT_THRESHOLD, Evaluation, evaluate
 from .inference import DenseNetwork
-from .spec import ModelSpec, preset_name
-from .training import EpochEvent, OnEpoch, ShouldStop, TrainedModel, train
+from .records import EpochEvent, OnEpoch, ShouldStop, TrainedModel
+from .spec import PRESETS, ModelSpec, preset_name
+from .training import train
 
-__all__ = ["DamagedEntry", "ModelStore", "StoredModel", "default_root"]
+__all__ = ["DamagedEntry", "ModelStore", "StoredModel", "default_active", "default_root"]
 
 META = "meta.json"
 WEIGHTS = "weights.npz"
@@ -106,6 +107,28 @@ class StoredModel:
         shown = f" · {accuracy:.1%}" if accuracy is not None else ""
         return f"{self.name} · {self.framework} {self.spec.architecture}{shown}"
 
+    def summary(self) -> dict[str, Any]:
+        """The model in one JSON-ready row: what the Models table and ``list --json`` show."""
+        return {
+            "id": self.id,
+            "name": self.name,
+            "framework": self.framework,
+            "architecture": self.spec.architecture,
+            **self.metrics,
+            "train_seconds": round(self.train_seconds, 3),
+            "epochs_run": self.epochs_run,
+            "parameters": self.parameters,
+            "created": self.created,
+            "stopped": self.stopped,
+        }
+
+    def summary_line(self) -> str:
+        """The model in one line of text, for a terminal."""
+        return (
+            f"{self.id:<34} {self.name:<22} {self.spec.architecture:<20} "
+            f"test {self.metrics['test_accuracy']:.4f}  {self.train_seconds:7.1f} s  {self.created}"
+        )
+
 
 @dataclass(frozen=True)
 class DamagedEntry:
@@ -114,6 +137,19 @@ class DamagedEntry:
     id: str
     reason: str
     path: Path
+
+
+def default_active(models: list[StoredModel], *, count: int = 2) -> list[str]:
+    """Ids of the models to show first: the most accurate finished model of each framework, best first."""
+    best: dict[str, StoredModel] = {}
+    for model in models:
+        if model.stopped:
+            continue
+        current = best.get(model.framework)
+        if current is None or model.metrics["test_accuracy"] > current.metrics["test_accuracy"]:
+            best[model.framework] = model
+    ranked = sorted(best.values(), key=lambda m: -m.metrics["test_accuracy"])
+    return [model.id for model in ranked][:count]
 
 
 class ModelStore:
@@ -154,6 +190,24 @@ class ModelStore:
             DamagedModelError: the entry cannot be read.
         """
         return self._read(self._folder(model_id))
+
+    def find(self, spec: ModelSpec, dataset: Dataset) -> StoredModel | None:
+        """The finished model of exactly ``spec`` trained on ``dataset``, if the store has it."""
+        model_id = spec.key(dataset.fingerprint)
+        if model_id not in self:
+            return None
+        try:
+            return self.get(model_id)
+        except DamagedModelError:
+            return None
+
+    def presets(self, dataset: Dataset) -> dict[str, StoredModel | None]:
+        """Every preset by name, with its stored model or None when it still needs training.
+
+        A preset is ready when the store holds its exact spec (by key), whatever
+        a model's display name says.
+        """
+        return {name: self.find(spec, dataset) for name, spec in PRESETS.items()}
 
     def __contains__(self, model_id: str) -> bool:
         return (self.root / _checked_id(model_id) / META).is_file()
@@ -290,8 +344,7 @@ class ModelStore:
             if model_id in self:
                 return self.get(model_id), True
             trained = train(spec, dataset, on_epoch=on_epoch, should_stop=should_stop)
-            seen = dataset.subset(spec.train_size, seed=spec.seed)
-            result = evaluate(trained.network, seen)
+            result = evaluate(trained.network, dataset.seen_by(spec))
             return self.save(trained, result, dataset, name=name), False
 
     # -- internals ---------------------------------------------------------
@@ -420,7 +473,9 @@ def _load_skops(raw: bytes) -> Any:
 
 
 def _load_keras(path: Path) -> Any:
-    from ._keras import keras
+    from ._keras_import import import_keras
+
+    keras = import_keras()
 
     try:
         return keras.saving.load_model(path, safe_mode=True)

@@ -1,12 +1,11 @@
 """Evaluate: the confusion matrix and the digits behind it, per-class scores, and comparisons."""
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
 import ui
 from mnist_core import plots
-from mnist_core.evaluation import answer, coverage_curve, refused_share
+from mnist_core.evaluation import refusals
 
 ui.page()
 
@@ -105,25 +104,24 @@ with curves_tab:
     st.plotly_chart(plots.training_curves(model.history, epochs=model.spec.epochs), key="eval-curves")
 
 with reject_tab:
-    thresholds = np.linspace(0.1, 0.999, 90)
-    coverage, accuracy = coverage_curve(result.test_probabilities, result.test_labels, thresholds)
-    st.plotly_chart(plots.coverage_curve(thresholds, coverage, accuracy, chosen=model.reject_threshold), key="coverage")
-    kept, kept_accuracy = coverage_curve(
-        result.test_probabilities, result.test_labels, np.array([model.reject_threshold])
+    refused = refusals(result, model.reject_threshold, ui.network(model).predict_proba(ui.non_digits()))
+    st.plotly_chart(
+        plots.coverage_curve(refused.thresholds, refused.coverage, refused.accuracy, chosen=refused.threshold),
+        key="coverage",
     )
     st.caption(
-        f"At its threshold of {model.reject_threshold:.0%} the model answers {kept[0]:.1%} of the test digits, "
-        f"{kept_accuracy[0]:.2%} of them right, and says 'not sure' about the rest."
+        f"At its threshold of {refused.threshold:.0%} the model answers {refused.answered_share:.1%} of the test "
+        f"digits, {refused.answered_accuracy:.2%} of them right, and says 'not sure' about the rest."
     )
-    others = ui.non_digits()
-    guesses = ui.network(model).predict_proba(others)
     st.markdown(
         f"**Things that are not digits** — noise, blobs, lines, letters: the model refuses "
-        f"{refused_share(guesses, model.reject_threshold):.0%} of them and names a digit for the rest."
+        f"{refused.non_digits_refused:.0%} of them and names a digit for the rest."
     )
-    said = [answer(p, model.reject_threshold) for p in guesses[:20]]
-    captions = ["not sure" if a.digit is None else f"{a.digit} · {a.guesses[0][1]:.0%}" for a in said]
-    st.plotly_chart(plots.digit_grid(others[:20], captions=captions), key="non-digits")
+    captions = [
+        "not sure" if said.digit is None else f"{said.digit} · {said.guesses[0][1]:.0%}"
+        for said in refused.non_digit_answers[:20]
+    ]
+    st.plotly_chart(plots.digit_grid(ui.non_digits()[:20], captions=captions), key="non-digits")
 
 st.subheader("Compare with another model")
 others = [model_id for model_id in by_id if model_id != model.id]

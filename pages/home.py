@@ -42,8 +42,7 @@ st.success(
 )
 
 stored = ui.models()
-stored_names = {model.name for model in stored}
-missing = [name for name in PRESETS if name not in stored_names]
+missing = [name for name, model in ui.store().presets(mnist).items() if model is None]
 st.markdown(f"**{len(stored)}** model(s) in the store, {len(PRESETS) - len(missing)} of {len(PRESETS)} presets ready.")
 for entry in ui.damaged_entries():
     st.warning(

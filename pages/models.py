@@ -24,27 +24,29 @@ if not available:
     st.info("The store is empty: train a model on the **Train** page or run `make pretrain`.", icon=":material/info:")
     st.stop()
 
+table = pd.DataFrame([model.summary() for model in available])
+table["created"] = pd.to_datetime(table["created"])
 st.dataframe(
-    pd.DataFrame(
-        [
-            {
-                "name": model.name,
-                "framework": model.framework,
-                "layers": model.spec.architecture,
-                "test accuracy": model.metrics["test_accuracy"],
-                "train accuracy": model.metrics["train_accuracy"],
-                "seconds": round(model.train_seconds, 1),
-                "epochs": model.epochs_run,
-                "created": model.created.replace("T", " ")[:16],
-                "id": model.id,
-            }
-            for model in available
-        ]
-    ),
+    table,
     hide_index=True,
+    column_order=[
+        "name",
+        "framework",
+        "architecture",
+        "test_accuracy",
+        "train_accuracy",
+        "train_seconds",
+        "epochs_run",
+        "created",
+        "id",
+    ],
     column_config={
-        "test accuracy": st.column_config.NumberColumn(format="%.4f"),
-        "train accuracy": st.column_config.NumberColumn(format="%.4f"),
+        "architecture": "layers",
+        "test_accuracy": st.column_config.NumberColumn("test accuracy", format="%.4f"),
+        "train_accuracy": st.column_config.NumberColumn("train accuracy", format="%.4f"),
+        "train_seconds": st.column_config.NumberColumn("seconds", format="%.1f"),
+        "epochs_run": "epochs",
+        "created": st.column_config.DatetimeColumn("created", format="YYYY-MM-DD HH:mm"),
     },
 )
 

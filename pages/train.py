@@ -6,20 +6,32 @@ import streamlit as st
 
 import ui
 from mnist_core.errors import InvalidSpecError
-from mnist_core.spec import LIMITS, PRESET_NOTES, PRESETS, ModelSpec
+from mnist_core.spec import (
+    ACTIVATIONS,
+    ALL_ACTIVATIONS,
+    ALL_OPTIMIZERS,
+    FRAMEWORKS,
+    LIMITS,
+    OPTIMIZERS,
+    PRESET_NOTES,
+    PRESETS,
+    ModelSpec,
+    availability,
+)
 
 ui.page()
 
-ACTIVATION_HELP = "relu, tanh and logistic in both frameworks; elu with Keras. scikit-learn uses one for all layers."
+ACTIVATION_HELP = f"{availability(ACTIVATIONS)}. scikit-learn uses one activation for all layers."
 LEARNING_RATES = [1e-4, 3e-4, 5e-4, 1e-3, 2e-3, 3e-3, 5e-3, 1e-2, 3e-2, 0.05, 0.1, 0.2, 0.3, 0.5, 1.0]
 BATCH_SIZES = [8, 16, 32, 64, 75, 128, 200, 256, 512, 1024, 2048, 4096]
 L2_VALUES = [0.0, 1e-5, 1e-4, 1e-3, 1e-2, 0.1, 1.0]
+UNITS = tuple(int(bound) for bound in LIMITS["units"])
+# The spec's fields by the column of controls that sets them; an impossible value is reported in its column.
+NETWORK_FIELDS = ("framework", "hidden_layers", "activation", "dropout")
+OPTIMISER_FIELDS = ("optimizer", "learning_rate", "momentum", "batch_size", "l2")
+RUN_FIELDS = tuple(f.name for f in fields(ModelSpec) if f.name not in NETWORK_FIELDS + OPTIMISER_FIELDS)
 # Spec fields with one control each (the per-layer ones are handled apart).
-SPEC_FIELDS = tuple(
-    field.name
-    for field in fields(ModelSpec)
-    if field.name not in ("framework", "hidden_layers", "activation", "dropout")
-)
+SPEC_FIELDS = OPTIMISER_FIELDS + RUN_FIELDS
 
 
 def load_spec(spec: ModelSpec) -> None:
@@ -33,6 +45,13 @@ def load_spec(spec: ModelSpec) -> None:
         state[f"t_units_{index}"], state[f"t_act_{index}"], state[f"t_drop_{index}"] = units, activation, rate
     for name in SPEC_FIELDS:
         state[f"t_{name}"] = getattr(spec, name)
+
+
+def spec_error(names: tuple[str, ...]) -> None:
+    """Show the reason the last spec was impossible here, if it is about one of these fields."""
+    error = st.session_state.get("train_error")
+    if error is not None and (error.field in names or not names):
+        st.error(str(st.session_state.pop("train_error")), icon=":material/error:")
 
 
 def on_preset() -> None:
@@ -54,7 +73,7 @@ def on_train() -> None:
             **{name: state[f"t_{name}"] for name in SPEC_FIELDS},
         )
     except InvalidSpecError as error:
-        state.train_error = str(error)
+        state.train_error = error
     else:
         ui.start_job("train_job", [(None, spec)])
 
@@ -80,7 +99,7 @@ with st.container(border=True):
         st.markdown("**Network**")
         st.radio(
             "Framework",
-            ["sklearn", "keras"],
+            FRAMEWORKS,
             key="t_framework",
             horizontal=True,
             format_func={"sklearn": "scikit-learn MLPClassifier", "keras": "Keras"}.get,
@@ -91,10 +110,10 @@ with st.container(border=True):
             st.session_state.setdefault(f"t_act_{index}", "relu")
             st.session_state.setdefault(f"t_drop_{index}", 0.0)
             cols = st.columns(3)
-            cols[0].number_input(f"Units, layer {index + 1}", 1, 1024, key=f"t_units_{index}", step=1)
+            cols[0].number_input(f"Units, layer {index + 1}", *UNITS, key=f"t_units_{index}", step=1)
             cols[1].selectbox(
                 f"Activation {index + 1}",
-                ["relu", "tanh", "logistic", "elu"],
+                ALL_ACTIVATIONS,
                 key=f"t_act_{index}",
                 help=ACTIVATION_HELP,
             )
@@ -106,11 +125,10 @@ with st.container(border=True):
                 key=f"t_drop_{index}",
                 help="Share of this layer's units switched off at random while training (Keras only).",
             )
+        spec_error(NETWORK_FIELDS)
     with middle:
         st.markdown("**Optimiser**")
-        optimizer = st.selectbox(
-            "Optimizer", ["sgd", "adam", "rmsprop"], key="t_optimizer", help="rmsprop is Keras only."
-        )
+        optimizer = st.selectbox("Optimizer", ALL_OPTIMIZERS, key="t_optimizer", help=availability(OPTIMIZERS))
         st.select_slider(
             "Learning rate", LEARNING_RATES, key="t_learning_rate", help="How big a step each update takes."
         )
@@ -119,13 +137,14 @@ with st.container(border=True):
         )
         st.select_slider("Batch size", BATCH_SIZES, key="t_batch_size", help="Images per update.")
         st.select_slider("L2 penalty", L2_VALUES, key="t_l2", help="Pulls weights towards zero against overfitting.")
+        spec_error(OPTIMISER_FIELDS)
     with right:
         st.markdown("**Training run**")
         st.slider("Epochs", 1, int(LIMITS["epochs"][1]), key="t_epochs", help="Passes over the training images.")
         st.slider(
             "Training images",
             int(LIMITS["train_size"][0]),
-            60000,
+            int(LIMITS["train_size"][1]),
             step=100,
             key="t_train_size",
             help="A stratified subset: fewer images train faster and overfit sooner.",
@@ -151,12 +170,12 @@ with st.container(border=True):
             help="Each epoch trains on freshly shifted, rotated, rescaled, thickened or thinned and bent copies "
             "of the images, so the model copes with digits drawn in the browser. Slower per epoch.",
         )
+        spec_error(RUN_FIELDS)
 
 st.button(
     "Train", type="primary", icon=":material/play_arrow:", on_click=on_train, disabled=ui.job_running("train_job")
 )
-if "train_error" in st.session_state:
-    st.error(st.session_state.pop("train_error"), icon=":material/error:")
+spec_error(())
 
 job = ui.job_progress("train_job")
 if job is not None and not job.error and job.steps[0].result is not None:

@@ -20,7 +20,7 @@ def test_the_table_lists_every_model(open_app, pretrained_root, pretrained_ids):
     assert sorted(table["name"]) == sorted(pretrained_ids)
     assert sorted(table["id"]) == sorted(pretrained_ids.values())
     assert set(table["framework"]) == {"sklearn"}
-    assert table["test accuracy"].between(0.85, 1).all()
+    assert table["test_accuracy"].between(0.85, 1).all()
 
 
 def test_inspecting_a_model_shows_its_report(open_app, pretrained_root):

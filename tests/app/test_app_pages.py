@@ -6,6 +6,7 @@ import pytest
 
 from mnist_core.spec import PRESETS
 from mnist_core.store import ModelStore
+from tests.pretrained import small_spec
 
 TITLES = {
     "home": "✍️ Digit Studio",
@@ -57,6 +58,16 @@ def test_home_counts_stored_models(open_app, pretrained_root):
 
     assert f"**2** model(s) in the store, 0 of {len(PRESETS)} presets ready." in [m.value for m in app.markdown]
     assert not app.warning
+
+
+def test_home_counts_a_preset_by_its_spec_not_its_name(open_app, scratch_store, mnist):
+    """A custom model someone named "quick" leaves the quick preset on the list of presets to train."""
+    ModelStore(scratch_store).get_or_train(small_spec(16), mnist.subset(2000), name="quick")
+    app = open_app(scratch_store)
+
+    assert f"**3** model(s) in the store, 0 of {len(PRESETS)} presets ready." in [m.value for m in app.markdown]
+    presets = next(m for m in app.multiselect if m.label == "Presets to train")
+    assert "quick" in presets.value
 
 
 def test_home_explains_missing_mnist(open_app, empty_store, tmp_path, monkeypatch):

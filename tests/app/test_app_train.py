@@ -105,14 +105,20 @@ def test_a_running_job_can_be_stopped(open_app, scratch_store):
 
 
 @pytest.mark.parametrize(
-    ("changes", "message"),
+    ("changes", "message", "control"),
     [
-        ({"t_drop_0": 0.3}, "scikit-learn's MLPClassifier has no dropout"),
-        ({"t_optimizer": "rmsprop"}, "Optimizer 'rmsprop' is not available with sklearn"),
-        ({"t_train_size": 100, "t_batch_size": 512}, "A batch of 512 images is larger than the 90 training images"),
+        ({"t_drop_0": 0.3}, "scikit-learn's MLPClassifier has no dropout", "t_drop_0"),
+        ({"t_optimizer": "rmsprop"}, "Optimizer 'rmsprop' is not available with sklearn", "t_optimizer"),
+        (
+            {"t_train_size": 100, "t_batch_size": 512},
+            "A batch of 512 images is larger than the 90 training images",
+            "t_batch_size",
+        ),
+        ({"t_early_stopping": True, "t_validation_fraction": 0.0}, "Early stopping watches", "t_early_stopping"),
     ],
 )
-def test_an_impossible_spec_shows_its_message(open_app, empty_store, changes, message):
+def test_an_impossible_spec_shows_its_message_beside_its_control(open_app, empty_store, changes, message, control):
+    """The spec's own sentence appears once, in the column of controls that holds the value at fault."""
     app = open_app(empty_store, "train")
     for key, value in changes.items():
         app.session_state[key] = value
@@ -122,6 +128,13 @@ def test_an_impossible_spec_shows_its_message(open_app, empty_store, changes, me
     assert not app.exception
     (error,) = app.error
     assert message in error.value
+    (column,) = [column for column in app.columns if len(column.error)]
+    keys = {
+        getattr(widget, "key", None)
+        for kind in ("slider", "selectbox", "select_slider", "toggle")
+        for widget in getattr(column, kind)
+    }
+    assert control in keys
     assert "train_job" not in app.session_state
     assert not ModelStore(empty_store).list()
 

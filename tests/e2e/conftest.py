@@ -209,13 +209,17 @@ class Studio:
         return self.page.get_by_test_id("stSidebar")
 
     def screenshot(self, name: str, *, docs: bool = False) -> Path:
-        """Save the viewport to artifacts/screenshots (and docs/screenshots for the README)."""
+        """Save the viewport to artifacts/screenshots; with ``docs``, also refresh docs/screenshots for the README.
+
+        The README's pictures change only when asked (``DIGIT_STUDIO_DOCS_SCREENSHOTS=1``), so a test run
+        never leaves the checkout modified.
+        """
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         path = SCREENSHOTS / f"{name}.png"
         self.page.mouse.move(VIEWPORT["width"] // 2, 5)  # over the empty header: no hover effects in the picture
         self.page.wait_for_timeout(300)
         self.page.screenshot(path=path)
-        if docs:
+        if docs and os.environ.get("DIGIT_STUDIO_DOCS_SCREENSHOTS") == "1":
             DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(path, DOCS_SCREENSHOTS / path.name)
         return path

@@ -81,7 +81,7 @@ def sklearn_model(mnist: data.Dataset) -> TrainedModel:
 @pytest.fixture(scope="session")
 def sklearn_evaluation(sklearn_model: TrainedModel, mnist: data.Dataset) -> Evaluation:
     """sklearn_model scored on the whole test set (and the training images it saw)."""
-    return evaluate(sklearn_model.network, mnist.subset(SKLEARN_SPEC.train_size, seed=SKLEARN_SPEC.seed))
+    return evaluate(sklearn_model.network, mnist.seen_by(SKLEARN_SPEC))
 
 
 @pytest.fixture(scope="session")

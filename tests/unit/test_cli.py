@@ -5,7 +5,9 @@ from __future__ import annotations
 import io
 import json
 import shutil
+import struct
 import subprocess
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +20,9 @@ from mnist_core.spec import ModelSpec
 from mnist_core.store import ModelStore
 
 from .conftest import opaque_rgba, paint, run_python
+
+# Every test here runs the command line in a subprocess.
+pytestmark = pytest.mark.slow
 
 TRAIN_ARGS = [
     "--hidden", "64", "--epochs", "3", "--train-size", "3000", "--validation-fraction", "0",
@@ -52,6 +57,16 @@ def trained(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
     lines = done.stdout.strip().splitlines()
     assert len(lines) == 1, done.stdout
     return models, json.loads(lines[0])
+
+
+def _png_header(width: int, height: int) -> bytes:
+    """A valid PNG that claims ``width`` × ``height`` pixels in a few bytes: only its header is ever read."""
+
+    def chunk(kind: bytes, body: bytes) -> bytes:
+        return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"\0")) + chunk(b"IEND", b"")
 
 
 def _png(path: Path, rgba: np.ndarray) -> Path:
@@ -145,14 +160,44 @@ def test_predict_json_reads_digits_from_png_files(
 
 
 def test_predict_refuses_a_file_that_is_not_an_image(trained: tuple[Path, dict], tmp_path: Path) -> None:
-    """predict on a text file exits non-zero with a one-line message and no traceback."""
+    """predict on a text file exits with 2 (bad input) and a one-line message, no traceback."""
     models, summary = trained
     text = tmp_path / "notes.txt"
     text.write_text("these are not pixels\n")
-    done = cli(models, "predict", summary["id"], str(text), "--json")
+    done = cli(models, "predict", summary["id"], str(text))
     assert_clean_failure(done, "not a readable PNG or JPEG")
+    assert done.returncode == 2
     assert str(text) in done.stderr
     assert done.stdout == ""
+
+
+def test_predict_answers_the_good_files_of_a_batch_and_reports_the_bad_ones(
+    trained: tuple[Path, dict], mnist: data.Dataset, tmp_path: Path
+) -> None:
+    """One unreadable and one far too large file among good ones: the good are answered, each bad one named."""
+    models, summary = trained
+    good = [_png(tmp_path / f"digit-{i}.png", opaque_rgba(paint(mnist.x_test[i]))) for i in range(2)]
+    text = tmp_path / "notes.txt"
+    text.write_text("these are not pixels\n")
+    huge = tmp_path / "huge.png"
+    huge.write_bytes(_png_header(30_000, 30_000))
+    paths = [str(good[0]), str(text), str(huge), str(good[1])]
+
+    done = cli(models, "predict", summary["id"], *paths, "--json")
+    assert done.returncode == 2
+    assert "Traceback" not in done.stderr + done.stdout
+    rows = json.loads(done.stdout)
+    assert [row["path"] for row in rows] == paths
+    assert [row.get("digit") for row in (rows[0], rows[3])] == [
+        int(d)
+        for d in ModelStore(models)
+        .load_network(summary["id"])
+        .predict(np.stack([canvas_to_mnist(read_image(path)) for path in good]))
+    ]
+    assert "not a readable PNG or JPEG" in rows[1]["error"]
+    assert "30,000 × 30,000 pixels" in rows[2]["error"]
+    errors = done.stderr.strip().splitlines()
+    assert len(errors) == 2 and str(text) in errors[0] and str(huge) in errors[1]
 
 
 @pytest.mark.parametrize(
@@ -164,16 +209,32 @@ def test_predict_refuses_a_file_that_is_not_an_image(trained: tuple[Path, dict],
     ],
 )
 def test_impossible_spec_fails_cleanly(tmp_path: Path, args: list[str], message: str) -> None:
-    """An impossible spec exits non-zero with the spec's own message, no traceback, and trains nothing."""
+    """An impossible spec exits with 2 (bad input) and the spec's own message, no traceback, and trains nothing."""
     done = cli(tmp_path / "models", "train", "--json", *args)
     assert_clean_failure(done, message)
+    assert done.returncode == 2
     assert not (tmp_path / "models").exists() or not any((tmp_path / "models").iterdir())
 
 
 def test_unknown_and_unsafe_ids_fail_cleanly(tmp_path: Path) -> None:
     """evaluate with an unknown id and predict with an unsafe one exit with one-line messages."""
-    assert_clean_failure(cli(tmp_path, "evaluate", "sklearn-64-0123456789", "--json"), "There is no model")
-    assert_clean_failure(cli(tmp_path, "predict", "../escape", "x.png"), "is not a model id")
+    unknown = cli(tmp_path, "evaluate", "sklearn-64-0123456789", "--json")
+    assert_clean_failure(unknown, "There is no model")
+    unsafe = cli(tmp_path, "predict", "../escape", "x.png")
+    assert_clean_failure(unsafe, "is not a model id")
+    assert unknown.returncode == unsafe.returncode == 2
+
+
+def test_exit_status_tells_usage_and_bad_input_from_failures(trained: tuple[Path, dict], tmp_path: Path) -> None:
+    """2 for a mistyped command (argparse's own) and for bad input; 1 when something the user did not give fails."""
+    models, summary = trained
+    assert cli(models, "train", "--epochs", "many").returncode == 2
+    damaged = tmp_path / "damaged"
+    shutil.copytree(models, damaged)
+    (damaged / summary["id"] / "weights.npz").write_bytes(b"not the weights that were saved")
+    done = cli(damaged, "predict", summary["id"], "x.png")
+    assert_clean_failure(done, "has changed since it was saved")
+    assert done.returncode == 1
 
 
 def test_delete_removes_the_model(trained: tuple[Path, dict], tmp_path: Path) -> None:

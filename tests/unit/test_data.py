@@ -19,7 +19,8 @@ import numpy as np
 import pytest
 
 from mnist_core import data
-from mnist_core.errors import CorruptDatasetError, DatasetUnavailableError
+from mnist_core.errors import CorruptDatasetError, DatasetUnavailableError, InvalidSpecError
+from mnist_core.spec import ModelSpec
 
 
 @dataclass
@@ -347,9 +348,19 @@ def test_class_means_are_the_average_digit(mnist: data.Dataset) -> None:
     np.testing.assert_allclose(means[4], subset.x_train[subset.y_train == 4].mean(axis=0) / 255)
 
 
+def test_seen_by_is_the_subset_a_spec_trains_on(mnist: data.Dataset) -> None:
+    """seen_by(spec) is the spec's stratified, seeded training subset with the whole test set."""
+    spec = ModelSpec(train_size=1000, seed=4)
+    seen = mnist.seen_by(spec)
+    assert seen.fingerprint == mnist.subset(1000, seed=4).fingerprint
+    assert len(seen.y_train) == 1000 and len(seen.y_test) == len(mnist.y_test)
+    assert mnist.seen_by(ModelSpec()) is mnist
+
+
 def test_subset_edges(mnist: data.Dataset) -> None:
     """Asking for the whole set returns it unchanged; fewer than 10 images is refused."""
     assert mnist.subset(60000) is mnist
     assert mnist.subset(100000) is mnist
-    with pytest.raises(ValueError, match="at least 10"):
+    with pytest.raises(InvalidSpecError, match="at least 10") as caught:
         mnist.subset(9)
+    assert caught.value.field == "train_size"

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 
 from mnist_core.drawn import CANVAS, draw_digits, draw_non_digits
 from mnist_core.preprocess import canvas_to_mnist
 from mnist_core.training import TrainedModel
 
 
+@pytest.mark.slow
 def test_the_default_set_has_a_thousand_balanced_drawings() -> None:
     """At least 1 000 drawings, every digit equally often, each a 280×280 canvas."""
     drawn = draw_digits()

@@ -40,7 +40,7 @@ def test_accuracies_and_log_loss_match_sklearn(
     sklearn_evaluation: Evaluation, sklearn_model: TrainedModel, mnist: data.Dataset
 ) -> None:
     """Train and test accuracy and the test log-loss equal scikit-learn's figures for the same model."""
-    seen = mnist.subset(SKLEARN_SPEC.train_size, seed=SKLEARN_SPEC.seed)
+    seen = mnist.seen_by(SKLEARN_SPEC)
     estimator = sklearn_model.estimator
     assert sklearn_evaluation.train_accuracy == pytest.approx(
         metrics.accuracy_score(seen.y_train, estimator.predict(data.to_features(seen.x_train))), abs=5e-4

@@ -126,13 +126,14 @@ def test_keras_model_with_a_non_dense_layer_is_refused() -> None:
         DenseNetwork.from_keras(model)
 
 
+@pytest.mark.slow
 def test_prediction_from_the_store_never_imports_tensorflow(
     keras_model: TrainedModel, sklearn_model: TrainedModel, mnist: data.Dataset, tmp_path: Path
 ) -> None:
     """A fresh process imports mnist_core, lists the store and predicts with both models, without TensorFlow."""
     store = ModelStore(tmp_path / "store")
     for trained in (keras_model, sklearn_model):
-        store.save(trained, evaluate(trained.network, mnist.subset(1000)), mnist)
+        store.save(trained, evaluate(trained.network, mnist.seen_by(trained.spec)), mnist)
     expected = {entry.id: store.load_network(entry.id).predict(mnist.x_test[:100]).tolist() for entry in store.models()}
     script = textwrap.dedent(
         f"""

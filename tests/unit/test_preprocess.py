@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import struct
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 
@@ -11,8 +13,16 @@ import pytest
 from PIL import Image
 
 from mnist_core import data
-from mnist_core.errors import EmptyImageError, InvalidImageError
-from mnist_core.preprocess import canvas_to_mnist, ink, noise_image, read_image
+from mnist_core.errors import EmptyImageError, ImageTooLargeError, InvalidImageError
+from mnist_core.preprocess import (
+    MAX_IMAGE_BYTES,
+    MAX_IMAGE_PIXELS,
+    MAX_IMAGE_SIDE,
+    canvas_to_mnist,
+    ink,
+    noise_image,
+    read_image,
+)
 from mnist_core.training import TrainedModel
 
 from .conftest import ink_bbox, opaque_rgba, paint
@@ -184,6 +194,118 @@ def test_read_image_refuses_what_is_not_an_image(tmp_path: Path) -> None:
         read_image(gif.getvalue())
     with pytest.raises(InvalidImageError):
         read_image(b"\x89PNG\r\n\x1a\n truncated")
+
+
+def _png_header(width: int, height: int) -> bytes:
+    """A PNG that claims width × height but holds one row: real for Pillow's header, cheap to make."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    one_row = zlib.compress(b"\0" * (width // 8 + 2))  # 1-bit gray: a filter byte and width / 8 bytes
+    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", one_row) + chunk(b"IEND", b"")
+
+
+def _jpeg_header(width: int, height: int) -> bytes:
+    """A JPEG that claims width × height (one gray component) and holds no picture data."""
+    frame = struct.pack(">BHHB", 8, height, width, 1) + bytes([1, 0x11, 0])
+    scan = bytes([1, 1, 0, 0, 63, 0])
+    return (
+        b"\xff\xd8"
+        + b"\xff\xc0"
+        + struct.pack(">H", len(frame) + 2)
+        + frame
+        + b"\xff\xda"
+        + struct.pack(">H", len(scan) + 2)
+        + scan
+        + b"\xff\xd9"
+    )
+
+
+def _source(data: bytes, as_bytes: bool, path: Path) -> Path | bytes:
+    if as_bytes:
+        return data
+    path.write_bytes(data)
+    return path
+
+
+@pytest.mark.parametrize("as_bytes", [False, True], ids=["file", "bytes"])
+def test_read_image_refuses_a_30000_pixel_png_from_its_header(as_bytes: bool, tmp_path: Path) -> None:
+    """A 30,000 × 30,000 PNG (past Pillow's own bomb limit) is refused as too large, naming its size."""
+    with pytest.raises(ImageTooLargeError) as refused:
+        read_image(_source(_png_header(30_000, 30_000), as_bytes, tmp_path / "huge.png"))
+    message = str(refused.value)
+    assert "30,000 × 30,000 pixels" in message and "40 megapixels" in message
+    assert "shrink it or crop it to the digit" in message
+    assert isinstance(refused.value, InvalidImageError)  # the app and CLI already report these
+
+
+@pytest.mark.parametrize("as_bytes", [False, True], ids=["file", "bytes"])
+def test_read_image_refuses_a_12000_pixel_png_without_pillow_warning(as_bytes: bool, tmp_path: Path) -> None:
+    """A 12,000 × 12,000 PNG (where Pillow only warns, an error under pytest) is refused by its size."""
+    with pytest.raises(ImageTooLargeError, match="12,000 × 12,000 pixels"):
+        read_image(_source(_png_header(12_000, 12_000), as_bytes, tmp_path / "big.png"))
+
+
+@pytest.mark.parametrize(
+    ("width", "height"),
+    [(MAX_IMAGE_SIDE + 1, 1), (1, MAX_IMAGE_SIDE + 1), (6_400, MAX_IMAGE_PIXELS // 6_400 + 1)],
+    ids=["too-wide", "too-tall", "too-many-pixels"],
+)
+def test_read_image_enforces_each_limit_on_its_own(width: int, height: int) -> None:
+    """Going past the side limit alone, or the pixel limit alone with sides in range, is refused."""
+    with pytest.raises(ImageTooLargeError, match=f"{width:,} × {height:,} pixels"):
+        read_image(_png_header(width, height))
+
+
+def test_read_image_reads_an_image_at_the_side_limit() -> None:
+    """An image exactly MAX_IMAGE_SIDE wide is still read."""
+    assert read_image(_png_header(MAX_IMAGE_SIDE, 1)).shape == (1, MAX_IMAGE_SIDE, 4)
+
+
+def test_read_image_refuses_a_huge_jpeg_by_its_size() -> None:
+    """A 30,000 × 30,000 JPEG, past Pillow's bomb limit, is refused naming its size too."""
+    with pytest.raises(ImageTooLargeError, match="30,000 × 30,000 pixels"):
+        read_image(_jpeg_header(30_000, 30_000))
+
+
+def test_read_image_refuses_a_huge_gif_as_too_large() -> None:
+    """A GIF past Pillow's bomb limit is refused as too large, never with Pillow's own error."""
+    gif = io.BytesIO()
+    Image.new("L", (4, 4)).save(gif, format="GIF")
+    data = bytearray(gif.getvalue())
+    data[6:10] = struct.pack("<HH", 65_535, 65_535)  # the GIF's screen size
+    with pytest.raises(ImageTooLargeError, match="far more than 40 megapixels"):
+        read_image(bytes(data))
+
+
+def test_read_image_refuses_a_file_over_the_byte_limit_before_reading_it(tmp_path: Path) -> None:
+    """A 1 GB file (sparse: a small PNG, then zeros) is refused from its size on disk alone."""
+    path = tmp_path / "padded.png"
+    with path.open("wb") as file:
+        file.write(_png(np.zeros((28, 28), np.uint8)))  # readable if the byte limit were not checked
+        file.truncate(20 * MAX_IMAGE_BYTES)
+    with pytest.raises(ImageTooLargeError, match="is 1,000 MB, but an image file can be at most 50 MB"):
+        read_image(path)
+
+
+def test_read_image_refuses_bytes_over_the_byte_limit() -> None:
+    """Bytes longer than MAX_IMAGE_BYTES are refused, even when they start with a readable PNG."""
+    data = _png(np.zeros((28, 28), np.uint8)) + bytes(MAX_IMAGE_BYTES)
+    with pytest.raises(ImageTooLargeError, match="at most 50 MB"):
+        read_image(data)
+
+
+def test_read_image_still_reads_a_phone_photo_sized_image(tmp_path: Path) -> None:
+    """A 4000 × 3000 image, the size of a phone photo, is read whole."""
+    photo = Image.new("L", (4000, 3000))
+    photo.paste(255, (1000, 1000, 2000, 2000))
+    path = tmp_path / "photo.png"
+    photo.save(path)
+    image = read_image(path)
+    assert image.shape == (3000, 4000, 4) and image.dtype == np.uint8
+    assert image[1500, 1500, 0] == 255 and image[0, 0, 0] == 0
 
 
 @pytest.mark.parametrize("kind", ["uniform", "sparse"])

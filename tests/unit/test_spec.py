@@ -3,13 +3,27 @@
 from __future__ import annotations
 
 import json
+import pickle
 from dataclasses import fields
 from typing import Any
 
 import pytest
 
 from mnist_core.errors import InvalidSpecError
-from mnist_core.spec import LIMITS, PRESET_NOTES, PRESETS, ModelSpec, preset, preset_name
+from mnist_core.spec import (
+    ACTIVATIONS,
+    ALL_ACTIVATIONS,
+    ALL_OPTIMIZERS,
+    FRAMEWORKS,
+    LIMITS,
+    OPTIMIZERS,
+    PRESET_NOTES,
+    PRESETS,
+    ModelSpec,
+    availability,
+    preset,
+    preset_name,
+)
 from mnist_core.store import ID_PATTERN
 
 from .conftest import run_python
@@ -55,54 +69,99 @@ CHANGES: dict[str, Any] = {
 }
 
 
-@pytest.mark.parametrize(
-    ("values", "message"),
-    [
-        ({"framework": "sklearn", "hidden_layers": (32,), "dropout": (0.5,)}, "has no dropout"),
-        (
-            {"framework": "sklearn", "hidden_layers": (32, 16), "activation": ("relu", "tanh")},
-            "one activation for every",
-        ),
-        ({"hidden_layers": (10, 10, 10, 10, 10)}, "1 to 4 hidden layers; this one has 5"),
-        ({"hidden_layers": ()}, "1 to 4 hidden layers; this one has 0"),
-        ({"hidden_layers": (0,)}, "1 to 1024 units, not 0"),
-        ({"hidden_layers": (64, 1025)}, "1 to 1024 units, not 1025"),
-        ({"hidden_layers": (2.5,)}, "whole number"),
-        ({"early_stopping": True, "validation_fraction": 0.0}, "Early stopping watches the validation loss"),
-        (
-            {"train_size": 100, "batch_size": 128, "validation_fraction": 0.0},
-            "batch of 128 images is larger than the 100",
-        ),
-        ({"train_size": 1000, "batch_size": 1000, "validation_fraction": 0.1}, "larger than the 900 training images"),
-        ({"train_size": 100, "validation_fraction": 0.05, "batch_size": 8}, "fewer than 10 images"),
-        ({"framework": "pytorch"}, "'sklearn' or 'keras'"),
-        ({"framework": "sklearn", "activation": "elu"}, "'elu' is not available with sklearn"),
-        ({"framework": "sklearn", "optimizer": "rmsprop"}, "'rmsprop' is not available with sklearn"),
-        ({"hidden_layers": (8, 8), "activation": ("relu",) * 3, "framework": "keras"}, "2 layers but 3 activations"),
-        ({"framework": "keras", "hidden_layers": (8, 8), "dropout": (0.5,)}, "2 layers but 1 rates"),
-        ({"framework": "keras", "dropout": (0.99,)}, "0 to 0.95, not 0.99"),
-        ({"learning_rate": 0.0}, "Learning rate must be between 1e-05 and 1"),
-        ({"learning_rate": float("nan")}, "Learning rate must be a number, not NaN"),
-        ({"epochs": 0}, "Epochs must be between 1 and 200, not 0"),
-        ({"epochs": 201}, "Epochs must be between 1 and 200, not 201"),
-        ({"epochs": 2.5}, "Epochs must be a whole number, not 2.5"),
-        ({"epochs": True}, "Epochs must be a whole number"),
-        ({"seed": -1}, "Seed must be between"),
-        ({"train_size": 50}, "Train size must be between 100 and 60000"),
-        ({"patience": 0}, "Patience must be between 1 and 50"),
-        ({"validation_fraction": 0.6}, "Validation fraction must be between 0 and 0.5"),
-        ({"momentum": 1.0}, "Momentum must be between 0 and 0.99"),
-        ({"l2": -0.1}, "L2 must be between 0 and 1"),
-    ],
-)
-def test_impossible_specs_raise_readable_errors(values: dict[str, Any], message: str) -> None:
-    """Each impossible spec raises InvalidSpecError with a sentence that says what is wrong."""
+# Impossible specs: the values, a piece of the message, and the field the message is about.
+IMPOSSIBLE: list[tuple[dict[str, Any], str, str]] = [
+    ({"framework": "sklearn", "hidden_layers": (32,), "dropout": (0.5,)}, "has no dropout", "dropout"),
+    (
+        {"framework": "sklearn", "hidden_layers": (32, 16), "activation": ("relu", "tanh")},
+        "one activation for every",
+        "activation",
+    ),
+    ({"hidden_layers": (10, 10, 10, 10, 10)}, "1 to 4 hidden layers; this one has 5", "hidden_layers"),
+    ({"hidden_layers": ()}, "1 to 4 hidden layers; this one has 0", "hidden_layers"),
+    ({"hidden_layers": (0,)}, "1 to 1024 units, not 0", "hidden_layers"),
+    ({"hidden_layers": (64, 1025)}, "1 to 1024 units, not 1025", "hidden_layers"),
+    ({"hidden_layers": (2.5,)}, "whole number", "hidden_layers"),
+    (
+        {"early_stopping": True, "validation_fraction": 0.0},
+        "Early stopping watches the validation loss",
+        "early_stopping",
+    ),
+    (
+        {"train_size": 100, "batch_size": 128, "validation_fraction": 0.0},
+        "batch of 128 images is larger than the 100",
+        "batch_size",
+    ),
+    (
+        {"train_size": 1000, "batch_size": 1000, "validation_fraction": 0.1},
+        "larger than the 900 training images",
+        "batch_size",
+    ),
+    ({"train_size": 100, "validation_fraction": 0.05, "batch_size": 8}, "fewer than 10 images", "validation_fraction"),
+    ({"framework": "pytorch"}, "'sklearn' or 'keras'", "framework"),
+    ({"framework": "sklearn", "activation": "elu"}, "'elu' is not available with sklearn", "activation"),
+    ({"framework": "sklearn", "optimizer": "rmsprop"}, "'rmsprop' is not available with sklearn", "optimizer"),
+    (
+        {"hidden_layers": (8, 8), "activation": ("relu",) * 3, "framework": "keras"},
+        "2 layers but 3 activations",
+        "activation",
+    ),
+    ({"framework": "keras", "hidden_layers": (8, 8), "dropout": (0.5,)}, "2 layers but 1 rates", "dropout"),
+    ({"framework": "keras", "dropout": (0.99,)}, "0 to 0.95, not 0.99", "dropout"),
+    ({"learning_rate": 0.0}, "Learning rate must be between 1e-05 and 1", "learning_rate"),
+    ({"learning_rate": float("nan")}, "Learning rate must be a number, not NaN", "learning_rate"),
+    ({"epochs": 0}, "Epochs must be between 1 and 200, not 0", "epochs"),
+    ({"epochs": 201}, "Epochs must be between 1 and 200, not 201", "epochs"),
+    ({"epochs": 2.5}, "Epochs must be a whole number, not 2.5", "epochs"),
+    ({"epochs": True}, "Epochs must be a whole number", "epochs"),
+    ({"seed": -1}, "Seed must be between", "seed"),
+    ({"train_size": 50}, "Train size must be between 100 and 60000", "train_size"),
+    ({"patience": 0}, "Patience must be between 1 and 50", "patience"),
+    ({"validation_fraction": 0.6}, "Validation fraction must be between 0 and 0.5", "validation_fraction"),
+    ({"momentum": 1.0}, "Momentum must be between 0 and 0.99", "momentum"),
+    ({"l2": -0.1}, "L2 must be between 0 and 1", "l2"),
+]
+
+
+@pytest.mark.parametrize(("values", "message", "field"), IMPOSSIBLE)
+def test_impossible_specs_raise_readable_errors(values: dict[str, Any], message: str, field: str) -> None:
+    """Each impossible spec raises InvalidSpecError with a sentence that says what is wrong and names its field."""
     with pytest.raises(InvalidSpecError) as caught:
         ModelSpec(**values)
     text = str(caught.value)
     assert message in text
     assert text.endswith("."), text
     assert "Traceback" not in text and "ModelSpec(" not in text
+    assert caught.value.field == field
+
+
+def test_invalid_spec_error_keeps_its_field_across_processes() -> None:
+    """A training worker's InvalidSpecError is pickled on its way back: the field survives."""
+    with pytest.raises(InvalidSpecError) as caught:
+        ModelSpec(epochs=0)
+    again = pickle.loads(pickle.dumps(caught.value))
+    assert (str(again), again.field) == (str(caught.value), "epochs")
+
+
+def test_vocabulary_is_what_validation_accepts() -> None:
+    """Every activation and optimizer a menu offers is valid with the framework that lists it, and only there."""
+    assert set(ALL_ACTIVATIONS) == set(ACTIVATIONS["sklearn"]) | set(ACTIVATIONS["keras"])
+    assert set(ALL_OPTIMIZERS) == set(OPTIMIZERS["sklearn"]) | set(OPTIMIZERS["keras"])
+    for framework in FRAMEWORKS:
+        for activation in ALL_ACTIVATIONS:
+            if activation in ACTIVATIONS[framework]:
+                ModelSpec(framework=framework, activation=activation)
+            else:
+                with pytest.raises(InvalidSpecError):
+                    ModelSpec(framework=framework, activation=activation)
+        for optimizer in ALL_OPTIMIZERS:
+            if optimizer in OPTIMIZERS[framework]:
+                ModelSpec(framework=framework, optimizer=optimizer)
+            else:
+                with pytest.raises(InvalidSpecError):
+                    ModelSpec(framework=framework, optimizer=optimizer)
+    assert availability(ACTIVATIONS) == "relu, tanh, logistic in both frameworks; elu with keras only"
+    assert availability(OPTIMIZERS) == "sgd, adam in both frameworks; rmsprop with keras only"
 
 
 def test_invalid_spec_error_is_a_value_error() -> None:
@@ -165,6 +224,7 @@ def test_key_is_stable_and_a_safe_store_id() -> None:
     assert ID_PATTERN.match(key)
 
 
+@pytest.mark.slow
 def test_key_is_the_same_in_another_process(monkeypatch: pytest.MonkeyPatch) -> None:
     """The key does not depend on Python's per-process hash seed."""
     monkeypatch.setenv("PYTHONHASHSEED", "12345")

@@ -24,8 +24,8 @@ from sklearn.neural_network import MLPClassifier
 from mnist_core import data
 from mnist_core.errors import DamagedModelError, InvalidModelIdError, ModelNotFoundError
 from mnist_core.evaluation import Evaluation, evaluate
-from mnist_core.spec import ModelSpec
-from mnist_core.store import DamagedEntry, ModelStore, StoredModel
+from mnist_core.spec import PRESETS, ModelSpec
+from mnist_core.store import DamagedEntry, ModelStore, StoredModel, default_active
 from mnist_core.training import TrainedModel, train
 
 from .conftest import KERAS_SPEC, ROOT, SKLEARN_SPEC, run_python
@@ -45,14 +45,14 @@ def tiny_models(mnist: data.Dataset) -> list[tuple[TrainedModel, Evaluation]]:
     models = []
     for seed in range(3):
         trained = train(TINY.replace(seed=seed), mnist)
-        models.append((trained, evaluate(trained.network, mnist.subset(100, seed=seed))))
+        models.append((trained, evaluate(trained.network, mnist.seen_by(trained.spec))))
     return models
 
 
 @pytest.fixture(scope="module")
 def keras_evaluation(keras_model: TrainedModel, mnist: data.Dataset) -> Evaluation:
     """keras_model scored on the images it saw and the test set."""
-    return evaluate(keras_model.network, mnist.subset(KERAS_SPEC.train_size, seed=KERAS_SPEC.seed))
+    return evaluate(keras_model.network, mnist.seen_by(KERAS_SPEC))
 
 
 def _save_tiny(store: ModelStore, tiny_models, mnist: data.Dataset) -> list[StoredModel]:
@@ -111,6 +111,7 @@ def test_sklearn_round_trip(
     )
 
 
+@pytest.mark.slow
 def test_keras_round_trip(
     store: ModelStore,
     keras_model: TrainedModel,
@@ -145,7 +146,7 @@ def test_stopped_model_gets_its_own_id(store: ModelStore, mnist: data.Dataset) -
     """A run the user stopped is saved under the spec's id plus its epochs, never as the finished model."""
     spec = TINY.replace(epochs=3)
     stopped = train(spec, mnist, should_stop=lambda: True)
-    saved = store.save(stopped, evaluate(stopped.network, mnist.subset(100)), mnist)
+    saved = store.save(stopped, evaluate(stopped.network, mnist.seen_by(spec)), mnist)
     assert saved.id == f"{spec.key(mnist.fingerprint)}-e1"
     assert saved.stopped and saved.epochs_run == 1
     assert "stopped at epoch 1" in saved.name
@@ -256,6 +257,7 @@ def test_skops_file_that_is_not_skops_is_damaged(store: ModelStore, tiny_models,
         store.load_estimator(entry.id)
 
 
+@pytest.mark.slow
 def test_keras_file_with_a_lambda_layer_is_refused(
     store: ModelStore, keras_model: TrainedModel, keras_evaluation: Evaluation, mnist: data.Dataset, tmp_path: Path
 ) -> None:
@@ -332,7 +334,7 @@ def test_get_or_train_trains_once_then_reads(store: ModelStore, mnist: data.Data
     assert first.name == "tiny"
     assert len(events) == 1
     # The metrics are the stored network's, on the images it was trained on and the whole test set.
-    expected = evaluate(store.load_network(first.id), mnist.subset(TINY.train_size, seed=TINY.seed)).metrics()
+    expected = evaluate(store.load_network(first.id), mnist.seen_by(TINY)).metrics()
     assert first.metrics == pytest.approx(expected, abs=1e-6)
 
 
@@ -372,11 +374,12 @@ KILLED_WRITER = textwrap.dedent(
     dataset = data.load()
     spec = ModelSpec.from_dict({spec})
     trained = train(spec, dataset)
-    ModelStore(sys.argv[1]).save(trained, evaluate(trained.network, dataset.subset(100)), dataset)
+    ModelStore(sys.argv[1]).save(trained, evaluate(trained.network, dataset.seen_by(trained.spec)), dataset)
     """
 )
 
 
+@pytest.mark.slow
 def test_writer_killed_mid_save_leaves_no_entry(store: ModelStore, mnist: data.Dataset) -> None:
     """A process killed with SIGKILL after writing its first file leaves nothing listed, and a new save works."""
     script = KILLED_WRITER.format(spec=TINY.to_dict())
@@ -406,7 +409,7 @@ def test_writer_killed_mid_save_leaves_no_entry(store: ModelStore, mnist: data.D
     assert TINY.key(mnist.fingerprint) not in store
 
     trained = train(TINY, mnist)
-    saved = store.save(trained, evaluate(trained.network, mnist.subset(100)), mnist)
+    saved = store.save(trained, evaluate(trained.network, mnist.seen_by(TINY)), mnist)
     assert store.list() == [saved]
     assert store.load_network(saved.id).hidden_layers == (8,)
 
@@ -434,6 +437,7 @@ RACER = textwrap.dedent(
 )
 
 
+@pytest.mark.slow
 def test_two_processes_train_one_spec_once(store: ModelStore, mnist: data.Dataset, tmp_path: Path) -> None:
     """Two processes calling get_or_train on one spec at the same moment train it once; the other reads it."""
     spec = ModelSpec(hidden_layers=(32,), epochs=2, batch_size=32, train_size=2000, validation_fraction=0.0, seed=2)
@@ -459,7 +463,47 @@ def test_two_processes_train_one_spec_once(store: ModelStore, mnist: data.Datase
     assert [entry.id for entry in store.list()] == [spec.key(mnist.fingerprint)]
 
 
+@pytest.mark.slow
 def test_store_never_writes_into_the_repository() -> None:
     """The test session's default store is a temporary folder, not the repository's models/."""
     done = run_python("-c", "from mnist_core.store import ModelStore; print(ModelStore().root)")
     assert Path(done.stdout.strip()) != ROOT / "models"
+
+
+def test_a_preset_is_ready_by_its_spec_not_by_a_name(store: ModelStore, mnist: data.Dataset) -> None:
+    """A custom model named "quick" does not make the preset ready; the preset's own spec, under any name, does."""
+    small = mnist.subset(1000, seed=0)  # its own fingerprint: presets train here in a blink
+    assert store.presets(small) == dict.fromkeys(PRESETS)
+    custom = store.get_or_train(TINY, small, name="quick")[0]
+    assert custom.name == "quick" and store.presets(small)["quick"] is None
+
+    seed_preset, _ = store.get_or_train(PRESETS["sklearn-seed"], small, name="my own copy")
+    ready = store.presets(small)
+    assert ready["sklearn-seed"] == seed_preset
+    assert [name for name, model in ready.items() if model is not None] == ["sklearn-seed"]
+    assert store.find(PRESETS["sklearn-seed"], mnist) is None  # trained on other data: not this preset
+
+
+def test_default_active_models_are_the_best_finished_one_per_framework(
+    store: ModelStore, tiny_models, mnist: data.Dataset
+) -> None:
+    """The most accurate model of each framework, best first; a stopped run never stands in for a finished one."""
+    saved = _save_tiny(store, tiny_models, mnist)
+    best = max(saved, key=lambda m: m.metrics["test_accuracy"])
+    assert default_active(saved) == [best.id]
+    stopped = train(TINY.replace(epochs=2, seed=7), mnist, should_stop=lambda: True)
+    stopped_model = store.save(stopped, evaluate(stopped.network, mnist.seen_by(stopped.spec)), mnist)
+    assert stopped_model.stopped
+    assert default_active([stopped_model, *saved]) == [best.id]
+    assert default_active([]) == []
+
+
+def test_summary_is_one_json_ready_row(store: ModelStore, tiny_models, mnist: data.Dataset) -> None:
+    """summary() holds what a table of models shows, as JSON values; summary_line() fits it on one line."""
+    model = _save_tiny(store, tiny_models, mnist)[0]
+    row = json.loads(json.dumps(model.summary()))
+    assert row["id"] == model.id and row["architecture"] == "784-8-10"
+    assert row["test_accuracy"] == model.metrics["test_accuracy"]
+    assert row["epochs_run"] == 1 and row["parameters"] == 784 * 8 + 8 + 8 * 10 + 10
+    line = model.summary_line()
+    assert "\n" not in line and model.id in line and f"{model.metrics['test_accuracy']:.4f}" in line

@@ -122,6 +122,7 @@ def test_sklearn_stop_on_the_last_epoch_is_a_finished_run(mnist: data.Dataset) -
     assert trained.epochs_run == 1 and not trained.stopped
 
 
+@pytest.mark.slow
 def test_keras_stops_within_an_epoch(mnist: data.Dataset) -> None:
     """should_stop is polled every Keras batch: a stop after three polls ends the run after three steps."""
     polls: list[int] = []
@@ -171,6 +172,7 @@ def test_sklearn_early_stopping_restores_the_best_weights(mnist: data.Dataset) -
     assert log_loss(estimator_proba, split.y_val) == pytest.approx(best, rel=1e-5)
 
 
+@pytest.mark.slow
 def test_keras_early_stopping_restores_the_best_weights(mnist: data.Dataset) -> None:
     """Keras early stopping ends an overfitting run early and returns the weights of its best validation loss."""
     spec = ModelSpec(
@@ -194,6 +196,7 @@ def test_keras_early_stopping_restores_the_best_weights(mnist: data.Dataset) -> 
     assert log_loss(trained.network.predict_proba(split.x_val), split.y_val) == pytest.approx(best, rel=1e-4)
 
 
+@pytest.mark.slow
 def test_keras_trains_a_small_model(keras_model: TrainedModel, mnist: data.Dataset) -> None:
     """A small Keras MLP with mixed activations and dropout trains for every epoch and reads digits."""
     assert keras_model.spec == KERAS_SPEC
@@ -250,6 +253,7 @@ def test_another_seed_gives_other_weights(mnist: data.Dataset) -> None:
     assert not np.array_equal(first.network.weights[0], second.network.weights[0])
 
 
+@pytest.mark.slow
 def test_train_seconds_leave_out_the_framework_import() -> None:
     """In a fresh process, train_seconds times the epochs, not the first import of the framework."""
     script = (

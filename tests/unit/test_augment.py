@@ -1,0 +1,56 @@
+"""Augmentation: random distortions of digits, and training both frameworks on distorted copies."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from mnist_core import EpochEvent, ModelSpec, TrainedModel, data, train
+from mnist_core.augment import augment
+from mnist_core.preprocess import canvas_to_mnist
+
+
+def test_augmentation_is_repeatable_and_keeps_the_range(mnist: data.Dataset) -> None:
+    """The same seed gives the same distortions; pixels stay in [0, 1]; images really change."""
+    x = data.to_features(mnist.x_test[:500])
+    first = augment(x, np.random.default_rng(7))
+    second = augment(x, np.random.default_rng(7))
+    np.testing.assert_array_equal(first, second)
+    assert first.shape == x.shape and first.dtype == np.float32
+    assert first.min() >= 0 and first.max() <= 1
+    assert np.abs(first - x).mean() > 0.02
+    assert not np.array_equal(first, augment(x, np.random.default_rng(8)))
+
+
+def test_augmentation_keeps_the_labels(mnist: data.Dataset, sklearn_model: TrainedModel) -> None:
+    """Distorted digits, re-centred as drawings are, are still read by a model that never saw distortions."""
+    x = data.to_features(mnist.x_test[:2000])
+    distorted = augment(x, np.random.default_rng(0))
+    recentred = np.stack([canvas_to_mnist(image.reshape(28, 28)) for image in distorted])
+    plain = (sklearn_model.network.predict(x) == mnist.y_test[:2000]).mean()
+    assert (sklearn_model.network.predict(recentred) == mnist.y_test[:2000]).mean() > plain - 0.15
+
+
+@pytest.mark.parametrize("framework", ["sklearn", pytest.param("keras", marks=pytest.mark.slow)])
+def test_both_frameworks_train_on_distorted_copies(mnist: data.Dataset, framework: str) -> None:
+    """With augment on, each framework trains epoch by epoch, reports every epoch and still learns."""
+    spec = ModelSpec(
+        framework=framework, hidden_layers=(64,), epochs=2, batch_size=64, train_size=3000, augment=True, seed=2
+    )
+    events: list[EpochEvent] = []
+    trained = train(spec, mnist, on_epoch=events.append)
+    assert [event.epoch for event in events] == [1, 2]
+    assert all(event.val_accuracy is not None for event in events)
+    assert (trained.network.predict(mnist.x_test[:1000]) == mnist.y_test[:1000]).mean() > 0.7
+
+
+@pytest.mark.slow
+def test_augmented_keras_run_stops_early_and_keeps_its_best_weights(mnist: data.Dataset) -> None:
+    """Early stopping works across the per-epoch fits of an augmented Keras run."""
+    spec = ModelSpec(
+        framework="keras", hidden_layers=(256,), learning_rate=0.01, epochs=40, batch_size=32, train_size=600,
+        validation_fraction=0.3, early_stopping=True, patience=1, augment=True, seed=3,
+    )  # fmt: skip
+    trained = train(spec, mnist)
+    assert trained.stopped_early
+    assert trained.epochs_run < spec.epochs
