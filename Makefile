@@ -7,7 +7,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PORT   ?= 8501
 
-.PHONY: run test test-fast lint format pretrain bench screenshots data venv clean
+.PHONY: run dev loadtest test test-fast lint format pretrain bench screenshots data venv clean
 
 $(STAMP): requirements.txt requirements-dev.txt
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "Digit Studio needs Python 3.11 or newer (PYTHON=$(PYTHON)).")'
@@ -21,8 +21,14 @@ venv: $(STAMP)
 data: $(STAMP)
 	$(BIN)/python -m mnist_core download
 
+# For a class: no file watcher (it would only watch .venv overflow inotify and cost CPU).
 run: data
-	$(BIN)/python -m streamlit run app.py --server.port $(PORT)
+	$(BIN)/python -m streamlit run app.py --server.port $(PORT) --server.fileWatcherType none
+
+# For a developer: reload on save, watching the sources but not the virtual environment or the stores.
+dev: data
+	$(BIN)/python -m streamlit run app.py --server.port $(PORT) --server.runOnSave true \
+		--server.folderWatchBlacklist '[".venv", "models", "artifacts", ".git"]'
 
 test: data
 	$(BIN)/python -m pytest
@@ -48,6 +54,10 @@ bench: data
 
 screenshots: data
 	DIGIT_STUDIO_DOCS_SCREENSHOTS=1 $(BIN)/python -m pytest tests/e2e -q
+
+loadtest: data
+	@command -v chromium >/dev/null || test -x /usr/bin/chromium || { echo "make loadtest needs Chromium (apt-get install chromium)"; exit 1; }
+	$(BIN)/python -m benchmarks.loadtest
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

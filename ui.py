@@ -5,6 +5,9 @@ Cached objects are shared by every session on the server: treat them as read-onl
 
 from __future__ import annotations
 
+import time
+import uuid
+
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -12,16 +15,19 @@ from streamlit.navigation.page import StreamlitPage
 
 from mnist_core import data, plots
 from mnist_core.drawn import draw_non_digits
+from mnist_core.engine import Engine, scheduler_address
 from mnist_core.errors import DatasetUnavailableError, MnistCoreError
 from mnist_core.evaluation import Evaluation, answer, evaluate
 from mnist_core.inference import DenseNetwork
-from mnist_core.jobs import TrainingJob
 from mnist_core.preprocess import canvas_to_mnist
 from mnist_core.spec import ModelSpec
 from mnist_core.store import DamagedEntry, ModelStore, StoredModel, default_active
+from mnist_core.training_queue import JobStatus, JobTable, TrainingQueue, database_path
 
 ACTIVE_KEY = "active_models"
 FRAMED_KEY = "_framed_by_app"
+SESSION_KEY = "session_id"
+QUEUE_ERROR_KEY = "queue_error"
 
 
 PAGES = (
@@ -222,45 +228,170 @@ def damaged_entries() -> list[DamagedEntry]:
     return [entry for entry in store().list() if isinstance(entry, DamagedEntry)]
 
 
-def job_running(session_key: str) -> bool:
-    """Whether the job under ``session_key`` is still training."""
-    job: TrainingJob | None = st.session_state.get(session_key)
-    return job is not None and not job.done
+def session_id() -> str:
+    """This browser session's anonymous id (the training queue's "who asked")."""
+    return st.session_state.setdefault(SESSION_KEY, uuid.uuid4().hex[:12])
 
 
-def start_job(session_key: str, steps: list[tuple[str | None, ModelSpec]]) -> None:
-    """Start training ``steps`` in the background (unless a job under ``session_key`` still runs)."""
+@st.cache_resource(show_spinner="Starting the training engine…")
+def _engine(address: str | None) -> Engine:
+    # One per server: a local cluster of worker processes, or a client of the cluster at the address.
+    return Engine(address)
+
+
+@st.cache_resource(show_spinner=False)
+def _training_queue(root: str, fingerprint: str, address: str | None) -> TrainingQueue:
+    store = ModelStore(root)
+    training = TrainingQueue(store, JobTable(database_path(store)), _engine(address), fingerprint=fingerprint)
+    training.resume()
+    training.train_first_model()
+    return training
+
+
+def training_queue() -> TrainingQueue | None:
+    """The server's training queue (started once per server), or None after showing why there is none."""
     mnist = dataset()
-    if mnist is not None and not job_running(session_key):
-        st.session_state[session_key] = TrainingJob(store(), mnist, steps).start()
-
-
-def job_progress(session_key: str) -> TrainingJob | None:
-    """Show a running job's progress, live, with a Stop button; returns the job once finished."""
-    job: TrainingJob | None = st.session_state.get(session_key)
-    if job is None:
+    if mnist is None:
         return None
-    if job.done:
-        if job.error:
-            st.error(job.error, icon=":material/error:")
-        return job
+    try:
+        return _training_queue(str(store().root), mnist.fingerprint, scheduler_address())
+    except MnistCoreError as error:
+        show_error(error)
+    except OSError as error:  # no cluster at the configured address
+        st.error(f"The training engine could not start: {error}", icon=":material/error:")
+    return None
+
+
+def request_training(spec: ModelSpec, *, name: str | None = None, session: str | None = None) -> None:
+    """Ask the queue for a model of ``spec`` (a button's on_click); a refusal is kept to show on the page."""
+    training = training_queue()
+    if training is None:
+        return
+    try:
+        training.submit(spec, session or session_id(), name=name)
+    except MnistCoreError as error:
+        st.session_state[QUEUE_ERROR_KEY] = str(error)
+
+
+def queue_error() -> None:
+    """Show why the last request was refused, once."""
+    if QUEUE_ERROR_KEY in st.session_state:
+        st.warning(st.session_state.pop(QUEUE_ERROR_KEY), icon=":material/hourglass_top:")
+
+
+def my_job() -> JobStatus | None:
+    """This session's newest job."""
+    training = training_queue()
+    return None if training is None else training.session_job(session_id())
+
+
+def job_active() -> bool:
+    """Whether this session has a job waiting or running."""
+    status = my_job()
+    return status is not None and status.job.active
+
+
+def wait_for_first_model() -> None:
+    """With no model to use yet: say what trains for this page, and reload the page once a model is ready."""
+    training = training_queue()
+    pending = [] if training is None else training.overview()
+    if not pending:
+        st.info(
+            "No model is active yet: train one on the **Train** page (the `quick` preset takes seconds), "
+            "then choose it in the sidebar.",
+            icon=":material/info:",
+        )
+        return
+
+    @st.fragment(run_every=1.0)
+    def waiting() -> None:
+        if models():
+            st.rerun()  # the whole page, now with a model to draw for
+        current = training.overview() if training else []
+        if not current:
+            st.rerun()
+        first = current[0]
+        last = first.events[-1] if first.events else None
+        if first.job.state == "running":
+            left = f"epoch {last.epoch} of {last.epochs}" if last else "starting"
+            text = (
+                f"The first model ({first.job.label}) is training: {left}. This page opens by itself when it is ready."
+            )
+        else:
+            text = describe_wait(first)
+        st.progress(last.epoch / last.epochs if last else 0.0, text=text)
+
+    waiting()
+
+
+def describe_wait(status: JobStatus) -> str:
+    """Where a waiting job stands: its place, what runs, about how long until it starts."""
+    ahead = (status.position or 1) - 1
+    return (
+        f"Waiting in the queue: {'next' if ahead == 0 else f'{ahead} job(s) ahead'}, "
+        f"{status.running} training now on {status.workers} worker(s); "
+        f"starts in about {_duration(status.wait_seconds)}, then trains for about {_duration(status.seconds)}."
+    )
+
+
+def queue_rows(training: TrainingQueue) -> list[dict[str, object]]:
+    """The queue as table rows: what runs and what waits, since when, for how many sessions."""
+    now = time.time()
+    rows: list[dict[str, object]] = []
+    for status in training.overview():
+        job = status.job
+        last = status.events[-1] if status.events else None
+        rows.append(
+            {
+                "model": job.label,
+                "state": "training" if job.state == "running" else f"waiting ({status.position})",
+                "progress": f"epoch {last.epoch} of {last.epochs}" if last else "",
+                "since": f"{_duration(now - (job.started or job.created))} ago",
+                "asked by": f"{len(job.sessions)} session(s)",
+                "about": _duration(status.seconds),
+            }
+        )
+    return rows
+
+
+def _duration(seconds: float) -> str:
+    return f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.0f} min"
+
+
+def job_progress() -> JobStatus | None:
+    """Show this session's job, live, with a Stop button; returns it once it has ended."""
+    status = my_job()
+    if status is None:
+        return None
+    if not status.job.active:
+        if status.job.state == "failed":
+            st.error(status.job.error or "Training failed.", icon=":material/error:")
+        elif status.job.state == "cancelled":
+            st.info("Stopped before it started: nothing was trained.", icon=":material/cancel:")
+        return status
+    job_id = status.job.id
 
     @st.fragment(run_every=1.0)
     def live() -> None:
-        if job.done:
+        training = training_queue()
+        current = None if training is None else training.status(job_id)
+        if current is None or not current.job.active:
             st.rerun()  # the whole page, to show the result
-        step = job.current
-        last = step.events[-1] if step.events else None
-        where = f"epoch {last.epoch} of {last.epochs}" if last else "starting"
-        prefix = (
-            f"{step.name or 'model'} ({job.steps.index(step) + 1}/{len(job.steps)}): " if len(job.steps) > 1 else ""
-        )
-        st.progress(job.fraction_done, text=f"Training {prefix}{where}…")
-        if st.button("Stop", icon=":material/stop_circle:", disabled=job.stop_requested, key=f"{session_key}-stop"):
-            job.stop()
+            return
+        job = current.job
+        if job.state == "queued":
+            st.progress(0.0, text=describe_wait(current))
+        else:
+            last = current.events[-1] if current.events else None
+            where = f"epoch {last.epoch} of {last.epochs}" if last else "starting"
+            st.progress(last.epoch / last.epochs if last else 0.0, text=f"Training {job.label}: {where}…")
+        if len(job.sessions) > 1:
+            st.caption(f"{len(job.sessions)} sessions asked for this same model: it trains once for all of them.")
+        if st.button("Stop", icon=":material/stop_circle:", key=f"stop-{job_id}"):
+            training.stop(job_id, session_id())  # type: ignore[union-attr]
             st.toast("Stopping after this batch; what was learned is kept.")
-        if step.events:
-            st.plotly_chart(plots.training_curves(step.events, epochs=step.spec.epochs), key=f"{session_key}-live")
+        if current.events:
+            st.plotly_chart(plots.training_curves(current.events, epochs=job.spec.epochs), key=f"live-{job_id}")
 
     live()
     return None

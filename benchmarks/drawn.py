@@ -20,6 +20,7 @@ import numpy as np
 
 from mnist_core import data
 from mnist_core.drawn import DrawnSet, draw_digits, draw_non_digits
+from mnist_core.engine import train_in_process
 from mnist_core.preprocess import canvas_to_mnist
 from mnist_core.spec import PRESETS
 from mnist_core.store import ModelStore
@@ -60,7 +61,7 @@ def main() -> None:
     print(header)
     rows = []
     for name in args.presets:
-        model, _ = store.get_or_train(PRESETS[name], dataset, name=name)
+        model, _ = train_in_process(PRESETS[name], dataset, store, name=name)
         network = store.load_network(model.id)
         accuracy = {variant: float((network.predict(x) == digits.labels).mean()) for variant, x in inputs.items()}
         probabilities = network.predict_proba(inputs["full"])

@@ -2,6 +2,7 @@
 
     python -m benchmarks.run                  # everything but the slow presets
     python -m benchmarks.run --presets all    # every preset (about ten minutes)
+    python -m benchmarks.run --skip data prediction overhead presets   # only keras-seed: CLI vs bare fit
 
 Prints a report and writes it as JSON to ``artifacts/bench.json``. The machine
 is shared and noisy, so read the ratios (measured back to back in one process)
@@ -15,10 +16,14 @@ import itertools
 import json
 import os
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
 import warnings
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -31,6 +36,8 @@ from mnist_core.training import split_for_training, train
 
 OUT = Path("artifacts/bench.json")
 DEFAULT_PRESETS = ["quick", "sklearn-seed", "keras-seed"]
+#: Alternating rounds of the keras-seed comparison (each is a bare fit and a CLI run, about 25 s).
+KERAS_SEED_ROUNDS = 2
 
 
 def median_seconds(call: Callable[[], object], *, repeat: int, warmup: int = 2) -> float:
@@ -127,6 +134,7 @@ def bench_overhead(dataset: data.Dataset) -> dict[str, float]:
     k_split = split_for_training(k_spec, dataset)
 
     def bare_keras() -> None:
+        # Our compiled model (steps_per_execution included): this measures our loop, not the compile.
         model = _keras.build_model(k_spec)
         model.fit(
             k_split.x_fit,
@@ -144,6 +152,98 @@ def bench_overhead(dataset: data.Dataset) -> dict[str, float]:
     report["keras_bare_seconds"] = statistics.median(bare)
     report["keras_overhead"] = report["keras_ours_seconds"] / report["keras_bare_seconds"] - 1
     return {key: round(value, 4) for key, value in report.items()}
+
+
+def bench_keras_seed(dataset: data.Dataset, rounds: int = KERAS_SEED_ROUNDS) -> dict[str, object]:
+    """keras-seed through the CLI against a bare, default ``model.fit`` of the same network, alternated.
+
+    The bare fit is the notebook's way: the same layers, ``compile`` with its
+    defaults (one step per execution), batch 32, 5 epochs, the preset's
+    validation rows; its time is the ``fit`` call alone. The CLI run is a fresh
+    process training into an empty store, so its wall time also pays for
+    starting Python, importing TensorFlow, evaluating and saving.
+    """
+    from mnist_core._keras import steps_per_execution
+    from mnist_core._keras_import import import_keras
+
+    keras = import_keras()
+    spec = PRESETS["keras-seed"]
+    assert spec.activations == ("relu",) * len(spec.hidden_layers) and not any(spec.dropout_rates)
+    split = split_for_training(spec, dataset)
+    x_test = data.to_features(dataset.x_test)
+
+    def bare_fit() -> tuple[float, float]:
+        keras.utils.set_random_seed(spec.seed)
+        model = keras.Sequential(
+            [
+                keras.Input(shape=(784,)),
+                *(keras.layers.Dense(units, activation="relu") for units in spec.hidden_layers),
+                keras.layers.Dense(10, activation="softmax"),
+            ]
+        )
+        model.compile(
+            optimizer=keras.optimizers.Adam(spec.learning_rate),
+            loss="sparse_categorical_crossentropy",
+            metrics=["accuracy"],
+        )
+        started = time.perf_counter()
+        model.fit(
+            split.x_fit,
+            split.y_fit,
+            batch_size=spec.batch_size,
+            epochs=spec.epochs,
+            validation_data=split.validation,
+            verbose=0,
+        )
+        seconds = time.perf_counter() - started
+        predicted = model.predict(x_test, batch_size=1024, verbose=0).argmax(axis=1)
+        return seconds, float((predicted == dataset.y_test).mean())
+
+    def cli_train() -> tuple[float, dict[str, Any]]:
+        env = {name: value for name, value in os.environ.items() if name != "DIGIT_STUDIO_SCHEDULER"}
+        with tempfile.TemporaryDirectory() as models:
+            command = [
+                *(sys.executable, "-m", "mnist_core", "--models", models),
+                *("train", "--preset", "keras-seed", "--json"),
+            ]
+            started = time.perf_counter()
+            done = subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+            seconds = time.perf_counter() - started
+        if done.returncode != 0:
+            raise RuntimeError(f"{' '.join(command)} failed:\n{done.stderr}")
+        summary = json.loads(done.stdout.strip().splitlines()[-1])
+        assert not summary["from_store"] and summary["engine"] == "in-process", summary
+        return seconds, summary
+
+    bare_runs: list[tuple[float, float]] = []
+    cli_runs: list[tuple[float, dict[str, Any]]] = []
+    for _ in range(rounds):
+        bare_runs.append(bare_fit())
+        cli_runs.append(cli_train())
+    bare = statistics.median(seconds for seconds, _ in bare_runs)
+    cli_wall = statistics.median(seconds for seconds, _ in cli_runs)
+    cli_train_seconds = statistics.median(float(summary["train_seconds"]) for _, summary in cli_runs)
+    report: dict[str, object] = {
+        "steps_per_execution": steps_per_execution(spec),
+        "bare_fit_seconds": round(bare, 2),
+        "bare_test_accuracy": round(min(accuracy for _, accuracy in bare_runs), 4),
+        "cli_wall_seconds": round(cli_wall, 2),
+        "cli_train_seconds": round(cli_train_seconds, 2),
+        "cli_test_accuracy": round(min(float(summary["test_accuracy"]) for _, summary in cli_runs), 4),
+        "cli_wall_over_bare": round(cli_wall / bare, 3),
+        "train_seconds_over_bare": round(cli_train_seconds / bare, 3),
+        "rounds": [
+            {
+                "bare_fit_seconds": round(bare_seconds, 2),
+                "bare_test_accuracy": round(bare_accuracy, 4),
+                "cli_wall_seconds": round(cli_seconds, 2),
+                "cli_train_seconds": summary["train_seconds"],
+                "cli_test_accuracy": round(float(summary["test_accuracy"]), 4),
+            }
+            for (bare_seconds, bare_accuracy), (cli_seconds, summary) in zip(bare_runs, cli_runs, strict=True)
+        ],
+    }
+    return report
 
 
 def bench_prediction(dataset: data.Dataset) -> dict[str, float]:
@@ -173,7 +273,9 @@ def bench_prediction(dataset: data.Dataset) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--presets", nargs="*", default=DEFAULT_PRESETS, help="preset names, or 'all'")
-    parser.add_argument("--skip", nargs="*", default=[], choices=["data", "presets", "overhead", "prediction"])
+    parser.add_argument(
+        "--skip", nargs="*", default=[], choices=["data", "presets", "overhead", "prediction", "keras-seed"]
+    )
     args = parser.parse_args()
     names = list(PRESETS) if args.presets == ["all"] else args.presets
     dataset = data.load()
@@ -190,6 +292,9 @@ def main() -> None:
     if "overhead" not in args.skip:
         report["overhead"] = bench_overhead(dataset)
         print(f"training-loop overhead: {report['overhead']}", flush=True)
+    if "keras-seed" not in args.skip:
+        report["keras_seed_cli_vs_bare_fit"] = bench_keras_seed(dataset)
+        print(f"keras-seed, CLI vs a bare default model.fit: {report['keras_seed_cli_vs_bare_fit']}", flush=True)
     if "presets" not in args.skip:
         print("presets:", flush=True)
         report["presets"] = bench_presets(names, dataset, peak)

@@ -45,4 +45,8 @@ def import_keras() -> ModuleType:
 
         # The first operation initialises the devices, which logs the cuInit line on machines without a GPU.
         keras.ops.convert_to_numpy(keras.ops.zeros((1,)))
+        import tensorflow as tf
+
+        # A long-lived worker that trains many models would log a "retracing" warning now and then.
+        tf.get_logger().setLevel("ERROR")
     return keras

@@ -10,6 +10,7 @@ from dataclasses import fields
 from typing import Any
 
 from . import data
+from .engine import scheduler_address, train_in_process, train_on_scheduler
 from .errors import BadInputError, EmptyImageError, InvalidImageError, MnistCoreError
 from .evaluation import evaluate
 from .preprocess import canvas_to_mnist, read_image
@@ -79,10 +80,23 @@ def _spec_from_args(args: argparse.Namespace) -> ModelSpec:
 
 
 def _train_one(
-    store: ModelStore, spec: ModelSpec, dataset: data.Dataset, name: str | None, *, quiet: bool
+    args: argparse.Namespace,
+    store: ModelStore,
+    spec: ModelSpec,
+    dataset: data.Dataset,
+    name: str | None,
+    *,
+    quiet: bool,
 ) -> tuple[StoredModel, bool]:
     progress = None if quiet else _ProgressBar(name or "train")
-    return store.get_or_train(spec, dataset, name=name, on_epoch=progress)
+    address = _scheduler(args)
+    if address is None:
+        return train_in_process(spec, dataset, store, name=name, on_epoch=progress)
+    return train_on_scheduler(address, spec, dataset, store, name=name, on_epoch=progress)
+
+
+def _scheduler(args: argparse.Namespace) -> str | None:
+    return args.scheduler or scheduler_address()
 
 
 def cmd_download(args: argparse.Namespace) -> int:
@@ -98,9 +112,9 @@ def cmd_train(args: argparse.Namespace) -> int:
     spec = _spec_from_args(args)
     dataset = _load_dataset()
     store = ModelStore(args.models)
-    model, from_store = _train_one(store, spec, dataset, args.name or args.preset, quiet=args.json)
+    model, from_store = _train_one(args, store, spec, dataset, args.name or args.preset, quiet=args.json)
     if args.json:
-        print(json.dumps({**model.summary(), "from_store": from_store}))
+        print(json.dumps({**model.summary(), "from_store": from_store, "engine": _scheduler(args) or "in-process"}))
     else:
         source = "already in the store" if from_store else f"trained in {model.train_seconds:.1f} s"
         print(
@@ -114,7 +128,7 @@ def cmd_pretrain(args: argparse.Namespace) -> int:
     dataset = _load_dataset()
     store = ModelStore(args.models)
     for name in args.presets or list(PRESETS):
-        model, from_store = _train_one(store, preset(name), dataset, name, quiet=False)
+        model, from_store = _train_one(args, store, preset(name), dataset, name, quiet=False)
         source = "in store" if from_store else f"{model.train_seconds:.1f} s"
         print(
             f"{name:<22} {model.id:<34} train {model.metrics['train_accuracy']:.4f}  "
@@ -214,6 +228,12 @@ def _range(name: str) -> str:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m mnist_core", description="Digit Studio's command line.")
     parser.add_argument("--models", help="model store folder (default: $DIGIT_STUDIO_MODELS or ./models)")
+    parser.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="train on the Dask cluster at ADDRESS, e.g. tcp://host:8786 (default: $DIGIT_STUDIO_SCHEDULER, "
+        "or in this process)",
+    )
     commands = parser.add_subparsers(dest="command", required=True)
 
     commands.add_parser("download", help="find MNIST and cache it").set_defaults(run=cmd_download)

@@ -7,13 +7,16 @@ understands; the app shows it as it is.
     ├── DatasetUnavailableError   MNIST could not be found or downloaded
     ├── CorruptDatasetError       a copy of MNIST failed validation
     ├── DamagedModelError         a store entry that cannot be read
+    ├── DatabaseError             the server's SQLite file is damaged or locked
+    ├── TrainingError             a training task failed (a dead worker, a crash)
     └── BadInputError             what the user gave cannot be used (the CLI exits with 2)
         ├── InvalidSpecError      impossible hyperparameters (``field`` names the one at fault)
         ├── EmptyImageError       a drawing with no ink in it
         ├── InvalidImageError     a file that is not a readable image
         │   └── ImageTooLargeError  an image too large to read safely
         ├── ModelNotFoundError    no such model in the store
-        └── InvalidModelIdError   a model id that is not safe to use as a name
+        ├── InvalidModelIdError   a model id that is not safe to use as a name
+        └── QueueError            a training request the queue cannot take (one job per session)
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ __all__ = [
     "BadInputError",
     "CorruptDatasetError",
     "DamagedModelError",
+    "DatabaseError",
     "DatasetUnavailableError",
     "EmptyImageError",
     "ImageTooLargeError",
@@ -30,6 +34,8 @@ __all__ = [
     "InvalidSpecError",
     "MnistCoreError",
     "ModelNotFoundError",
+    "QueueError",
+    "TrainingError",
 ]
 
 
@@ -90,3 +96,15 @@ class DamagedModelError(MnistCoreError):
 
 class InvalidModelIdError(BadInputError, ValueError):
     """A model id contains characters that could escape the store folder."""
+
+
+class DatabaseError(MnistCoreError):
+    """The server's SQLite database is damaged, not a database, or locked for too long."""
+
+
+class QueueError(BadInputError):
+    """The training queue cannot take a request (this session already has a job)."""
+
+
+class TrainingError(MnistCoreError):
+    """A training task failed: its worker died twice, or the training itself crashed."""

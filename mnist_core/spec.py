@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
@@ -218,6 +219,12 @@ class ModelSpec:
     def dropout_rates(self) -> tuple[float, ...]:
         """The dropout rate after each hidden layer (zeros without dropout)."""
         return self.dropout or (0.0,) * len(self.hidden_layers)
+
+    @property
+    def parameter_count(self) -> int:
+        """Weights and biases of the network: 784 inputs, the hidden layers, 10 outputs."""
+        units = (784, *self.hidden_layers, 10)
+        return sum(inputs * outputs + outputs for inputs, outputs in itertools.pairwise(units))
 
     @property
     def architecture(self) -> str:

@@ -36,13 +36,12 @@ from typing import Any
 
 from .data import Dataset
 from .errors import DamagedModelError, InvalidModelIdError, ModelNotFoundError
-from .evaluation import DEFAULT_THRESHOLD, Evaluation, evaluate
+from .evaluation import DEFAULT_THRESHOLD, Evaluation
 from .inference import DenseNetwork
-from .records import EpochEvent, OnEpoch, ShouldStop, TrainedModel
+from .records import EpochEvent, TrainedModel
 from .spec import PRESETS, ModelSpec, preset_name
-from .training import train
 
-__all__ = ["DamagedEntry", "ModelStore", "StoredModel", "default_active", "default_root"]
+__all__ = ["DamagedEntry", "ModelPayload", "ModelStore", "StoredModel", "default_active", "default_root", "package"]
 
 META = "meta.json"
 WEIGHTS = "weights.npz"
@@ -137,6 +136,77 @@ class DamagedEntry:
     id: str
     reason: str
     path: Path
+
+
+@dataclass(frozen=True)
+class ModelPayload:
+    """A trained model as plain data, ready to be written into a store anywhere.
+
+    A training worker builds it (:func:`package`) and sends it to the server,
+    which writes it (:meth:`ModelStore.write`): the two need not share a disk.
+
+    Attributes:
+        id: the entry's id (the spec's key, plus ``-e<epochs>`` for a stopped run).
+        meta: everything ``meta.json`` holds but the time it is written.
+        files: the entry's files by name (weights and the framework's own file).
+    """
+
+    id: str
+    meta: dict[str, Any]
+    files: dict[str, bytes]
+
+    def check(self) -> None:
+        """Raise DamagedModelError unless every file matches the hash recorded for it."""
+        expected = self.meta.get("sha256", {})
+        if set(expected) != set(self.files) or any(
+            hashlib.sha256(raw).hexdigest() != expected[name] for name, raw in self.files.items()
+        ):
+            raise DamagedModelError(f"The trained model {self.id} arrived damaged; train it again.")
+
+
+def package(
+    trained: TrainedModel, evaluation: Evaluation, dataset: Dataset, *, name: str | None = None
+) -> ModelPayload:
+    """A trained model and its scores as a :class:`ModelPayload`.
+
+    A run stopped by the user gets its own id (the spec's id plus the epochs it
+    ran), so it never stands in for the finished model.
+    """
+    model_id = trained.spec.key(dataset.fingerprint)
+    label = name or preset_name(trained.spec) or "custom"
+    if trained.stopped:
+        model_id = f"{model_id}-e{trained.epochs_run}"
+        label = f"{label} (stopped at epoch {trained.epochs_run})"
+    files = {WEIGHTS: trained.network.to_bytes()}
+    model_file = MODEL_FILE[trained.spec.framework]
+    if trained.spec.framework == "sklearn":
+        import skops.io
+
+        files[model_file] = skops.io.dumps(trained.estimator)
+    else:
+        # Keras writes its format to a path only.
+        with tempfile.TemporaryDirectory(prefix="digit-studio-") as folder:
+            path = Path(folder) / model_file
+            trained.estimator.save(path)
+            files[model_file] = path.read_bytes()
+    meta = {
+        "schema": STORE_SCHEMA,
+        "id": model_id,
+        "name": label,
+        "spec": trained.spec.to_dict(),
+        "metrics": evaluation.metrics(),
+        "history": [event.to_dict() for event in trained.history],
+        "layers": trained.layers,
+        "parameters": trained.network.parameter_count,
+        "train_seconds": trained.train_seconds,
+        "stopped": trained.stopped,
+        "stopped_early": trained.stopped_early,
+        "reject_threshold": trained.reject_threshold,
+        "versions": _versions(),
+        "dataset": dataset.fingerprint,
+        "sha256": {file_name: hashlib.sha256(raw).hexdigest() for file_name, raw in files.items()},
+    }
+    return ModelPayload(model_id, meta, files)
 
 
 def default_active(models: list[StoredModel], *, count: int = 2) -> list[str]:
@@ -250,51 +320,25 @@ class ModelStore:
     def save(
         self, trained: TrainedModel, evaluation: Evaluation, dataset: Dataset, *, name: str | None = None
     ) -> StoredModel:
-        """Write a trained model as a new entry, atomically.
+        """Write a trained model as a new entry, atomically (:func:`package` then :meth:`write`)."""
+        return self.write(package(trained, evaluation, dataset, name=name))
 
-        A run stopped by the user is kept under its own id (the spec's id plus
-        the epochs it ran), so it never stands in for the finished model.
+    def write(self, payload: ModelPayload) -> StoredModel:
+        """Write a packaged model as a new entry, atomically; an entry already there wins.
+
+        The payload may come from another machine: it is checked against its
+        own hashes before anything is written.
         """
-        model_id = trained.spec.key(dataset.fingerprint)
-        label = name or preset_name(trained.spec) or "custom"
-        if trained.stopped:
-            model_id = f"{model_id}-e{trained.epochs_run}"
-            label = f"{label} (stopped at epoch {trained.epochs_run})"
+        payload.check()
+        model_id = _checked_id(payload.id)
         self.root.mkdir(parents=True, exist_ok=True)
         self._remove_stale_temps()
         temp = Path(tempfile.mkdtemp(prefix=f".tmp-{model_id}-", dir=self.root))
         temp.chmod(0o755)
         try:
-            files = {WEIGHTS: trained.network.to_bytes()}
-            model_file = MODEL_FILE[trained.spec.framework]
-            if trained.spec.framework == "sklearn":
-                import skops.io
-
-                files[model_file] = skops.io.dumps(trained.estimator)
-                for file_name, raw in files.items():
-                    _write(temp / file_name, raw)
-            else:
-                _write(temp / WEIGHTS, files[WEIGHTS])
-                trained.estimator.save(temp / model_file)
-                files[model_file] = (temp / model_file).read_bytes()
-            meta = {
-                "schema": STORE_SCHEMA,
-                "id": model_id,
-                "name": label,
-                "spec": trained.spec.to_dict(),
-                "metrics": evaluation.metrics(),
-                "history": [event.to_dict() for event in trained.history],
-                "layers": trained.layers,
-                "parameters": trained.network.parameter_count,
-                "train_seconds": trained.train_seconds,
-                "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-                "stopped": trained.stopped,
-                "stopped_early": trained.stopped_early,
-                "reject_threshold": trained.reject_threshold,
-                "versions": _versions(),
-                "dataset": dataset.fingerprint,
-                "sha256": {file_name: hashlib.sha256(raw).hexdigest() for file_name, raw in files.items()},
-            }
+            for file_name, raw in payload.files.items():
+                _write(temp / file_name, raw)
+            meta = {**payload.meta, "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds")}
             _write(temp / META, json.dumps(meta, indent=2).encode())
             _fsync_dir(temp)
             final = self.root / model_id
@@ -321,31 +365,6 @@ class ModelStore:
         doomed = self.root / f".deleting-{model_id}-{os.getpid()}"
         os.rename(folder, doomed)
         shutil.rmtree(doomed, ignore_errors=True)
-
-    def get_or_train(
-        self,
-        spec: ModelSpec,
-        dataset: Dataset,
-        *,
-        name: str | None = None,
-        on_epoch: OnEpoch | None = None,
-        should_stop: ShouldStop | None = None,
-    ) -> tuple[StoredModel, bool]:
-        """The stored model for ``spec``, training and saving it first if needed.
-
-        Two processes asking for the same spec at once train it once: the
-        second waits for the first and loads its result.
-
-        Returns:
-            ``(model, from_store)``: from_store is True when nothing was trained.
-        """
-        model_id = spec.key(dataset.fingerprint)
-        with self._lock(model_id):
-            if model_id in self:
-                return self.get(model_id), True
-            trained = train(spec, dataset, on_epoch=on_epoch, should_stop=should_stop)
-            result = evaluate(trained.network, dataset.seen_by(spec))
-            return self.save(trained, result, dataset, name=name), False
 
     # -- internals ---------------------------------------------------------
 
@@ -400,7 +419,8 @@ class ModelStore:
         return raw
 
     @contextlib.contextmanager
-    def _lock(self, model_id: str) -> Iterator[None]:
+    def lock(self, model_id: str) -> Iterator[None]:
+        """Hold the store's lock on one id, across processes: whoever trains a spec holds it."""
         locks = self.root / ".locks"
         locks.mkdir(parents=True, exist_ok=True)
         with open(locks / f"{_checked_id(model_id)}.lock", "w") as handle:

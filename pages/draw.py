@@ -16,11 +16,7 @@ CANVAS_SIDE = 280
 st.title("Draw a digit")
 models = ui.active_models()
 if not models:
-    st.info(
-        "No model is active yet: train one on the **Train** page (the `quick` preset takes seconds), "
-        "then choose it in the sidebar.",
-        icon=":material/info:",
-    )
+    ui.wait_for_first_model()
     st.stop()
 
 st.session_state.setdefault("canvas_round", 0)

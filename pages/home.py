@@ -1,5 +1,6 @@
 """Home: what Digit Studio is, how a lesson goes, and whether everything is ready."""
 
+import pandas as pd
 import streamlit as st
 
 import ui
@@ -49,13 +50,23 @@ for entry in ui.damaged_entries():
         f"Damaged model folder `{entry.id}`: {entry.reason} (remove it on the Models page)", icon=":material/warning:"
     )
 
-if missing:
+training = ui.training_queue()
+queued = {status.job.model_key for status in training.overview()} if training else set()
+to_train = [name for name in missing if PRESETS[name].key(mnist.fingerprint) not in queued]
+
+
+def train_presets() -> None:
+    for name in st.session_state.home_presets:
+        ui.request_training(PRESETS[name], name=name, session=f"{ui.session_id()}/preset/{name}")
+
+
+if to_train:
     with st.container(border=True):
         st.markdown("**Prepare the presets for class** (or run `make pretrain` before class)")
         chosen = st.multiselect(
             "Presets to train",
-            missing,
-            default=missing,
+            to_train,
+            default=to_train,
             key="home_presets",
             format_func=lambda n: f"{n} — {PRESET_NOTES[n]}",
         )
@@ -63,13 +74,24 @@ if missing:
             "Train the missing presets",
             type="primary",
             icon=":material/play_arrow:",
-            disabled=not chosen or ui.job_running("home_job"),
-            on_click=lambda: ui.start_job(
-                "home_job", [(name, PRESETS[name]) for name in st.session_state.home_presets]
-            ),
+            disabled=not chosen or training is None,
+            on_click=train_presets,
         )
+ui.queue_error()
 
-job = ui.job_progress("home_job")
-if job is not None and not job.error:
-    trained = [step.name for step in job.steps if step.result is not None and not step.from_store]
-    st.success(f"Ready: {', '.join(trained) or 'nothing needed training'}.", icon=":material/check_circle:")
+
+@st.fragment(run_every=2.0)
+def queue_table() -> None:
+    """Everything the server trains or will train, live."""
+    if training is None:
+        return
+    st.subheader("Training queue")
+    rows = ui.queue_rows(training)
+    if not rows:
+        st.caption(f"Nothing is training. {training.engine.description} is ready for the class's jobs.")
+        return
+    st.dataframe(pd.DataFrame(rows), hide_index=True)
+    st.caption(f"Trained on {training.engine.description}; the web server itself never trains.")
+
+
+queue_table()

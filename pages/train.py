@@ -75,7 +75,7 @@ def on_train() -> None:
     except InvalidSpecError as error:
         state.train_error = error
     else:
-        ui.start_job("train_job", [(None, spec)])
+        ui.request_training(spec)
 
 
 if "t_framework" not in st.session_state:
@@ -172,16 +172,14 @@ with st.container(border=True):
         )
         spec_error(RUN_FIELDS)
 
-st.button(
-    "Train", type="primary", icon=":material/play_arrow:", on_click=on_train, disabled=ui.job_running("train_job")
-)
+st.button("Train", type="primary", icon=":material/play_arrow:", on_click=on_train, disabled=ui.job_active())
 spec_error(())
+ui.queue_error()
 
-job = ui.job_progress("train_job")
-if job is not None and not job.error and job.steps[0].result is not None:
-    step = job.steps[0]
-    model = step.result
-    if step.from_store:
+status = ui.job_progress()
+if status is not None and status.model is not None:
+    model = status.model
+    if status.job.from_store:
         st.info(
             f"This exact network was already in the store (`{model.id}`): loaded at once, nothing retrained.",
             icon=":material/inventory_2:",

@@ -15,6 +15,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from mnist_core import data
+from mnist_core.engine import train_in_process
 from mnist_core.store import ModelStore
 from tests.pretrained import PRETRAINED, small_spec
 
@@ -42,7 +43,7 @@ def pretrained_root(tmp_path_factory: pytest.TempPathFactory, mnist: data.Datase
     root = tmp_path_factory.getbasetemp() / "pretrained-models"
     store = ModelStore(root)
     for name, units in PRETRAINED:
-        store.get_or_train(small_spec(units), mnist, name=name)
+        train_in_process(small_spec(units), mnist, store, name=name)
     return root
 
 
@@ -70,10 +71,14 @@ def empty_store(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def open_app(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., AppTest]]:
-    """``open_app(store, page)``: the app on ``page`` over the store folder ``store``, after its first run."""
+    """``open_app(store, page)``: the app on ``page`` over the store folder ``store``, after its first run.
 
-    def open_page(store: Path, page: str = "home") -> AppTest:
+    An empty store trains no first model by itself here (tests that want it set the preset).
+    """
+
+    def open_page(store: Path, page: str = "home", *, first_preset: str = "") -> AppTest:
         monkeypatch.setenv("DIGIT_STUDIO_MODELS", str(store))
+        monkeypatch.setenv("DIGIT_STUDIO_FIRST_PRESET", first_preset)
         app = AppTest.from_file(str(APP), default_timeout=120)
         app.run()
         if page != "home":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from mnist_core.engine import train_in_process
 from mnist_core.spec import PRESETS
 from mnist_core.store import ModelStore
 from tests.pretrained import small_spec
@@ -62,7 +63,7 @@ def test_home_counts_stored_models(open_app, pretrained_root):
 
 def test_home_counts_a_preset_by_its_spec_not_its_name(open_app, scratch_store, mnist):
     """A custom model someone named "quick" leaves the quick preset on the list of presets to train."""
-    ModelStore(scratch_store).get_or_train(small_spec(16), mnist.subset(2000), name="quick")
+    train_in_process(small_spec(16), mnist.subset(2000), ModelStore(scratch_store), name="quick")
     app = open_app(scratch_store)
 
     assert f"**3** model(s) in the store, 0 of {len(PRESETS)} presets ready." in [m.value for m in app.markdown]

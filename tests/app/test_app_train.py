@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from mnist_core.spec import PRESETS
 from mnist_core.store import ModelStore
+from mnist_core.training_queue import Job, JobTable, database_path
 
 JOB_SECONDS = 180
 
@@ -15,10 +18,20 @@ def train_button(app):
     return button
 
 
-def finish_training(app) -> None:
-    """Wait for the background job, then rerun the page as its live fragment would."""
-    assert app.session_state["train_job"].wait(JOB_SECONDS), "training did not finish in time"
+def my_job(app, store) -> Job:
+    """This AppTest session's newest job, read from the server's job table."""
+    session = app.session_state["session_id"]
+    return [job for job in JobTable(database_path(ModelStore(store))).jobs() if session in job.sessions][-1]
+
+
+def finish_training(app, store) -> Job:
+    """Wait for this session's job to end on the engine, then rerun the page as its live fragment would."""
+    deadline = time.monotonic() + JOB_SECONDS
+    while my_job(app, store).active:
+        assert time.monotonic() < deadline, "training did not finish in time"
+        time.sleep(0.1)
     app.run()
+    return my_job(app, store)
 
 
 def test_controls_start_from_the_quick_preset(open_app, empty_store):
@@ -61,8 +74,8 @@ def test_training_shows_the_result_then_reuses_the_store(open_app, scratch_store
     train_button(app).click().run()
 
     assert not app.exception
-    assert "train_job" in app.session_state
-    finish_training(app)
+    assert my_job(app, scratch_store).spec == PRESETS["quick"].replace(train_size=3000, epochs=2)
+    finish_training(app, scratch_store)
 
     assert not app.exception
     (success,) = app.success
@@ -76,7 +89,7 @@ def test_training_shows_the_result_then_reuses_the_store(open_app, scratch_store
     assert stored.metrics["test_accuracy"] > 0.8
 
     train_button(app).click().run()
-    finish_training(app)
+    finish_training(app, scratch_store)
 
     assert not app.exception
     assert not app.success, [s.value for s in app.success]
@@ -91,15 +104,19 @@ def test_a_running_job_can_be_stopped(open_app, scratch_store):
     train_button(app).click().run()
 
     assert train_button(app).disabled  # one job at a time
-    stop = app.button(key="train_job-stop")
-    stop.click().run()
-    assert app.session_state["train_job"].stop_requested
-    finish_training(app)
+    job = my_job(app, scratch_store)
+    deadline = time.monotonic() + JOB_SECONDS
+    while my_job(app, scratch_store).state != "running":  # stopping a running job keeps what it learned
+        assert time.monotonic() < deadline
+        time.sleep(0.1)
+    app.run()
+    app.button(key=f"stop-{job.id}").click().run()
+    job = finish_training(app, scratch_store)
 
     assert not app.exception
     (warning,) = app.warning
     assert warning.value.startswith("Stopped at epoch ")
-    model = app.session_state["train_job"].steps[0].result
+    model = ModelStore(scratch_store).get(job.model_id)
     assert model.stopped
     assert 0 < model.epochs_run < 200
 
@@ -135,7 +152,7 @@ def test_an_impossible_spec_shows_its_message_beside_its_control(open_app, empty
         for widget in getattr(column, kind)
     }
     assert control in keys
-    assert "train_job" not in app.session_state
+    assert not JobTable(database_path(ModelStore(empty_store))).jobs()
     assert not ModelStore(empty_store).list()
 
 
@@ -146,7 +163,7 @@ def test_training_a_keras_model_from_the_page(open_app, empty_store):
     app.slider(key="t_train_size").set_value(2000)
     app.slider(key="t_epochs").set_value(1)
     train_button(app).click().run()
-    finish_training(app)
+    finish_training(app, empty_store)
 
     assert not app.exception
     assert not app.error

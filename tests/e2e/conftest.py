@@ -21,13 +21,14 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from mnist_core import data
+from mnist_core.engine import train_in_process
 from mnist_core.store import ModelStore
 from tests.pretrained import PRETRAINED, small_spec
 
@@ -110,7 +111,7 @@ def e2e_store(chromium_executable: str, tmp_path_factory: pytest.TempPathFactory
     mnist = data.load()
     pretrained = tmp_path_factory.getbasetemp() / "pretrained-models"  # shared with tests/app
     for name, units in PRETRAINED:
-        ModelStore(pretrained).get_or_train(small_spec(units), mnist, name=name)
+        train_in_process(small_spec(units), mnist, ModelStore(pretrained), name=name)
     root = tmp_path_factory.mktemp("e2e") / "models"
     shutil.copytree(pretrained, root, ignore=shutil.ignore_patterns(".locks", ".tmp-*"))
     return root
@@ -208,6 +209,15 @@ class Studio:
     def sidebar(self) -> Any:
         return self.page.get_by_test_id("stSidebar")
 
+    def set_slider(self, label: str, *keys: str) -> int:
+        """Press keys on a slider (Home, End, PageUp: a tenth of the range, ArrowRight: one step); returns its value."""
+        container = self.page.get_by_test_id("stSlider").filter(has_text=label)
+        thumb = container.get_by_role("slider")
+        for key in keys:
+            thumb.press(key)
+            self.idle()
+        return int(container.locator("input").input_value())
+
     def screenshot(self, name: str, *, docs: bool = False) -> Path:
         """Save the viewport to artifacts/screenshots; with ``docs``, also refresh docs/screenshots for the README.
 
@@ -223,6 +233,25 @@ class Studio:
             DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(path, DOCS_SCREENSHOTS / path.name)
         return path
+
+
+@pytest.fixture
+def new_tab(browser: Any, app_url: str) -> Iterator[Callable[[], Studio]]:
+    """``new_tab()``: another tab in a browser context of its own, i.e. another student's session."""
+    contexts: list[Any] = []
+
+    def open_tab() -> Studio:
+        context = browser.new_context(viewport=VIEWPORT)
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(PAGE_TIMEOUT_MS)
+        return Studio(page, app_url)
+
+    try:
+        yield open_tab
+    finally:
+        for context in contexts:
+            context.close()
 
 
 @pytest.fixture

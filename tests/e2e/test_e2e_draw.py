@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 import statistics
 import time
 
@@ -19,6 +20,7 @@ ZERO = [(140 + 55 * math.sin(2 * math.pi * i / 40), 140 - 85 * math.cos(2 * math
 # A 7 about a third of the canvas high, in its top-left corner.
 SMALL_SEVEN = [(20 + 4 * step, 22) for step in range(18)] + [(88 - 2.5 * step, 22 + 5 * step) for step in range(1, 19)]
 LATENCY_STROKES = 5
+TRAINING_TIMEOUT_MS = 180_000
 # Timestamps taken in the page itself, so the figure leaves out the test's own round trips:
 # the moment of mouse-up, and the first moment a prediction is in the document after it.
 RECORD_LATENCY = """() => {
@@ -137,3 +139,43 @@ def test_a_small_digit_off_in_a_corner_is_still_read(studio):
     studio.open("/draw")
     stroke(studio, SMALL_SEVEN)
     assert answers(studio) == ["7"]
+
+
+def press_train(studio, preset: str, *, shrink: bool = True) -> None:
+    """Choose a preset on the Train page (shrunk to a short run unless ``shrink`` is False) and press Train."""
+    studio.open("/train")
+    studio.page.get_by_test_id("stSelectbox").filter(has_text="Preset").click()
+    studio.page.get_by_role("option").filter(has_text=re.compile(f"^{preset} —")).click()
+    studio.idle()
+    if shrink:
+        studio.set_slider("Training images", "Home", "PageUp", "PageUp")
+    studio.button("Train").click()
+    studio.idle()
+
+
+def test_drawing_is_answered_while_two_other_tabs_train(new_tab, timings):
+    """Two students train Keras presets while a third draws: the drawings are read, and both models arrive."""
+    first, second, drawer = new_tab(), new_tab(), new_tab()
+    press_train(first, "keras-dropout")
+    press_train(second, "keras-functional")
+    # Both jobs are in the server's one queue: one trains while the other waits its turn.
+    second.page.get_by_text(re.compile(r"Training .*: epoch|Waiting in the queue")).first.wait_for(
+        timeout=TRAINING_TIMEOUT_MS
+    )
+
+    drawer.open("/draw")
+    drawer.page.evaluate(RECORD_LATENCY)
+    for index in range(4):
+        if index:
+            clear(drawer)
+        stroke(drawer, ONE if index % 2 == 0 else ZERO)
+        # A Keras model finished meanwhile may have joined the active ones: every model answers.
+        assert ("1" if index % 2 == 0 else "0") in answers(drawer)
+    latencies = drawer.page.evaluate("() => window.__latencies")
+    assert len(latencies) == 4
+    timings["mouse_up_to_prediction_while_two_train_median_s"] = round(statistics.median(latencies) / 1000, 3)
+
+    for trainer in (first, second):
+        trainer.page.get_by_text("Trained and saved as").wait_for(timeout=TRAINING_TIMEOUT_MS)
+    first.open("/")
+    first.page.get_by_text("Nothing is training").wait_for()

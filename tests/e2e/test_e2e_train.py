@@ -11,23 +11,13 @@ pytestmark = pytest.mark.e2e
 TRAINING_TIMEOUT_MS = 180_000
 
 
-def set_slider(studio, label: str, *keys: str) -> int:
-    """Press keys on a slider (Home, End, PageUp: a tenth of the range, ArrowRight: one step); returns its value."""
-    container = studio.page.get_by_test_id("stSlider").filter(has_text=label)
-    thumb = container.get_by_role("slider")
-    for key in keys:
-        thumb.press(key)
-        studio.idle()
-    return int(container.locator("input").input_value())
-
-
 def test_training_shows_progress_then_the_result(studio):
     studio.open("/train")
-    assert set_slider(studio, "Training images", "Home", "PageUp") == 6100
-    assert set_slider(studio, "Epochs", "ArrowRight", "ArrowRight") == 6
+    assert studio.set_slider("Training images", "Home", "PageUp") == 6100
+    assert studio.set_slider("Epochs", "ArrowRight", "ArrowRight") == 6
 
     studio.button("Train").click()
-    studio.page.get_by_text(re.compile(r"Training epoch \d of 6")).wait_for(timeout=TRAINING_TIMEOUT_MS)
+    studio.page.get_by_text(re.compile(r"Training .*: epoch \d of 6")).wait_for(timeout=TRAINING_TIMEOUT_MS)
     success = studio.page.get_by_text("Trained and saved as")
     success.wait_for(timeout=TRAINING_TIMEOUT_MS)
     studio.idle()
@@ -40,11 +30,11 @@ def test_training_shows_progress_then_the_result(studio):
 
 def test_a_long_run_can_be_stopped(studio):
     studio.open("/train")
-    set_slider(studio, "Training images", "Home", "PageUp")
-    assert set_slider(studio, "Epochs", "End") == 200
+    studio.set_slider("Training images", "Home", "PageUp")
+    assert studio.set_slider("Epochs", "End") == 200
 
     studio.button("Train").click()
-    studio.page.get_by_text(re.compile(r"Training epoch \d+ of 200")).wait_for(timeout=TRAINING_TIMEOUT_MS)
+    studio.page.get_by_text(re.compile(r"Training .*: epoch \d+ of 200")).wait_for(timeout=TRAINING_TIMEOUT_MS)
     studio.button("Stop").click()
     stopped = studio.page.get_by_text("Stopped at epoch")
     stopped.wait_for(timeout=TRAINING_TIMEOUT_MS)

@@ -22,6 +22,7 @@ import skops.io
 from sklearn.neural_network import MLPClassifier
 
 from mnist_core import data
+from mnist_core.engine import train_in_process
 from mnist_core.errors import DamagedModelError, InvalidModelIdError, ModelNotFoundError
 from mnist_core.evaluation import Evaluation, evaluate
 from mnist_core.spec import PRESETS, ModelSpec
@@ -321,14 +322,14 @@ def test_default_root_comes_from_the_environment(tmp_path: Path, monkeypatch: py
     assert ModelStore().root == tmp_path / "elsewhere"
 
 
-# -- get_or_train, atomic saves and the lock -------------------------------------
+# -- training into the store once, atomic saves and the lock -------------------------------------
 
 
-def test_get_or_train_trains_once_then_reads(store: ModelStore, mnist: data.Dataset) -> None:
-    """The first get_or_train trains and saves; the second reads the stored model."""
+def test_train_in_process_trains_once_then_reads(store: ModelStore, mnist: data.Dataset) -> None:
+    """The first train_in_process trains and saves; the second reads the stored model."""
     events: list[object] = []
-    first, first_from_store = store.get_or_train(TINY, mnist, name="tiny", on_epoch=events.append)
-    second, second_from_store = store.get_or_train(TINY, mnist, on_epoch=events.append)
+    first, first_from_store = train_in_process(TINY, mnist, store, name="tiny", on_epoch=events.append)
+    second, second_from_store = train_in_process(TINY, mnist, store, on_epoch=events.append)
     assert (first_from_store, second_from_store) == (False, True)
     assert first == second
     assert first.name == "tiny"
@@ -419,6 +420,7 @@ RACER = textwrap.dedent(
     import json, sys, time
     from pathlib import Path
     from mnist_core import ModelSpec, data
+    from mnist_core.engine import train_in_process
     from mnist_core.store import ModelStore
     import mnist_core._sklearn  # imported before the start line so both start training together
 
@@ -431,7 +433,7 @@ RACER = textwrap.dedent(
         if time.monotonic() > deadline:
             sys.exit("the other process never started")
         time.sleep(0.005)
-    model, from_store = ModelStore(root).get_or_train(spec, dataset)
+    model, from_store = train_in_process(spec, dataset, ModelStore(root))
     print(json.dumps({{"id": model.id, "from_store": from_store}}))
     """
 )
@@ -439,7 +441,7 @@ RACER = textwrap.dedent(
 
 @pytest.mark.slow
 def test_two_processes_train_one_spec_once(store: ModelStore, mnist: data.Dataset, tmp_path: Path) -> None:
-    """Two processes calling get_or_train on one spec at the same moment train it once; the other reads it."""
+    """Two processes calling train_in_process on one spec at the same moment train it once; the other reads it."""
     spec = ModelSpec(hidden_layers=(32,), epochs=2, batch_size=32, train_size=2000, validation_fraction=0.0, seed=2)
     script = RACER.format(spec=spec.to_dict())
     ready = [tmp_path / "ready-a", tmp_path / "ready-b"]
@@ -474,10 +476,10 @@ def test_a_preset_is_ready_by_its_spec_not_by_a_name(store: ModelStore, mnist: d
     """A custom model named "quick" does not make the preset ready; the preset's own spec, under any name, does."""
     small = mnist.subset(1000, seed=0)  # its own fingerprint: presets train here in a blink
     assert store.presets(small) == dict.fromkeys(PRESETS)
-    custom = store.get_or_train(TINY, small, name="quick")[0]
+    custom = train_in_process(TINY, small, store, name="quick")[0]
     assert custom.name == "quick" and store.presets(small)["quick"] is None
 
-    seed_preset, _ = store.get_or_train(PRESETS["sklearn-seed"], small, name="my own copy")
+    seed_preset, _ = train_in_process(PRESETS["sklearn-seed"], small, store, name="my own copy")
     ready = store.presets(small)
     assert ready["sklearn-seed"] == seed_preset
     assert [name for name, model in ready.items() if model is not None] == ["sklearn-seed"]

@@ -124,18 +124,20 @@ def test_sklearn_stop_on_the_last_epoch_is_a_finished_run(mnist: data.Dataset) -
 
 @pytest.mark.slow
 def test_keras_stops_within_an_epoch(mnist: data.Dataset) -> None:
-    """should_stop is polled every Keras batch: a stop after three polls ends the run after three steps."""
+    """should_stop is polled once per Keras execution of steps: a stop after three polls ends the run mid-epoch."""
     polls: list[int] = []
 
     def stop_on_third_poll() -> bool:
         polls.append(1)
         return len(polls) >= 3
 
-    spec = ModelSpec(framework="keras", hidden_layers=(32,), epochs=5, batch_size=32, train_size=2000, seed=1)
+    from mnist_core._keras import steps_per_execution
+
+    spec = ModelSpec(framework="keras", hidden_layers=(32,), epochs=5, batch_size=8, train_size=2000, seed=1)
     trained = train(spec, mnist, should_stop=stop_on_third_poll)
-    steps_per_epoch = math.ceil(1800 / 32)
+    steps_per_epoch = math.ceil(1800 / 8)
     assert len(polls) == 3
-    assert int(trained.estimator.optimizer.iterations) == 3 < steps_per_epoch
+    assert int(trained.estimator.optimizer.iterations) == 3 * steps_per_execution(spec) < steps_per_epoch
     assert trained.epochs_run == 1
     assert trained.stopped and not trained.stopped_early
     proba = trained.network.predict_proba(mnist.x_test[:100])
@@ -273,3 +275,51 @@ def test_train_seconds_leave_out_the_framework_import() -> None:
     imported_before, total, train_seconds, epochs = json.loads(done.stdout)
     assert not imported_before
     assert epochs <= train_seconds <= epochs + 0.25 < total
+
+
+@pytest.mark.slow
+def test_keras_runs_many_steps_per_call_yet_reports_every_epoch_and_stops_mid_epoch(mnist: data.Dataset) -> None:
+    """A small network runs many batches per Keras call, yet reports every epoch, and Stop ends it mid-epoch."""
+    from mnist_core._keras import MAX_STEPS_PER_EXECUTION, MIN_STEPS_PER_EXECUTION, steps_per_execution
+    from mnist_core.spec import PRESETS
+
+    extremes = [
+        ModelSpec(framework="keras", hidden_layers=(1,), batch_size=8),
+        ModelSpec(framework="keras", hidden_layers=(1024,) * 4, batch_size=4096),
+    ]
+    for spec in [*(spec for spec in PRESETS.values() if spec.framework == "keras"), *extremes]:
+        assert MIN_STEPS_PER_EXECUTION <= steps_per_execution(spec) <= MAX_STEPS_PER_EXECUTION == 64
+    assert steps_per_execution(PRESETS["keras-seed"]) > steps_per_execution(PRESETS["best"])
+    assert steps_per_execution(extremes[1]) == MIN_STEPS_PER_EXECUTION == 1
+    # Never more steps than one epoch has batches: 180 training rows in batches of 32 make 6.
+    assert steps_per_execution(ModelSpec(framework="keras", hidden_layers=(1,), batch_size=32, train_size=200)) == 6
+
+    spec = ModelSpec(framework="keras", hidden_layers=(32,), epochs=2, batch_size=8, train_size=2000, seed=1)
+    steps = steps_per_execution(spec)
+    steps_per_epoch = math.ceil(1800 / 8)
+    assert 1 < steps < steps_per_epoch  # several calls per epoch, the last one short
+
+    polls: list[int] = []
+
+    def count_polls() -> bool:
+        polls.append(1)
+        return False
+
+    def stop_on_second_poll() -> bool:
+        polls.append(1)
+        return len(polls) >= 2
+
+    events: list[EpochEvent] = []
+    full = train(spec, mnist, on_epoch=events.append, should_stop=count_polls)
+    assert full.estimator.steps_per_execution == steps
+    assert [event.epoch for event in events] == [1, 2] and events == full.history
+    assert int(full.estimator.optimizer.iterations) == 2 * steps_per_epoch  # no batch skipped or repeated
+    assert len(polls) == 2 * math.ceil(steps_per_epoch / steps)  # once per call
+    assert not full.stopped
+
+    polls.clear()
+    stopped = train(spec.replace(epochs=5), mnist, should_stop=stop_on_second_poll)
+    assert len(polls) == 2
+    assert int(stopped.estimator.optimizer.iterations) == 2 * steps < steps_per_epoch
+    assert stopped.epochs_run == 1 and [event.epoch for event in stopped.history] == [1]
+    assert stopped.stopped and not stopped.stopped_early
