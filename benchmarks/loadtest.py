@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import random
@@ -75,8 +76,8 @@ def percentiles(seconds: list[float]) -> dict[str, float | int]:
 
 
 @contextmanager
-def server(store: Path) -> Iterator[str]:
-    """``streamlit run app.py`` on a free local port over ``store``; yields its URL."""
+def server(store: Path, *options: str) -> Iterator[str]:
+    """``streamlit run app.py`` on a free local port over ``store`` (with Streamlit ``options``); yields its URL."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     log = tempfile.NamedTemporaryFile(prefix="digit-studio-load-", suffix=".log", delete=False)  # noqa: SIM115
@@ -84,7 +85,7 @@ def server(store: Path) -> Iterator[str]:
     command = [
         sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
         "--server.address", "127.0.0.1", "--server.port", str(port), "--server.fileWatcherType", "none",
-        "--browser.gatherUsageStats", "false",
+        "--browser.gatherUsageStats", "false", *options,
     ]  # fmt: skip
     process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
@@ -111,15 +112,25 @@ def capture_drawing_messages(studio: Studio) -> tuple[bytes, list[bytes]]:
             "framesent", lambda payload: sent.append(payload if isinstance(payload, bytes) else payload.encode())
         ),
     )
+    # A server's first session may run a page without st.navigation (see ui.page), which names the
+    # widgets differently: open Home once so that the captured messages match every later session.
+    studio.open("/")
+    sent.clear()
     studio.open("/draw")
     opened = len(sent)
-    stroke(studio, ONE)
-    answers(studio)
-    first = len(sent)
-    stroke(studio, ZERO)
-    answers(studio)
+    counts = []
+    for points in (ONE, ZERO):
+        before = len(sent)
+        stroke(studio, points)
+        for _ in range(100):  # the canvas sends its drawing ~200 ms after mouse-up
+            if len(sent) > before:
+                break
+            studio.page.wait_for_timeout(50)
+        answers(studio)
+        counts.append(len(sent))
+    first = counts[0]
     if opened < 1 or first <= opened or len(sent) <= first:
-        raise SystemExit("Could not capture the messages of a drawing tab.")
+        raise SystemExit(f"Could not capture the messages of a drawing tab ({opened}, {first}, {len(sent)} sent).")
     return sent[0], [sent[first - 1], sent[-1]]
 
 
@@ -131,6 +142,7 @@ class ProtocolSessions:
         self.count, self.opening, self.strokes, self.interval = count, opening, strokes, interval
         self.seconds: list[float] = []
         self.answered = self.failed = 0
+        self.unanswered: list[str] = []
         self._stop = threading.Event()
         self._thread = threading.Thread(target=lambda: asyncio.run(self._run()), daemon=True)
 
@@ -152,19 +164,31 @@ class ProtocolSessions:
         from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
         async def until_finished(socket: Any) -> bool:
-            answered = False
+            answered, seen = False, []
             while True:
                 message = ForwardMsg()
                 message.ParseFromString(await asyncio.wait_for(socket.recv(), timeout=60))
                 kind = message.WhichOneof("type")
-                answered = answered or (kind == "delta" and "class='prediction'" in str(message.delta))
+                element = message.delta.new_element if kind == "delta" else None
+                seen.append(element.WhichOneof("type") if element is not None else kind)
+                if element is not None and element.WhichOneof("type") == "alert":
+                    seen.append(element.alert.body[:80])
+                answered = answered or (element is not None and "class='prediction'" in element.markdown.body)
                 if kind == "script_finished":
+                    if not answered:
+                        self.unanswered = seen
                     return answered
+
+        async def until_quiet(socket: Any) -> None:
+            # Opening a page may run its script twice (navigation, then the page): wait for both.
+            with contextlib.suppress(TimeoutError):
+                while True:
+                    await asyncio.wait_for(socket.recv(), timeout=1.0)
 
         try:
             async with websockets.connect(self.url, subprotocols=["streamlit"], max_size=None) as socket:
                 await socket.send(self.opening)
-                await until_finished(socket)
+                await until_quiet(socket)
                 await asyncio.sleep(random.Random(index).uniform(0, self.interval))  # students do not draw in step
                 turn = 0
                 while not self._stop.is_set():
@@ -236,6 +260,7 @@ def scenario(
         "protocol_stroke_to_answer_s": percentiles(protocol.seconds),
         "protocol_strokes_answered": protocol.answered,
         "protocol_sessions_failed": protocol.failed,
+        "protocol_unanswered_example": protocol.unanswered,
         "drawing_seconds": round(drawing_seconds, 1),
         "training_jobs": [
             {
@@ -274,6 +299,12 @@ def main() -> None:
     parser.add_argument("--sessions", type=int, default=30, help="sessions in the last scenario (default 30)")
     parser.add_argument("--interval", type=float, default=3.0, help="seconds between a session's drawings")
     parser.add_argument("--chromium", default=shutil.which("chromium") or "/usr/bin/chromium")
+    parser.add_argument(
+        "--post-script-gc",
+        action="store_true",
+        help="run the server with Streamlit's garbage collection after every script run (its default; "
+        "the app's config turns it off) to see what it costs",
+    )
     args = parser.parse_args()
 
     from playwright.sync_api import sync_playwright
@@ -283,7 +314,8 @@ def main() -> None:
         store = ModelStore(Path(folder) / "models")
         print(f"Training the drawing model ({DRAWING_PRESET}) into a fresh store…", flush=True)
         train_in_process(PRESETS[DRAWING_PRESET], mnist, store, name=DRAWING_PRESET)
-        with server(store.root) as url, sync_playwright() as playwright:
+        options = ("--runner.postScriptGC", "true") if args.post_script_gc else ()
+        with server(store.root, *options) as url, sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=args.chromium, headless=True, args=CHROMIUM_ARGS)
             context = browser.new_context(viewport=VIEWPORT)
             opening, strokes = capture_drawing_messages(Studio(context.new_page(), url))
@@ -311,6 +343,7 @@ def main() -> None:
         "two_train_over_idle_p50": round(busy["p50"] / idle["p50"], 2)
         if idle.get("count") and busy.get("count")
         else None,
+        "post_script_gc": args.post_script_gc,
         "machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0]},
         "command": "python -m benchmarks.loadtest " + " ".join(sys.argv[1:]),
     }
