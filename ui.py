@@ -371,10 +371,13 @@ def job_progress() -> JobStatus | None:
         return status
     job_id = status.job.id
 
+    training = training_queue()
+    if training is None:
+        return None
+
     @st.fragment(run_every=1.0)
     def live() -> None:
-        training = training_queue()
-        current = None if training is None else training.status(job_id)
+        current = training.status(job_id)
         if current is None or not current.job.active:
             st.rerun()  # the whole page, to show the result
             return
@@ -388,7 +391,7 @@ def job_progress() -> JobStatus | None:
         if len(job.sessions) > 1:
             st.caption(f"{len(job.sessions)} sessions asked for this same model: it trains once for all of them.")
         if st.button("Stop", icon=":material/stop_circle:", key=f"stop-{job_id}"):
-            training.stop(job_id, session_id())  # type: ignore[union-attr]
+            training.stop(job_id, session_id())
             st.toast("Stopping after this batch; what was learned is kept.")
         if current.events:
             st.plotly_chart(plots.training_curves(current.events, epochs=job.spec.epochs), key=f"live-{job_id}")

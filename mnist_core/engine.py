@@ -61,6 +61,8 @@ SCHEDULER_ENV = "DIGIT_STUDIO_SCHEDULER"
 WORKERS_ENV = "DIGIT_STUDIO_WORKERS"
 #: The worker-event topic that carries every job's progress.
 EVENTS_TOPIC = "digit-studio-training"
+#: How long to try to reach a scheduler given by address.
+CONNECT_SECONDS = 10
 #: How much lower than the server the local workers run (``nice`` increment).
 WORKER_NICENESS = 10
 #: A running task asks the scheduler whether it should stop at most this often.
@@ -315,7 +317,13 @@ class Engine:
             self._workers = _start_workers(self.cluster.scheduler_address, count)
             self.local_workers = count
         else:
-            self.client = Client(self.address, timeout=10)
+            try:
+                self.client = Client(self.address, timeout=CONNECT_SECONDS)
+            except (OSError, TimeoutError) as error:
+                raise TrainingError(
+                    f"No Dask scheduler answers at {self.address} ({error}); start one with `dask scheduler`, "
+                    f"or unset {SCHEDULER_ENV} to train on this machine."
+                ) from None
             self.local_workers = 0
         self.client.register_plugin(_worker_setup_plugin())
         self.client.subscribe_topic(EVENTS_TOPIC, self._event)

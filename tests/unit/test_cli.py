@@ -5,9 +5,11 @@ from __future__ import annotations
 import io
 import json
 import shutil
+import socket
 import struct
 import subprocess
 import zlib
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +17,7 @@ import pytest
 from PIL import Image
 
 from mnist_core import data
+from mnist_core.engine import Engine
 from mnist_core.preprocess import canvas_to_mnist, read_image
 from mnist_core.spec import ModelSpec
 from mnist_core.store import ModelStore
@@ -247,3 +250,44 @@ def test_delete_removes_the_model(trained: tuple[Path, dict], tmp_path: Path) ->
     assert summary["id"] in done.stdout
     assert json.loads(cli(copy, "list", "--json").stdout) == []
     assert [row["id"] for row in json.loads(cli(models, "list", "--json").stdout)] == [summary["id"]]
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[str]:
+    """A real Dask cluster on this machine (a scheduler and one worker process); yields its address."""
+    engine = Engine(workers=1)
+    engine.wait_for_workers(1)
+    yield engine.cluster.scheduler_address
+    engine.close()
+
+
+def test_train_on_a_scheduler_by_flag_or_environment(cluster: str, tmp_path: Path, mnist: data.Dataset) -> None:
+    """--scheduler (or DIGIT_STUDIO_SCHEDULER) trains on that cluster and says so; the model lands in this store."""
+    by_flag = run_python(
+        "-m", "mnist_core", "--models", str(tmp_path / "a"), "--scheduler", cluster, "train", "--json", *TRAIN_ARGS
+    )
+    assert by_flag.returncode == 0, by_flag.stderr
+    report = json.loads(by_flag.stdout)
+    assert report["engine"] == cluster and not report["from_store"]
+    assert report["id"] == TRAIN_SPEC.key(mnist.fingerprint) in ModelStore(tmp_path / "a")
+
+    by_environment = run_python(
+        "-m", "mnist_core", "--models", str(tmp_path / "b"), "train", "--json", *TRAIN_ARGS,
+        env_extra={"DIGIT_STUDIO_SCHEDULER": cluster},
+    )  # fmt: skip
+    assert by_environment.returncode == 0, by_environment.stderr
+    assert json.loads(by_environment.stdout)["engine"] == cluster
+    assert "Traceback" not in by_flag.stderr + by_environment.stderr
+
+
+def test_no_scheduler_at_the_address_fails_cleanly(tmp_path: Path) -> None:
+    """A scheduler address where nothing listens: one line saying so, exit 1, nothing trained."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed = f"tcp://127.0.0.1:{probe.getsockname()[1]}"
+    done = run_python(
+        "-m", "mnist_core", "--models", str(tmp_path / "models"), "--scheduler", closed, "train", *TRAIN_ARGS
+    )
+    assert_clean_failure(done, f"No Dask scheduler answers at {closed}")
+    assert done.returncode == 1
+    assert not (tmp_path / "models").exists()
