@@ -20,6 +20,7 @@ from mnist_core.errors import DatasetUnavailableError, MnistCoreError
 from mnist_core.evaluation import Evaluation, answer, evaluate
 from mnist_core.inference import DenseNetwork
 from mnist_core.preprocess import canvas_to_mnist
+from mnist_core.records import WeightHistory
 from mnist_core.spec import ModelSpec
 from mnist_core.store import DamagedEntry, ModelStore, StoredModel, default_active
 from mnist_core.training_queue import JobStatus, JobTable, TrainingQueue, database_path
@@ -102,6 +103,20 @@ def _network(root: str, model_id: str, created: str) -> DenseNetwork:
 def network(model: StoredModel) -> DenseNetwork:
     """The NumPy network of a stored model, loaded once per server."""
     return _network(str(model.path.parent), model.id, model.created)
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _weight_history(root: str, model_id: str, created: str) -> WeightHistory | None:
+    return ModelStore(root).load_weight_history(model_id)
+
+
+def weight_history(model: StoredModel) -> WeightHistory | None:
+    """The first layer's weights epoch by epoch (None for a model saved without them, or a damaged file)."""
+    try:
+        return _weight_history(str(model.path.parent), model.id, model.created)
+    except MnistCoreError as error:
+        show_error(error)
+        return None
 
 
 @st.cache_resource(max_entries=16, show_spinner="Scoring the model on MNIST…")
@@ -200,6 +215,14 @@ def model_report(model: StoredModel) -> None:
     with right:
         st.markdown("**Layers** (like Keras's `model.summary()`)")
         st.dataframe(pd.DataFrame(model.layers), hide_index=True)
+    history = weight_history(model)
+    if history is not None and len(history) > 1:
+        with st.expander("Watch the first layer learn: its weights epoch by epoch", icon=":material/animation:"):
+            st.caption(
+                "Each square is one unit of the first hidden layer: the 784 weights it gives the pixels, "
+                "red where ink raises its output and blue where ink lowers it. Press Play or move the slider."
+            )
+            st.plotly_chart(plots.weight_animation(history.epochs, history.frames), key=f"weights-{model.id}")
     mnist = dataset()
     if mnist is not None:
         result = evaluation(model)
@@ -393,8 +416,15 @@ def job_progress() -> JobStatus | None:
         if st.button("Stop", icon=":material/stop_circle:", key=f"stop-{job_id}"):
             training.stop(job_id, session_id())
             st.toast("Stopping after this batch; what was learned is kept.")
+        curves, weights = st.columns([3, 2])
         if current.events:
-            st.plotly_chart(plots.training_curves(current.events, epochs=job.spec.epochs), key=f"live-{job_id}")
+            curves.plotly_chart(plots.training_curves(current.events, epochs=job.spec.epochs), key=f"live-{job_id}")
+        if current.first_layer is not None:
+            epoch, images = current.first_layer
+            weights.plotly_chart(
+                plots.weight_grid(images, columns=6, title=f"First-layer weights after epoch {epoch}"),
+                key=f"live-weights-{job_id}",
+            )
 
     live()
     return None

@@ -16,7 +16,7 @@ from .augment import augment
 from .early_stopping import EarlyStopping
 from .evaluation import validation_threshold
 from .inference import DenseNetwork
-from .records import EpochEvent, OnEpoch, ShouldStop, TrainedModel, TrainingSplit
+from .records import EpochEvent, OnEpoch, OnWeights, ShouldStop, TrainedModel, TrainingSplit, WeightHistory
 from .spec import ModelSpec
 
 import_keras()
@@ -97,11 +97,13 @@ class _Progress(keras.callbacks.Callback):
     both Keras loops and the scikit-learn loop stop and restore alike.
     """
 
-    def __init__(self, spec: ModelSpec, on_epoch: OnEpoch, should_stop: ShouldStop) -> None:
+    def __init__(self, spec: ModelSpec, on_epoch: OnEpoch, should_stop: ShouldStop, on_weights: OnWeights) -> None:
         super().__init__()
         self.epochs = spec.epochs
         self.on_epoch = on_epoch
         self.should_stop = should_stop
+        self.on_weights = on_weights
+        self.weight_history = WeightHistory()
         self.early = EarlyStopping[list[np.ndarray]](spec.patience) if spec.early_stopping else None
         self.history: list[EpochEvent] = []
         self.stopped = False
@@ -111,6 +113,10 @@ class _Progress(keras.callbacks.Callback):
     def finished(self) -> bool:
         """Whether the user or early stopping has ended training."""
         return self.stopped or (self.early is not None and self.early.stopped)
+
+    def on_train_begin(self, logs: dict[str, Any] | None = None) -> None:
+        if not self.weight_history:  # the augmented loop calls fit once per epoch: record the start once
+            self._record_weights(0)
 
     def on_epoch_begin(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         self._started = time.perf_counter()
@@ -134,6 +140,7 @@ class _Progress(keras.callbacks.Callback):
         )
         self.history.append(event)
         self.on_epoch(event)
+        self._record_weights(event.epoch)
         early_says_stop = (
             self.early is not None
             and event.val_loss is not None
@@ -143,6 +150,10 @@ class _Progress(keras.callbacks.Callback):
         if early_says_stop:
             self.model.stop_training = True
 
+    def _record_weights(self, epoch: int) -> None:
+        kernel = self.model.get_layer("hidden_1").kernel
+        self.on_weights(epoch, self.weight_history.add(epoch, keras.ops.convert_to_numpy(kernel)))
+
     def restore_best(self) -> bool:
         """Put back the best epoch's weights if early stopping ended training; returns whether it did."""
         if self.early is None or not self.early.stopped or self.early.best_weights_ is None:
@@ -151,11 +162,13 @@ class _Progress(keras.callbacks.Callback):
         return True
 
 
-def fit(spec: ModelSpec, split: TrainingSplit, on_epoch: OnEpoch, should_stop: ShouldStop) -> TrainedModel:
+def fit(
+    spec: ModelSpec, split: TrainingSplit, on_epoch: OnEpoch, should_stop: ShouldStop, on_weights: OnWeights
+) -> TrainedModel:
     """Train with ``model.fit``; early stopping restores the best weights."""
     started = time.perf_counter()
     model = build_model(spec)
-    progress = _Progress(spec, on_epoch, should_stop)
+    progress = _Progress(spec, on_epoch, should_stop, on_weights)
     if spec.augment:
         _fit_augmented(model, spec, split, progress)
     else:
@@ -182,6 +195,7 @@ def fit(spec: ModelSpec, split: TrainingSplit, on_epoch: OnEpoch, should_stop: S
         stopped=progress.stopped,
         stopped_early=stopped_early,
         reject_threshold=validation_threshold(network, split.validation),
+        weight_history=progress.weight_history,
     )
 
 

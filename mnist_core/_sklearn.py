@@ -14,7 +14,7 @@ from .augment import augment
 from .early_stopping import EarlyStopping
 from .evaluation import log_loss, validation_threshold
 from .inference import DenseNetwork
-from .records import EpochEvent, OnEpoch, ShouldStop, TrainedModel, TrainingSplit
+from .records import EpochEvent, OnEpoch, OnWeights, ShouldStop, TrainedModel, TrainingSplit, WeightHistory
 from .spec import ModelSpec
 
 CLASSES = np.arange(10)
@@ -56,9 +56,15 @@ def _weights(classifier: MLPClassifier) -> Weights:
     return [w.copy() for w in classifier.coefs_], [b.copy() for b in classifier.intercepts_]
 
 
-def fit(spec: ModelSpec, split: TrainingSplit, on_epoch: OnEpoch, should_stop: ShouldStop) -> TrainedModel:
-    """Train epoch by epoch so progress, stopping and early stopping work as with Keras."""
+def fit(
+    spec: ModelSpec, split: TrainingSplit, on_epoch: OnEpoch, should_stop: ShouldStop, on_weights: OnWeights
+) -> TrainedModel:
+    """Train epoch by epoch so progress, stopping and early stopping work as with Keras.
+
+    The weight history starts at epoch 1: scikit-learn creates the weights inside the first ``partial_fit``.
+    """
     started = time.perf_counter()
+    history_of_weights = WeightHistory()
     classifier = make_classifier(spec)
     sample = np.random.default_rng(spec.seed).permutation(len(split.y_fit))[:ACCURACY_SAMPLE]
     x_sample, y_sample = split.x_fit[sample], split.y_fit[sample]
@@ -90,6 +96,7 @@ def fit(spec: ModelSpec, split: TrainingSplit, on_epoch: OnEpoch, should_stop: S
         )
         history.append(event)
         on_epoch(event)
+        on_weights(epoch, history_of_weights.add(epoch, classifier.coefs_[0]))
         if early is not None and val_loss is not None and early.update(epoch, val_loss, lambda: _weights(classifier)):
             break
         if should_stop() and epoch < spec.epochs:
@@ -111,6 +118,7 @@ def fit(spec: ModelSpec, split: TrainingSplit, on_epoch: OnEpoch, should_stop: S
         stopped=stopped,
         stopped_early=stopped_early,
         reject_threshold=validation_threshold(network, split.validation),
+        weight_history=history_of_weights,
     )
 
 

@@ -34,6 +34,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from .data import Dataset
 from .data import load as load_dataset
 from .errors import MnistCoreError, TrainingError
@@ -163,8 +165,9 @@ def _stop_event_name(job_id: str) -> str:
 def train_task(job_id: str, spec_values: dict[str, Any], name: str | None) -> ModelPayload:
     """Train one spec on the worker this runs on and return the model as plain data.
 
-    Reports ``started`` and every epoch as worker events, and stops (keeping
-    what it learned) once the job's stop event is set.
+    Reports ``started``, every epoch and the first layer's weights after it
+    as worker events, and stops (keeping what it learned) once the job's stop
+    event is set.
     """
     from distributed import Event, get_worker
 
@@ -184,8 +187,14 @@ def train_task(job_id: str, spec_values: dict[str, Any], name: str | None) -> Mo
     def on_epoch(event: EpochEvent) -> None:
         worker.log_event(EVENTS_TOPIC, {"job": job_id, "kind": "epoch", "event": event.to_dict()})
 
+    def on_weights(epoch: int, images: np.ndarray) -> None:
+        worker.log_event(
+            EVENTS_TOPIC,
+            {"job": job_id, "kind": "weights", "epoch": epoch, "shape": list(images.shape), "images": images.tobytes()},
+        )
+
     dataset = _dataset_on_worker()
-    trained = train(spec, dataset, on_epoch=on_epoch, should_stop=should_stop)
+    trained = train(spec, dataset, on_epoch=on_epoch, should_stop=should_stop, on_weights=on_weights)
     return package(trained, evaluate(trained.network, dataset.seen_by(spec)), dataset, name=name)
 
 

@@ -18,10 +18,13 @@ __all__ = [
     "class_balance",
     "confusion_heatmap",
     "coverage_curve",
+    "curves_overlay",
     "digit_grid",
     "enlarge",
     "probability_bars_html",
     "training_curves",
+    "weight_animation",
+    "weight_grid",
 ]
 
 RIGHT = "#16a34a"
@@ -253,5 +256,142 @@ def class_balance(train_counts: Sequence[int], test_counts: Sequence[int]) -> go
         margin={"l": 10, "r": 10, "t": 10, "b": 10},
         xaxis={"title": "digit", "type": "category"},
         yaxis={"title": "images"},
+    )
+    return figure
+
+
+def _weight_mosaic(images: np.ndarray, columns: int) -> tuple[np.ndarray, int]:
+    """``(n, 28, 28)`` images tiled ``columns`` wide with a one-pixel gap (NaN), and the number of rows."""
+    count = len(images)
+    rows = max(1, -(-count // columns))
+    tile = 29
+    mosaic = np.full((rows * tile - 1, columns * tile - 1), np.nan, dtype=np.float32)
+    for index, image in enumerate(np.asarray(images, dtype=np.float32)):
+        row, column = divmod(index, columns)
+        mosaic[row * tile : row * tile + 28, column * tile : column * tile + 28] = image
+    return mosaic, rows
+
+
+def weight_grid(
+    images: np.ndarray,
+    *,
+    columns: int = 16,
+    first_unit: int = 0,
+    title: str | None = None,
+    clickable: bool = False,
+) -> go.Figure:
+    """First-layer units' incoming weights as 28 × 28 images: red pushes a unit up, blue down, one shared scale.
+
+    Args:
+        images: ``(units, 28, 28)`` weights.
+        columns: images per row.
+        first_unit: the number of the first image's unit (for hover text and clicks when paging).
+        clickable: put a transparent square on every image, so that a click selects its unit
+            (Plotly selection events ignore heatmaps); the point's ``customdata`` is the unit.
+    """
+    images = np.asarray(images, dtype=np.float32)
+    columns = max(1, min(columns, len(images) or 1))
+    mosaic, rows = _weight_mosaic(images, columns)
+    limit = float(np.nanmax(np.abs(images))) if images.size else 1.0
+    figure = go.Figure(
+        go.Heatmap(
+            z=mosaic,
+            colorscale="RdBu_r",
+            zmid=0,
+            zmin=-limit,
+            zmax=limit,
+            showscale=False,
+            hoverinfo="skip",
+        )
+    )
+    if clickable:
+        units = np.arange(len(images))
+        figure.add_trace(
+            go.Scatter(
+                x=(units % columns) * 29 + 13.5,
+                y=(units // columns) * 29 + 13.5,
+                customdata=units + first_unit,
+                mode="markers",
+                marker={"symbol": "square", "size": 24, "opacity": 0, "color": "black"},
+                hovertemplate="unit %{customdata}: click to look closer<extra></extra>",
+                showlegend=False,
+                name="units",
+            )
+        )
+    side = 36 if columns > 8 else 56
+    figure.update_layout(
+        title=title,
+        height=max(120, rows * side + (40 if title else 10)),
+        margin={"l": 0, "r": 0, "t": 30 if title else 0, "b": 0},
+        xaxis={"visible": False, "constrain": "domain"},
+        yaxis={"visible": False, "autorange": "reversed", "scaleanchor": "x"},
+        clickmode="event+select" if clickable else None,
+        dragmode=False,
+        plot_bgcolor="white",
+    )
+    return figure
+
+
+def weight_animation(epochs: Sequence[int], frames: Sequence[np.ndarray], *, columns: int = 6) -> go.Figure:
+    """The first layer's weights epoch by epoch, with an epoch slider and a play button."""
+    mosaics = [_weight_mosaic(frame, columns)[0] for frame in frames]
+    limit = max(float(np.nanmax(np.abs(mosaic))) for mosaic in mosaics) or 1.0
+    colours = {"colorscale": "RdBu_r", "zmid": 0, "zmin": -limit, "zmax": limit, "showscale": False}
+    figure = go.Figure(
+        go.Heatmap(z=mosaics[0], hoverinfo="skip", **colours),
+        frames=[
+            go.Frame(data=[go.Heatmap(z=mosaic, hoverinfo="skip", **colours)], name=str(epoch))
+            for epoch, mosaic in zip(epochs, mosaics, strict=True)
+        ],
+    )
+    step = {"frame": {"duration": 400, "redraw": True}, "mode": "immediate", "transition": {"duration": 0}}
+    figure.update_layout(
+        height=460,
+        margin={"l": 0, "r": 0, "t": 10, "b": 10},
+        xaxis={"visible": False, "constrain": "domain"},
+        yaxis={"visible": False, "autorange": "reversed", "scaleanchor": "x"},
+        updatemenus=[
+            {
+                "type": "buttons",
+                "showactive": False,
+                "x": 0,
+                "y": -0.02,
+                "xanchor": "left",
+                "yanchor": "top",
+                "buttons": [{"label": "▶ Play", "method": "animate", "args": [None, {**step, "fromcurrent": True}]}],
+            }
+        ],
+        sliders=[
+            {
+                "currentvalue": {"prefix": "epoch "},
+                "x": 0.12,
+                "len": 0.88,
+                "y": -0.02,
+                "steps": [{"label": str(epoch), "method": "animate", "args": [[str(epoch)], step]} for epoch in epochs],
+            }
+        ],
+    )
+    return figure
+
+
+def curves_overlay(runs: Sequence[tuple[str, Sequence[EpochEvent]]], *, metric: str = "val_accuracy") -> go.Figure:
+    """One metric per epoch for several training runs in one chart, so that runs compare at a glance.
+
+    Args:
+        runs: ``(name, history)`` of each run.
+        metric: an :class:`EpochEvent` field: ``loss``, ``accuracy``, ``val_loss`` or ``val_accuracy``.
+    """
+    figure = go.Figure()
+    for name, history in runs:
+        values = [getattr(event, metric) for event in history]
+        if all(value is None for value in values):
+            continue
+        figure.add_trace(go.Scatter(x=[event.epoch for event in history], y=values, name=name, mode="lines+markers"))
+    figure.update_layout(
+        height=380,
+        margin={"l": 10, "r": 10, "t": 30, "b": 10},
+        xaxis={"title": "epoch"},
+        yaxis={"title": metric.replace("val_", "validation ").replace("_", " ")},
+        legend={"orientation": "h", "y": -0.2},
     )
     return figure

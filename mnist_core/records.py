@@ -7,8 +7,9 @@ pulling in training (or a framework) with them.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -16,7 +17,12 @@ import numpy as np
 from .inference import DenseNetwork
 from .spec import ModelSpec
 
-__all__ = ["EpochEvent", "OnEpoch", "ShouldStop", "TrainedModel", "TrainingSplit"]
+__all__ = ["EpochEvent", "OnEpoch", "OnWeights", "ShouldStop", "TrainedModel", "TrainingSplit", "WeightHistory"]
+
+#: First-layer units a weight history keeps (a 6 × 6 grid): enough to watch features form, small to store.
+HISTORY_UNITS = 36
+#: Snapshots a stored weight history keeps at most (evenly spread over the epochs run).
+HISTORY_FRAMES = 30
 
 
 @dataclass(frozen=True)
@@ -43,6 +49,51 @@ class EpochEvent:
 OnEpoch = Callable[[EpochEvent], None]
 #: Polled during training; True asks the run to stop and keep what it learned.
 ShouldStop = Callable[[], bool]
+#: Called with an epoch number (0 = before training) and that moment's first-layer images ``(units, 28, 28)``.
+OnWeights = Callable[[int, np.ndarray], None]
+
+
+@dataclass
+class WeightHistory:
+    """The first layer's weights as training went: what each unit looks for, epoch by epoch.
+
+    Attributes:
+        epochs: the epoch of each snapshot (0 is before any training, when a framework allows it).
+        frames: one ``(units, 28, 28)`` float16 array per snapshot, the first :data:`HISTORY_UNITS` units.
+    """
+
+    epochs: list[int] = field(default_factory=list)
+    frames: list[np.ndarray] = field(default_factory=list)
+
+    def add(self, epoch: int, first_layer: np.ndarray) -> np.ndarray:
+        """Keep a snapshot of a ``(784, units)`` first-layer weight matrix; returns it as images."""
+        images = np.asarray(first_layer)[:, :HISTORY_UNITS].T.reshape(-1, 28, 28).astype(np.float16)
+        self.epochs.append(int(epoch))
+        self.frames.append(images)
+        return images
+
+    def __len__(self) -> int:
+        return len(self.epochs)
+
+    def to_bytes(self) -> bytes:
+        """At most :data:`HISTORY_FRAMES` snapshots, evenly spread and always with the last, as ``.npz`` bytes."""
+        keep = np.unique(
+            np.linspace(0, len(self.epochs) - 1, min(HISTORY_FRAMES, len(self.epochs))).round().astype(int)
+        )
+        buffer = io.BytesIO()
+        np.savez_compressed(
+            buffer, epochs=np.asarray(self.epochs)[keep], frames=np.stack([self.frames[i] for i in keep])
+        )
+        return buffer.getvalue()
+
+    @classmethod
+    def from_bytes(cls, raw: bytes) -> WeightHistory:
+        """Read :meth:`to_bytes` back; a file that does not hold one raises ValueError or KeyError."""
+        with np.load(io.BytesIO(raw), allow_pickle=False) as stored:
+            epochs, frames = stored["epochs"], stored["frames"]
+        if frames.ndim != 4 or frames.shape[2:] != (28, 28) or len(epochs) != len(frames):
+            raise ValueError("not a weight history")
+        return cls([int(epoch) for epoch in epochs], list(frames))
 
 
 @dataclass
@@ -60,6 +111,7 @@ class TrainedModel:
         stopped_early: early stopping ended it (best weights restored).
         reject_threshold: the confidence below which it should say "not sure",
             chosen on the validation images (None without a validation split).
+        weight_history: the first layer's weights epoch by epoch.
     """
 
     spec: ModelSpec
@@ -71,6 +123,7 @@ class TrainedModel:
     stopped: bool = False
     stopped_early: bool = False
     reject_threshold: float | None = None
+    weight_history: WeightHistory = field(default_factory=WeightHistory)
 
     @property
     def epochs_run(self) -> int:

@@ -4,6 +4,7 @@ An entry is a folder named by the model id::
 
     models/<id>/meta.json     spec, metrics, history, layers, versions, file hashes
     models/<id>/weights.npz   dense weights for the NumPy prediction path
+    models/<id>/first_layer_history.npz   the first layer's weights epoch by epoch (bounded)
     models/<id>/model.skops   scikit-learn's model (skops, trusted types only)
     models/<id>/model.keras   or Keras's model (loaded with safe_mode=True)
 
@@ -38,13 +39,14 @@ from .data import Dataset
 from .errors import DamagedModelError, InvalidModelIdError, ModelNotFoundError
 from .evaluation import DEFAULT_THRESHOLD, Evaluation
 from .inference import DenseNetwork
-from .records import EpochEvent, TrainedModel
+from .records import EpochEvent, TrainedModel, WeightHistory
 from .spec import PRESETS, ModelSpec, preset_name
 
 __all__ = ["DamagedEntry", "ModelPayload", "ModelStore", "StoredModel", "default_active", "default_root", "package"]
 
 META = "meta.json"
 WEIGHTS = "weights.npz"
+WEIGHT_HISTORY = "first_layer_history.npz"
 MODEL_FILE = {"sklearn": "model.skops", "keras": "model.keras"}
 STORE_SCHEMA = 1
 ID_PATTERN = re.compile(r"^[a-z0-9][a-z0-9_-]{0,119}$")
@@ -178,6 +180,8 @@ def package(
         model_id = f"{model_id}-e{trained.epochs_run}"
         label = f"{label} (stopped at epoch {trained.epochs_run})"
     files = {WEIGHTS: trained.network.to_bytes()}
+    if trained.weight_history:
+        files[WEIGHT_HISTORY] = trained.weight_history.to_bytes()
     model_file = MODEL_FILE[trained.spec.framework]
     if trained.spec.framework == "sklearn":
         import skops.io
@@ -292,6 +296,21 @@ class ModelStore:
         stored = self.get(model_id)
         raw = self._checked_bytes(stored, WEIGHTS)
         return DenseNetwork.from_bytes(raw)
+
+    def load_weight_history(self, model_id: str) -> WeightHistory | None:
+        """The first layer's weights epoch by epoch, or None for a model saved without them.
+
+        Raises:
+            ModelNotFoundError, DamagedModelError: as for :meth:`load_network`.
+        """
+        stored = self.get(model_id)
+        if not (stored.path / WEIGHT_HISTORY).is_file():
+            return None
+        raw = self._checked_bytes(stored, WEIGHT_HISTORY)
+        try:
+            return WeightHistory.from_bytes(raw)
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as error:
+            raise DamagedModelError(f"{model_id}/{WEIGHT_HISTORY} cannot be read: {error}") from None
 
     def load_estimator(self, model_id: str) -> Any:
         """The framework's own model: ``MLPClassifier`` or ``keras.Model``.

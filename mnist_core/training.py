@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from .data import Dataset, to_features
-from .records import EpochEvent, OnEpoch, ShouldStop, TrainedModel, TrainingSplit
+from .records import EpochEvent, OnEpoch, OnWeights, ShouldStop, TrainedModel, TrainingSplit
 from .spec import ModelSpec
 
 __all__ = ["EpochEvent", "TrainedModel", "split_for_training", "train"]
@@ -36,6 +36,7 @@ def train(
     dataset: Dataset,
     on_epoch: OnEpoch | None = None,
     should_stop: ShouldStop | None = None,
+    on_weights: OnWeights | None = None,
 ) -> TrainedModel:
     """Train ``spec`` on ``dataset``'s training images.
 
@@ -46,6 +47,9 @@ def train(
         on_epoch: called after every epoch with an :class:`EpochEvent`.
         should_stop: polled during training; returning True ends the run early
             and keeps the weights learned so far.
+        on_weights: called after every epoch (and with Keras once before the
+            first) with the first layer's weights as images; they are also kept
+            in the result's ``weight_history``.
 
     Returns:
         The trained model, its NumPy twin, and its history.
@@ -53,8 +57,9 @@ def train(
     split = split_for_training(spec, dataset)
     report = on_epoch or (lambda event: None)
     stop = should_stop or (lambda: False)
+    weights = on_weights or (lambda epoch, images: None)
     if spec.framework == "sklearn":
         from . import _sklearn as backend
     else:
         from . import _keras as backend  # type: ignore[no-redef]
-    return backend.fit(spec, split, report, stop)
+    return backend.fit(spec, split, report, stop, weights)

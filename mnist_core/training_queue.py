@@ -29,6 +29,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from .engine import Engine, TaskOutcome
 from .errors import DatabaseError, QueueError
 from .records import EpochEvent
@@ -132,6 +134,7 @@ class JobStatus:
         wait_seconds: estimated seconds until it starts (0 once it runs).
         seconds: estimated training seconds of the job itself.
         events: the epochs reported so far (this server's run only).
+        first_layer: the latest epoch's first-layer weights as images, with that epoch.
         model: the stored model once done.
     """
 
@@ -142,6 +145,7 @@ class JobStatus:
     wait_seconds: float
     seconds: float
     events: tuple[EpochEvent, ...] = ()
+    first_layer: tuple[int, np.ndarray] | None = None
     model: StoredModel | None = None
 
 
@@ -316,9 +320,10 @@ def _work(spec: ModelSpec) -> float:
 
 @dataclass
 class _Live:
-    """What the server knows of a job beyond its row: epochs reported in this run."""
+    """What the server knows of a job beyond its row: epochs and first-layer weights reported in this run."""
 
     events: list[EpochEvent] = field(default_factory=list)
+    first_layer: tuple[int, np.ndarray] | None = None
 
 
 class TrainingQueue:
@@ -502,6 +507,7 @@ class TrainingQueue:
             wait_seconds=wait or 0.0,
             seconds=seconds,
             events=tuple(live.events) if live else (),
+            first_layer=live.first_layer if live else None,
             model=model,
         )
 
@@ -530,6 +536,10 @@ class TrainingQueue:
         elif kind == "epoch":
             with self._lock:
                 self._live.setdefault(job_id, _Live()).events.append(EpochEvent(**message["event"]))
+        elif kind == "weights":
+            images = np.frombuffer(message["images"], dtype=np.float16).reshape(message["shape"])
+            with self._lock:
+                self._live.setdefault(job_id, _Live()).first_layer = (int(message["epoch"]), images)
 
     def on_outcome(self, outcome: TaskOutcome) -> None:
         """A task ended: write its model into the store, or record why it did not finish."""

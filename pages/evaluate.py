@@ -102,6 +102,25 @@ with wrong_tab:
     )
 with curves_tab:
     st.plotly_chart(plots.training_curves(model.history, epochs=model.spec.epochs), key="eval-curves")
+    st.markdown("**Compare runs**: any stored models' curves in one chart")
+    compared = st.multiselect(
+        "Runs",
+        list(by_id),
+        default=list(dict.fromkeys([model.id, *(m.id for m in active)])),
+        format_func=lambda i: by_id[i].label,
+        key="overlay-runs",
+    )
+    metric = st.radio(
+        "Curve",
+        ["val_accuracy", "accuracy", "val_loss", "loss"],
+        horizontal=True,
+        format_func=lambda name: name.replace("val_", "validation ").capitalize(),
+        key="overlay-metric",
+    )
+    runs = [(by_id[i].name, by_id[i].history) for i in compared]
+    st.plotly_chart(plots.curves_overlay(runs, metric=metric), key="overlay")
+    if metric.startswith("val_") and any(all(e.val_loss is None for e in by_id[i].history) for i in compared):
+        st.caption("Runs trained without a validation split have no validation curve.")
 
 with reject_tab:
     refused = refusals(result, model.reject_threshold, ui.network(model).predict_proba(ui.non_digits()))

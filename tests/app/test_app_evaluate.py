@@ -107,3 +107,17 @@ def test_one_model_has_nothing_to_compare(open_app, scratch_store, pretrained_id
 
     assert not app.exception
     assert "Train a second model to compare the two." in [c.value for c in app.caption]
+
+
+def test_training_curves_of_several_runs_overlay(open_app, pretrained_root, pretrained_ids):
+    """Picking runs on the curves tab draws one line per run of the chosen metric."""
+    app = open_app(pretrained_root, "evaluate")
+    app.multiselect(key="overlay-runs").set_value(list(pretrained_ids.values())).run()
+    app.radio(key="overlay-metric").set_value("loss").run()
+
+    assert not app.exception
+    overlay = next(json.loads(c.proto.spec) for c in app.get("plotly_chart") if c.proto.id and "overlay" in c.proto.id)
+    assert sorted(trace["name"] for trace in overlay["data"]) == sorted(pretrained_ids)
+    stored = ModelStore(pretrained_root)
+    first = next(trace for trace in overlay["data"] if trace["name"] == "test-sklearn")
+    assert first["y"] == [event.loss for event in stored.get(pretrained_ids["test-sklearn"]).history]

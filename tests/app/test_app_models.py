@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 from mnist_core.store import ModelStore
 
 
@@ -35,6 +37,11 @@ def test_inspecting_a_model_shows_its_report(open_app, pretrained_root):
     layers = app.dataframe[1].value
     assert list(layers["layer"]) == ["input", "hidden_1", "output"]
     assert layers["parameters"].sum() == chosen.parameters
+    (learning,) = [e for e in app.expander if e.label.startswith("Watch the first layer learn")]
+    (animation,) = [json.loads(chart.proto.spec) for chart in learning.get("plotly_chart")]
+    history = ModelStore(pretrained_root).load_weight_history(chosen.id)
+    assert [frame["name"] for frame in animation["frames"]] == [str(epoch) for epoch in history.epochs]
+    assert [step["label"] for step in animation["layout"]["sliders"][0]["steps"]] == [str(e) for e in history.epochs]
 
 
 def test_deleting_a_model(open_app, scratch_store, pretrained_ids):

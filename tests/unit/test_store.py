@@ -509,3 +509,15 @@ def test_summary_is_one_json_ready_row(store: ModelStore, tiny_models, mnist: da
     assert row["epochs_run"] == 1 and row["parameters"] == 784 * 8 + 8 + 8 * 10 + 10
     line = model.summary_line()
     assert "\n" not in line and model.id in line and f"{model.metrics['test_accuracy']:.4f}" in line
+
+
+def test_the_weight_history_is_stored_with_the_model(store: ModelStore, tiny_models, mnist: data.Dataset) -> None:
+    """The first layer's snapshots come back from the store as they were; a changed file is refused."""
+    trained, evaluation = tiny_models[0]
+    saved = store.save(trained, evaluation, mnist)
+    history = store.load_weight_history(saved.id)
+    assert history is not None and history.epochs == trained.weight_history.epochs
+    np.testing.assert_array_equal(history.frames[-1], trained.weight_history.frames[-1])
+    (saved.path / "first_layer_history.npz").write_bytes(b"not the history")
+    with pytest.raises(DamagedModelError, match="has changed since it was saved"):
+        store.load_weight_history(saved.id)

@@ -13,6 +13,7 @@ from sklearn.exceptions import ConvergenceWarning
 from mnist_core import data
 from mnist_core._sklearn import make_classifier
 from mnist_core.evaluation import log_loss
+from mnist_core.records import HISTORY_FRAMES, HISTORY_UNITS, WeightHistory
 from mnist_core.spec import ModelSpec
 from mnist_core.training import EpochEvent, TrainedModel, split_for_training, train
 
@@ -323,3 +324,39 @@ def test_keras_runs_many_steps_per_call_yet_reports_every_epoch_and_stops_mid_ep
     assert int(stopped.estimator.optimizer.iterations) == 2 * steps < steps_per_epoch
     assert stopped.epochs_run == 1 and [event.epoch for event in stopped.history] == [1]
     assert stopped.stopped and not stopped.stopped_early
+
+
+def test_sklearn_keeps_the_first_layer_epoch_by_epoch(mnist: data.Dataset) -> None:
+    """Every epoch's first-layer weights are kept as images and reported; the last is the trained first layer."""
+    spec = ModelSpec(hidden_layers=(48,), epochs=3, train_size=1000, batch_size=64, seed=0)
+    reported: list[tuple[int, tuple[int, ...]]] = []
+    trained = train(spec, mnist, on_weights=lambda epoch, images: reported.append((epoch, images.shape)))
+    history = trained.weight_history
+    assert history.epochs == [1, 2, 3] and reported == [(epoch, (36, 28, 28)) for epoch in (1, 2, 3)]
+    np.testing.assert_allclose(
+        history.frames[-1][5], trained.network.weights[0][:, 5].reshape(28, 28), rtol=1e-3, atol=1e-3
+    )
+    assert not np.allclose(history.frames[0], history.frames[-1])  # the features changed as it learned
+
+
+@pytest.mark.slow
+def test_keras_keeps_the_first_layer_from_before_training(mnist: data.Dataset) -> None:
+    """With Keras the history starts at epoch 0, the random weights, and holds one snapshot per epoch."""
+    spec = ModelSpec(framework="keras", hidden_layers=(16,), epochs=2, train_size=1000, batch_size=64, seed=0)
+    trained = train(spec, mnist)
+    assert trained.weight_history.epochs == [0, 1, 2]
+    assert trained.weight_history.frames[0].shape == (16, 28, 28)
+    np.testing.assert_allclose(
+        trained.weight_history.frames[-1][3], trained.network.weights[0][:, 3].reshape(28, 28), atol=1e-3
+    )
+
+
+def test_a_stored_weight_history_is_bounded() -> None:
+    """However many epochs ran, at most HISTORY_FRAMES snapshots are stored, the first and the last among them."""
+    history = WeightHistory()
+    for epoch in range(200):
+        history.add(epoch, np.full((784, 64), float(epoch)))
+    stored = WeightHistory.from_bytes(history.to_bytes())
+    assert len(stored) == HISTORY_FRAMES and stored.epochs[0] == 0 and stored.epochs[-1] == 199
+    assert stored.frames[0].shape == (HISTORY_UNITS, 28, 28) and stored.frames[0].dtype == np.float16
+    assert len(history.to_bytes()) < 2_000_000
