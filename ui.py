@@ -13,7 +13,7 @@ import pandas as pd
 import streamlit as st
 from streamlit.navigation.page import StreamlitPage
 
-from mnist_core import data, plots
+from mnist_core import data, inside, plots
 from mnist_core.drawn import draw_non_digits
 from mnist_core.engine import Engine, scheduler_address
 from mnist_core.errors import DatasetUnavailableError, MnistCoreError
@@ -28,6 +28,8 @@ from mnist_core.training_queue import JobStatus, JobTable, TrainingQueue, databa
 ACTIVE_KEY = "active_models"
 FRAMED_KEY = "_framed_by_app"
 SESSION_KEY = "session_id"
+#: The model input of the last digit drawn in this session (Draw keeps it, Inside shows it).
+LAST_DRAWING_KEY = "last_drawing"
 QUEUE_ERROR_KEY = "queue_error"
 
 
@@ -35,6 +37,7 @@ PAGES = (
     ("pages/home.py", "Home", ":material/home:"),
     ("pages/train.py", "Train", ":material/model_training:"),
     ("pages/draw.py", "Draw", ":material/draw:"),
+    ("pages/inside.py", "Inside", ":material/neurology:"),
     ("pages/evaluate.py", "Evaluate", ":material/grid_on:"),
     ("pages/models.py", "Models", ":material/inventory_2:"),
     ("pages/data.py", "Data", ":material/dataset:"),
@@ -129,6 +132,16 @@ def _evaluation(root: str, model_id: str, created: str) -> Evaluation:
 def evaluation(model: StoredModel) -> Evaluation:
     """The model's results on MNIST, computed once per server."""
     return _evaluation(str(model.path.parent), model.id, model.created)
+
+
+@st.cache_resource(max_entries=64, show_spinner=False)
+def _favourites(root: str, model_id: str, created: str, layer: int, unit: int) -> np.ndarray:
+    return inside.unit_favourites(_network(root, model_id, created), layer, unit, _dataset().x_test)
+
+
+def unit_favourites(model: StoredModel, layer: int, unit: int) -> np.ndarray:
+    """Test-set indices of the 9 images that excite one hidden unit most, best first (computed once per server)."""
+    return _favourites(str(model.path.parent), model.id, model.created, layer, unit)
 
 
 @st.cache_data(show_spinner=False)

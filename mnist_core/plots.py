@@ -21,7 +21,9 @@ __all__ = [
     "curves_overlay",
     "digit_grid",
     "enlarge",
+    "layer_strips",
     "probability_bars_html",
+    "saliency_overlay",
     "training_curves",
     "weight_animation",
     "weight_grid",
@@ -395,3 +397,70 @@ def curves_overlay(runs: Sequence[tuple[str, Sequence[EpochEvent]]], *, metric: 
         legend={"orientation": "h", "y": -0.2},
     )
     return figure
+
+
+def layer_strips(layers: Sequence[np.ndarray], *, marked: int = 3, title: str | None = None) -> go.Figure:
+    """A drawing flowing through the network: one strip of units per layer, coloured by how strongly each fires.
+
+    Args:
+        layers: each hidden layer's outputs for one image, then the 10 output probabilities.
+        marked: how many of the strongest units of each hidden layer get a marker.
+    """
+    count = len(layers)
+    figure = make_subplots(
+        rows=count,
+        cols=1,
+        vertical_spacing=0.12 if count > 1 else 0.0,
+        subplot_titles=[f"hidden layer {i + 1} · {len(layer)} units" for i, layer in enumerate(layers[:-1])]
+        + ["output: probability of each digit"],
+    )
+    for row, values in enumerate(layers, start=1):
+        values = np.asarray(values, dtype=float).ravel()
+        output = row == count
+        figure.add_trace(
+            go.Heatmap(
+                z=values[None, :],
+                x=DIGITS if output else np.arange(len(values)),
+                colorscale="Blues" if output else "Viridis",
+                zmin=0,
+                zmax=1 if output else None,
+                showscale=False,
+                hovertemplate=("digit %{x}: %{z:.1%}" if output else "unit %{x}: %{z:.3f}") + "<extra></extra>",
+            ),
+            row=row,
+            col=1,
+        )
+        if not output and marked:
+            strongest = np.argsort(values)[::-1][:marked]
+            figure.add_trace(
+                go.Scatter(
+                    x=strongest,
+                    y=[0] * len(strongest),
+                    mode="markers",
+                    marker={"symbol": "star", "size": 12, "color": "#f97316", "line": {"width": 1, "color": "white"}},
+                    hovertemplate="unit %{x}: among the strongest<extra></extra>",
+                    showlegend=False,
+                ),
+                row=row,
+                col=1,
+            )
+        figure.update_yaxes(visible=False, row=row, col=1)
+        figure.update_xaxes(type="category" if output else "linear", showticklabels=output, row=row, col=1)
+    figure.update_layout(title=title, height=110 * count + 30, margin={"l": 10, "r": 10, "t": 40, "b": 10})
+    return figure
+
+
+def saliency_overlay(image: np.ndarray, saliency: np.ndarray, *, scale: int = 8) -> np.ndarray:
+    """The model input in gray with its saliency on top: red pixels pushed towards the answer, blue away.
+
+    Returns:
+        An RGB uint8 picture ``scale`` times larger, with crisp pixels.
+    """
+    gray = np.clip(np.asarray(image, dtype=np.float32), 0, 1)
+    heat = np.asarray(saliency, dtype=np.float32)
+    limit = float(np.abs(heat).max()) or 1.0
+    strength = np.clip(np.abs(heat) / limit, 0, 1)[..., None]
+    colour = np.where(heat[..., None] > 0, np.array([220, 38, 38]), np.array([37, 99, 235])).astype(np.float32)
+    base = (gray * 0.55 * 255)[..., None].repeat(3, axis=2)
+    picture = (base * (1 - strength) + colour * strength).astype(np.uint8)
+    return np.kron(picture, np.ones((scale, scale, 1), dtype=np.uint8))

@@ -7,6 +7,7 @@ from streamlit_drawable_canvas import st_canvas
 import ui
 from mnist_core import plots
 from mnist_core.errors import EmptyImageError, InvalidImageError
+from mnist_core.inside import saliency
 from mnist_core.preprocess import noise_image, preprocess_steps
 
 ui.page()
@@ -55,6 +56,12 @@ def drawing_board() -> None:
         seen = st.empty()
         crop = st.toggle("Crop to the ink and fit it into 20 × 20", value=True, key="step_crop")
         centre = st.toggle("Centre it by its centre of mass", value=True, key="step_centre")
+        explain = st.toggle(
+            "Show which pixels made the answer",
+            key="saliency",
+            help=f"Red pixels pushed {models[0].name} towards its answer, blue ones away from it "
+            "(gradient × input of the answer's log-probability).",
+        )
         st.caption("MNIST digits were made this way; switch a step off to see what it is worth.")
 
     steps = None
@@ -66,7 +73,14 @@ def drawing_board() -> None:
     except InvalidImageError as error:
         ui.show_error(error)
     image = None if steps is None else steps.result
-    seen.image(plots.enlarge(np.zeros((28, 28)) if image is None else image), width=224)
+    if image is None:
+        seen.image(plots.enlarge(np.zeros((28, 28))), width=224)
+    else:
+        st.session_state[ui.LAST_DRAWING_KEY] = image  # the Inside page shows it flowing through the network
+        network = ui.network(models[0])
+        digit = int(network.predict(image)[0])
+        shown = plots.saliency_overlay(image, saliency(network, image, digit)) if explain else plots.enlarge(image)
+        seen.image(shown, width=224, caption=f"what made {models[0].name} say {digit}" if explain else None)
     if steps is not None:
         with st.expander("Each step from canvas to model input"):
             stages = st.columns(4)

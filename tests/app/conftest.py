@@ -25,6 +25,7 @@ PAGES = {
     "home": "pages/home.py",
     "train": "pages/train.py",
     "draw": "pages/draw.py",
+    "inside": "pages/inside.py",
     "evaluate": "pages/evaluate.py",
     "models": "pages/models.py",
     "data": "pages/data.py",

@@ -13,6 +13,7 @@ TITLES = {
     "home": "✍️ Digit Studio",
     "train": "Train a network",
     "draw": "Draw a digit",
+    "inside": "Inside the network",
     "evaluate": "Evaluate",
     "models": "Models in the store",
     "data": "The MNIST data",
@@ -37,6 +38,7 @@ def test_pages_without_models_say_what_to_do(open_app, empty_store):
     for page, hint in [
         ("draw", "No model is active yet"),
         ("evaluate", "Nothing to evaluate yet"),
+        ("inside", "Nothing to look inside yet"),
         ("models", "The store is empty"),
     ]:
         app = open_app(empty_store, page)
