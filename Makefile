@@ -51,6 +51,7 @@ pretrain: data
 bench: data
 	$(BIN)/python -m benchmarks.run
 	$(BIN)/python -m benchmarks.drawn
+	$(BIN)/python -m benchmarks.inside
 
 screenshots: data
 	DIGIT_STUDIO_DOCS_SCREENSHOTS=1 $(BIN)/python -m pytest tests/e2e -q

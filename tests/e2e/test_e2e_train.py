@@ -27,6 +27,11 @@ def test_training_shows_progress_then_the_result(studio):
     assert studio.page.get_by_test_id("stMetricValue").nth(3).inner_text() == "6 / 6"
     studio.screenshot("train", docs=True)
 
+    studio.page.get_by_text("Watch the first layer learn").click()
+    studio.page.get_by_text("▶ Play").wait_for()
+    studio.page.get_by_text("Watch the first layer learn").scroll_into_view_if_needed()
+    studio.screenshot("weights", docs=True)
+
 
 def test_a_long_run_can_be_stopped(studio):
     studio.open("/train")

@@ -85,7 +85,12 @@ def test_sklearn_round_trip(
     assert store.list() == [saved] == store.models()
     assert store.get(saved.id) == saved
     assert sorted(path.name for path in store.root.iterdir()) == [saved.id]
-    assert sorted(path.name for path in saved.path.iterdir()) == ["meta.json", "model.skops", "weights.npz"]
+    assert sorted(path.name for path in saved.path.iterdir()) == [
+        "first_layer_history.npz",
+        "meta.json",
+        "model.skops",
+        "weights.npz",
+    ]
 
     assert saved.name == "demo"
     assert saved.spec == SKLEARN_SPEC
@@ -169,7 +174,7 @@ def test_archive_holds_the_whole_entry(store: ModelStore, tiny_models, mnist: da
     (entry,) = _save_tiny(store, tiny_models[:1], mnist)
     with zipfile.ZipFile(io.BytesIO(store.archive(entry.id))) as archive:
         assert sorted(archive.namelist()) == [
-            f"{entry.id}/{name}" for name in ("meta.json", "model.skops", "weights.npz")
+            f"{entry.id}/{name}" for name in ("first_layer_history.npz", "meta.json", "model.skops", "weights.npz")
         ]
         assert archive.read(f"{entry.id}/weights.npz") == (entry.path / "weights.npz").read_bytes()
 
