@@ -28,6 +28,9 @@ from mnist_core.training_queue import JobStatus, JobTable, TrainingQueue, databa
 ACTIVE_KEY = "active_models"
 FRAMED_KEY = "_framed_by_app"
 SESSION_KEY = "session_id"
+#: After the training engine failed to start, pages say so without trying again for this long.
+ENGINE_RETRY_SECONDS = 30.0
+_engine_failures: dict[str | None, tuple[float, str]] = {}
 #: The model input of the last digit drawn in this session (Draw keeps it, Inside shows it).
 LAST_DRAWING_KEY = "last_drawing"
 QUEUE_ERROR_KEY = "queue_error"
@@ -289,12 +292,17 @@ def training_queue() -> TrainingQueue | None:
     mnist = dataset()
     if mnist is None:
         return None
+    address = scheduler_address()
+    failed = _engine_failures.get(address)
+    if failed is not None and time.monotonic() - failed[0] < ENGINE_RETRY_SECONDS:
+        st.error(failed[1], icon=":material/error:")  # do not make every page wait for a dead scheduler again
+        return None
     try:
-        return _training_queue(str(store().root), mnist.fingerprint, scheduler_address())
-    except MnistCoreError as error:
-        show_error(error)
-    except OSError as error:  # no cluster at the configured address
-        st.error(f"The training engine could not start: {error}", icon=":material/error:")
+        return _training_queue(str(store().root), mnist.fingerprint, address)
+    except (MnistCoreError, OSError) as error:
+        message = str(error) if isinstance(error, MnistCoreError) else f"The training engine could not start: {error}"
+        _engine_failures[address] = (time.monotonic(), message)
+        st.error(message, icon=":material/error:")
     return None
 
 

@@ -65,6 +65,8 @@ WORKERS_ENV = "DIGIT_STUDIO_WORKERS"
 EVENTS_TOPIC = "digit-studio-training"
 #: How long to try to reach a scheduler given by address.
 CONNECT_SECONDS = 10
+#: Local workers whose scheduler (the server) is gone stop after this many seconds, and their task with them.
+WORKER_DEATH_SECONDS = 10
 #: How much lower than the server the local workers run (``nice`` increment).
 WORKER_NICENESS = 10
 #: A running task asks the scheduler whether it should stop at most this often.
@@ -208,7 +210,7 @@ def _start_workers(scheduler: str, count: int) -> subprocess.Popen[bytes]:
     """
     command = [
         sys.executable, "-m", "distributed.cli.dask_worker", scheduler,
-        "--nworkers", str(count), "--nthreads", "1", "--no-dashboard", "--death-timeout", "30",
+        "--nworkers", str(count), "--nthreads", "1", "--no-dashboard", "--death-timeout", str(WORKER_DEATH_SECONDS),
     ]  # fmt: skip
     if shutil.which("nice"):
         command = ["nice", "-n", str(WORKER_NICENESS), *command]

@@ -374,7 +374,17 @@ class TrainingQueue:
         return resumed
 
     def _submit(self, job: Job) -> None:
-        self.engine.submit(job.id, job.spec, name=job.name, on_event=self.on_event, on_outcome=self.on_outcome)
+        try:
+            self.engine.submit(job.id, job.spec, name=job.name, on_event=self.on_event, on_outcome=self.on_outcome)
+        except Exception as error:  # the scheduler went away: the job must not wait for ever
+            with self.table.transaction() as db:
+                self.table.update(
+                    db,
+                    job.id,
+                    state=FAILED,
+                    finished=time.time(),
+                    error=f"The training engine did not take the job: {error}",
+                )
 
     def train_first_model(self) -> Job | None:
         """With an empty store and an empty queue, ask for the demo preset, so that Draw works within seconds.
@@ -439,10 +449,6 @@ class TrainingQueue:
                 return self.table.get(db, job_id)
         self.engine.stop(job_id)
         return job
-
-    def cancel(self, job_id: str) -> None:
-        """Stop a job whoever asked for it (the teacher's button)."""
-        self.engine.stop(job_id)
 
     # -- watching -----------------------------------------------------------------
 
