@@ -77,10 +77,13 @@ def drawing_board() -> None:
         seen.image(plots.enlarge(np.zeros((28, 28))), width=224)
     else:
         st.session_state[ui.LAST_DRAWING_KEY] = image  # the Inside page shows it flowing through the network
-        network = ui.network(models[0])
-        digit = int(network.predict(image)[0])
-        shown = plots.saliency_overlay(image, saliency(network, image, digit)) if explain else plots.enlarge(image)
-        seen.image(shown, width=224, caption=f"what made {models[0].name} say {digit}" if explain else None)
+        if explain:
+            network = ui.network(models[0])
+            digit = int(network.predict(image)[0])
+            shown = plots.saliency_overlay(image, saliency(network, image, digit))
+            seen.image(shown, width=224, caption=f"what made {models[0].name} say {digit}")
+        else:
+            seen.image(plots.enlarge(image), width=224)
     if steps is not None:
         with st.expander("Each step from canvas to model input"):
             stages = st.columns(4)
