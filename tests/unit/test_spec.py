@@ -147,19 +147,17 @@ def test_vocabulary_is_what_validation_accepts() -> None:
     """Every activation and optimizer a menu offers is valid with the framework that lists it, and only there."""
     assert set(ALL_ACTIVATIONS) == set(ACTIVATIONS["sklearn"]) | set(ACTIVATIONS["keras"])
     assert set(ALL_OPTIMIZERS) == set(OPTIMIZERS["sklearn"]) | set(OPTIMIZERS["keras"])
-    for framework in FRAMEWORKS:
-        for activation in ALL_ACTIVATIONS:
-            if activation in ACTIVATIONS[framework]:
-                ModelSpec(framework=framework, activation=activation)
-            else:
-                with pytest.raises(InvalidSpecError):
-                    ModelSpec(framework=framework, activation=activation)
-        for optimizer in ALL_OPTIMIZERS:
-            if optimizer in OPTIMIZERS[framework]:
-                ModelSpec(framework=framework, optimizer=optimizer)
-            else:
-                with pytest.raises(InvalidSpecError):
-                    ModelSpec(framework=framework, optimizer=optimizer)
+    for field, offered, vocabulary in (
+        ("activation", ALL_ACTIVATIONS, ACTIVATIONS),
+        ("optimizer", ALL_OPTIMIZERS, OPTIMIZERS),
+    ):
+        for framework in FRAMEWORKS:
+            for name in offered:
+                if name in vocabulary[framework]:
+                    ModelSpec(framework=framework, **{field: name})
+                else:
+                    with pytest.raises(InvalidSpecError):
+                        ModelSpec(framework=framework, **{field: name})
     assert availability(ACTIVATIONS) == "relu, tanh, logistic in both frameworks; elu with keras only"
     assert availability(OPTIMIZERS) == "sgd, adam in both frameworks; rmsprop with keras only"
 
