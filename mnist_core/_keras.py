@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from ._keras_import import import_keras
-from .augment import augment
+from .augment import SETTINGS, augment
 from .early_stopping import EarlyStopping
 from .evaluation import validation_threshold
 from .inference import DenseNetwork
@@ -47,9 +47,12 @@ def steps_per_execution(spec: ModelSpec) -> int:
     256) gets 1.
     """
     steps = int(WORK_PER_EXECUTION // (spec.batch_size * spec.parameter_count))
+    return max(MIN_STEPS_PER_EXECUTION, min(steps, MAX_STEPS_PER_EXECUTION, _batches_per_epoch(spec)))
+
+
+def _batches_per_epoch(spec: ModelSpec) -> int:
     fit_rows = spec.train_size - round(spec.train_size * spec.validation_fraction)
-    batches = math.ceil(fit_rows / spec.batch_size)
-    return max(MIN_STEPS_PER_EXECUTION, min(steps, MAX_STEPS_PER_EXECUTION, batches))
+    return math.ceil(fit_rows / spec.batch_size)
 
 
 def build_model(spec: ModelSpec) -> keras.Model:
@@ -81,13 +84,17 @@ def build_model(spec: ModelSpec) -> keras.Model:
 
 
 def _optimizer(spec: ModelSpec) -> keras.optimizers.Optimizer:
-    if spec.optimizer == "sgd":
-        return keras.optimizers.SGD(
-            learning_rate=spec.learning_rate, momentum=spec.momentum, nesterov=spec.momentum > 0
+    rate: float | keras.optimizers.schedules.LearningRateSchedule = spec.learning_rate
+    if spec.schedule == "cosine":
+        # Step by step, as spec.learning_rate_at describes: 1 at the first step, 0 after the last.
+        rate = keras.optimizers.schedules.CosineDecay(
+            spec.learning_rate, decay_steps=spec.epochs * _batches_per_epoch(spec)
         )
+    if spec.optimizer == "sgd":
+        return keras.optimizers.SGD(learning_rate=rate, momentum=spec.momentum, nesterov=spec.momentum > 0)
     if spec.optimizer == "rmsprop":
-        return keras.optimizers.RMSprop(learning_rate=spec.learning_rate)
-    return keras.optimizers.Adam(learning_rate=spec.learning_rate)
+        return keras.optimizers.RMSprop(learning_rate=rate)
+    return keras.optimizers.Adam(learning_rate=rate)
 
 
 class _Progress(keras.callbacks.Callback):
@@ -169,7 +176,7 @@ def fit(
     started = time.perf_counter()
     model = build_model(spec)
     progress = _Progress(spec, on_epoch, should_stop, on_weights)
-    if spec.augment:
+    if spec.augment != "off":
         _fit_augmented(model, spec, split, progress)
     else:
         model.fit(
@@ -209,7 +216,7 @@ def _fit_augmented(model: keras.Model, spec: ModelSpec, split: TrainingSplit, pr
     rng = np.random.default_rng(spec.seed + 1)
     for epoch in range(spec.epochs):
         model.fit(
-            augment(split.x_fit, rng),
+            augment(split.x_fit, rng, SETTINGS[spec.augment]),
             split.y_fit,
             batch_size=spec.batch_size,
             initial_epoch=epoch,

@@ -10,7 +10,7 @@ import sklearn
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPClassifier
 
-from .augment import augment
+from .augment import SETTINGS, augment
 from .early_stopping import EarlyStopping
 from .evaluation import log_loss, validation_threshold
 from .inference import DenseNetwork
@@ -74,7 +74,9 @@ def fit(
     distort = np.random.default_rng(spec.seed + 1)
     for epoch in range(1, spec.epochs + 1):
         epoch_started = time.perf_counter()
-        x_epoch = augment(split.x_fit, distort) if spec.augment else split.x_fit
+        x_epoch = augment(split.x_fit, distort, SETTINGS[spec.augment]) if spec.augment != "off" else split.x_fit
+        if epoch > 1:  # the optimizer exists from the first partial_fit on
+            _set_learning_rate(classifier, spec.learning_rate_at((epoch - 1) / spec.epochs))
         # partial_fit warns when one pass has not converged: one pass never has. It
         # would also scan every pixel for NaN on every call; MNIST came as uint8.
         with warnings.catch_warnings(), sklearn.config_context(assume_finite=True):
@@ -120,6 +122,13 @@ def fit(
         reject_threshold=validation_threshold(network, split.validation),
         weight_history=history_of_weights,
     )
+
+
+def _set_learning_rate(classifier: MLPClassifier, rate: float) -> None:
+    # partial_fit keeps one optimizer for the whole run and has no schedule of its own
+    # beyond SGD's "adaptive"; Adam reads learning_rate_init at every step, SGD learning_rate.
+    classifier._optimizer.learning_rate_init = rate
+    classifier._optimizer.learning_rate = rate
 
 
 def layer_table(network: DenseNetwork) -> list[dict[str, object]]:

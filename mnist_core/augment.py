@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy import ndimage
 
-__all__ = ["Augmentation", "augment"]
+__all__ = ["ELASTIC", "LIGHT", "SETTINGS", "Augmentation", "augment"]
 
 SIDE = 28
 CHUNK = 4096
@@ -32,6 +32,13 @@ def _upsample_matrix(size: int, coarse: int) -> np.ndarray:
     return matrix
 
 
+def _gaussian_matrix(size: int, sigma: float) -> np.ndarray:
+    """Gaussian smoothing along one axis, as a matrix (zero beyond the edges, like Simard's)."""
+    offsets = np.arange(size)[:, None] - np.arange(size)[None, :]
+    kernel = np.exp(-0.5 * (offsets / sigma) ** 2)
+    return (kernel / (sigma * np.sqrt(2 * np.pi))).astype(np.float32)
+
+
 _UPSAMPLE = _upsample_matrix(SIDE, ELASTIC_GRID)
 
 
@@ -45,7 +52,28 @@ class Augmentation:
     scale_range: tuple[float, float] = (0.85, 1.1)
     thickness_share: float = 0.4  # share of images made thicker or thinner
     elastic_share: float = 0.5  # share of images bent elastically
-    elastic_alpha: float = 1.5  # pixels of bending at most
+    elastic_alpha: float = 1.5  # strength of the bending
+    # 0: the bending is random on a coarse 4×4 grid, interpolated (alpha: pixels at most).
+    # Above 0: random per pixel, smoothed by a Gaussian this wide, as Simard et al. (2003).
+    elastic_sigma: float = 0.0
+    max_shear: float = 0.0  # slant: horizontal shift per pixel of height, either way
+
+
+#: The distortions of ``augment="light"``: mild, and half the images left as they are.
+LIGHT = Augmentation()
+#: The distortions of ``augment="elastic"``: Simard et al.'s elastic distortions
+#: (σ = 4, α = 34) with rotation, slant, scale, shift and pen thickness, on most images.
+ELASTIC = Augmentation(
+    share=0.85,
+    max_rotation=12.0,
+    scale_range=(0.85, 1.1),
+    elastic_share=0.8,
+    elastic_alpha=34.0,
+    elastic_sigma=4.0,
+    max_shear=0.3,
+)
+#: The distortions of each ``ModelSpec.augment`` level.
+SETTINGS = {"light": LIGHT, "elastic": ELASTIC}
 
 
 def augment(images: np.ndarray, rng: np.random.Generator, settings: Augmentation | None = None) -> np.ndarray:
@@ -59,7 +87,7 @@ def augment(images: np.ndarray, rng: np.random.Generator, settings: Augmentation
     Returns:
         ``(n, 784)`` float32 in [0, 1].
     """
-    settings = settings or Augmentation()
+    settings = settings or LIGHT
     x = np.asarray(images, dtype=np.float32).reshape(-1, SIDE, SIDE)
     out = x.reshape(len(x), SIDE * SIDE).copy()
     # Keeping some images as they are holds on to MNIST's own look, and halves the cost.
@@ -88,12 +116,18 @@ def _augment_chunk(x: np.ndarray, rng: np.random.Generator, settings: Augmentati
     shift = shift.astype(np.float32)
     source_rows = cos * r - sin * c + (centre - shift[:, 0, None, None])
     source_cols = sin * r + cos * c + (centre - shift[:, 1, None, None])
+    if settings.max_shear:
+        shear = rng.uniform(-settings.max_shear, settings.max_shear, n).astype(np.float32)[:, None, None]
+        source_cols += shear * r  # read from further right lower down: the digit leans left, or right
 
     bent = rng.random(n) < settings.elastic_share
     if bent.any():
-        # Smooth random displacement: a coarse random grid, interpolated up to 28×28.
-        coarse = rng.uniform(-1, 1, (2, int(bent.sum()), ELASTIC_GRID, ELASTIC_GRID)).astype(np.float32)
-        smooth = np.einsum("ri,dnij,cj->dnrc", _UPSAMPLE, coarse, _UPSAMPLE)
+        # Smooth random displacement: M · noise · Mᵀ, with M interpolating a coarse grid
+        # up to 28×28, or smoothing a per-pixel one with a Gaussian.
+        side = SIDE if settings.elastic_sigma else ELASTIC_GRID
+        smoothing = _gaussian_matrix(SIDE, settings.elastic_sigma) if settings.elastic_sigma else _UPSAMPLE
+        noise = rng.uniform(-1, 1, (2, int(bent.sum()), side, side)).astype(np.float32)
+        smooth = smoothing @ noise @ smoothing.T
         source_rows[bent] += settings.elastic_alpha * smooth[0]
         source_cols[bent] += settings.elastic_alpha * smooth[1]
     return _bilinear(x, source_rows, source_cols)

@@ -19,10 +19,12 @@ from .spec import (
     ACTIVATIONS,
     ALL_ACTIVATIONS,
     ALL_OPTIMIZERS,
+    AUGMENTATIONS,
     FRAMEWORKS,
     LIMITS,
     OPTIMIZERS,
     PRESETS,
+    SCHEDULES,
     ModelSpec,
     availability,
     preset,
@@ -272,9 +274,14 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument("--seed", type=int, help=_range("seed"))
     train.add_argument(
         "--augment",
-        action=argparse.BooleanOptionalAction,
-        default=None,
-        help="train on distorted copies, like drawings",
+        nargs="?",
+        const="light",
+        choices=AUGMENTATIONS,
+        help="train on distorted copies, like drawings: light (alone: --augment) or elastic",
+    )
+    train.add_argument("--no-augment", dest="augment", action="store_const", const="off", help="same as --augment off")
+    train.add_argument(
+        "--schedule", choices=SCHEDULES, help="learning rate held (constant) or lowered to zero along a half cosine"
     )
     train.add_argument("--json", action="store_true", help="print one JSON object")
     train.set_defaults(run=cmd_train)

@@ -13,12 +13,21 @@ Everything is generated from a seed: nothing is stored.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from PIL import Image, ImageDraw
 
-__all__ = ["CANVAS", "DrawnSet", "draw_digits", "draw_non_digits"]
+__all__ = [
+    "CANVAS",
+    "SITUATIONS",
+    "TEMPLATES",
+    "DrawnSet",
+    "Situation",
+    "draw_digits",
+    "draw_non_digits",
+    "render_digit",
+]
 
 CANVAS = 280
 SUPERSAMPLE = 3  # drawn larger, then shrunk: the canvas's anti-aliasing
@@ -37,42 +46,47 @@ def _line(*points: tuple[float, float]) -> Stroke:
 
 
 # Each digit has a few ways of writing it; each way is a list of strokes in a unit box.
-TEMPLATES: dict[int, list[list[Stroke]]] = {
-    0: [[_arc(0.5, 0.5, 0.34, 0.47, -90, 280)], [_arc(0.5, 0.5, 0.28, 0.47, -100, 265)]],
-    1: [
-        [_line((0.5, 0.03), (0.5, 0.97))],
-        [_line((0.28, 0.25), (0.55, 0.03), (0.55, 0.97))],
-        [_line((0.3, 0.22), (0.55, 0.03), (0.55, 0.97)), _line((0.3, 0.97), (0.8, 0.97))],
-    ],
-    2: [
-        [_arc(0.5, 0.3, 0.33, 0.27, 190, 360) + _arc(0.5, 0.3, 0.33, 0.27, 0, 40) + _line((0.1, 0.97), (0.92, 0.97))],
-        [_arc(0.5, 0.3, 0.35, 0.27, 180, 380) + _line((0.12, 0.95), (0.9, 0.95))],
-    ],
-    3: [
-        [_arc(0.48, 0.27, 0.3, 0.24, 200, 450) + _arc(0.48, 0.73, 0.34, 0.24, 270, 520)],
-        [_line((0.15, 0.05), (0.85, 0.05), (0.45, 0.42)) + _arc(0.5, 0.7, 0.33, 0.27, 270, 520)],
-    ],
-    4: [
-        [_line((0.62, 0.03), (0.08, 0.66), (0.92, 0.66)), _line((0.66, 0.3), (0.66, 0.97))],
-        [_line((0.18, 0.03), (0.14, 0.55), (0.88, 0.55)), _line((0.74, 0.03), (0.74, 0.97))],
-    ],
-    5: [
-        [_line((0.82, 0.04), (0.25, 0.04), (0.2, 0.44)) + _arc(0.48, 0.68, 0.33, 0.28, 225, 500)],
-        [_line((0.22, 0.04), (0.2, 0.44)) + _arc(0.48, 0.68, 0.33, 0.28, 225, 500), _line((0.22, 0.04), (0.82, 0.04))],
-    ],
-    6: [[_line((0.72, 0.03), (0.38, 0.3)) + _arc(0.48, 0.7, 0.3, 0.27, 200, 560)]],
-    7: [
-        [_line((0.1, 0.04), (0.9, 0.04), (0.42, 0.97))],
-        [_line((0.1, 0.04), (0.9, 0.04), (0.42, 0.97)), _line((0.4, 0.5), (0.85, 0.5))],
-    ],
-    8: [
-        [[(0.5 + 0.3 * np.sin(2 * t), 0.5 - 0.46 * np.cos(t)) for t in np.linspace(0, 2 * np.pi, 80)]],
-        [_arc(0.5, 0.27, 0.24, 0.23, 90, 450), _arc(0.5, 0.72, 0.3, 0.25, -90, 270)],
-    ],
-    9: [
-        [_arc(0.45, 0.3, 0.28, 0.26, 0, 370) + _line((0.73, 0.35), (0.66, 0.97))],
-        [_arc(0.45, 0.3, 0.28, 0.26, 0, 370) + _arc(0.2, 0.3, 0.53, 0.66, 0, 90)],
-    ],
+TEMPLATES: dict[int, dict[str, list[Stroke]]] = {
+    0: {"oval": [_arc(0.5, 0.5, 0.34, 0.47, -90, 280)], "narrow": [_arc(0.5, 0.5, 0.28, 0.47, -100, 265)]},
+    1: {
+        "stroke": [_line((0.5, 0.03), (0.5, 0.97))],
+        "with a flag": [_line((0.28, 0.25), (0.55, 0.03), (0.55, 0.97))],
+        "with a flag and a base": [_line((0.3, 0.22), (0.55, 0.03), (0.55, 0.97)), _line((0.3, 0.97), (0.8, 0.97))],
+    },
+    2: {
+        "curved": [
+            _arc(0.5, 0.3, 0.33, 0.27, 190, 360) + _arc(0.5, 0.3, 0.33, 0.27, 0, 40) + _line((0.1, 0.97), (0.92, 0.97))
+        ],
+        "hooked": [_arc(0.5, 0.3, 0.35, 0.27, 180, 380) + _line((0.12, 0.95), (0.9, 0.95))],
+    },
+    3: {
+        "round": [_arc(0.48, 0.27, 0.3, 0.24, 200, 450) + _arc(0.48, 0.73, 0.34, 0.24, 270, 520)],
+        "flat top": [_line((0.15, 0.05), (0.85, 0.05), (0.45, 0.42)) + _arc(0.5, 0.7, 0.33, 0.27, 270, 520)],
+    },
+    4: {
+        "closed": [_line((0.62, 0.03), (0.08, 0.66), (0.92, 0.66)), _line((0.66, 0.3), (0.66, 0.97))],
+        "open": [_line((0.18, 0.03), (0.14, 0.55), (0.88, 0.55)), _line((0.74, 0.03), (0.74, 0.97))],
+    },
+    5: {
+        "one stroke": [_line((0.82, 0.04), (0.25, 0.04), (0.2, 0.44)) + _arc(0.48, 0.68, 0.33, 0.28, 225, 500)],
+        "top bar last": [
+            _line((0.22, 0.04), (0.2, 0.44)) + _arc(0.48, 0.68, 0.33, 0.28, 225, 500),
+            _line((0.22, 0.04), (0.82, 0.04)),
+        ],
+    },
+    6: {"loop": [_line((0.72, 0.03), (0.38, 0.3)) + _arc(0.48, 0.7, 0.3, 0.27, 200, 560)]},
+    7: {
+        "plain": [_line((0.1, 0.04), (0.9, 0.04), (0.42, 0.97))],
+        "with a bar": [_line((0.1, 0.04), (0.9, 0.04), (0.42, 0.97)), _line((0.4, 0.5), (0.85, 0.5))],
+    },
+    8: {
+        "one stroke": [[(0.5 + 0.3 * np.sin(2 * t), 0.5 - 0.46 * np.cos(t)) for t in np.linspace(0, 2 * np.pi, 80)]],
+        "two loops": [_arc(0.5, 0.27, 0.24, 0.23, 90, 450), _arc(0.5, 0.72, 0.3, 0.25, -90, 270)],
+    },
+    9: {
+        "straight tail": [_arc(0.45, 0.3, 0.28, 0.26, 0, 370) + _line((0.73, 0.35), (0.66, 0.97))],
+        "curved tail": [_arc(0.45, 0.3, 0.28, 0.26, 0, 370) + _arc(0.2, 0.3, 0.53, 0.66, 0, 90)],
+    },
 }
 
 LETTERS: list[list[Stroke]] = [
@@ -85,6 +99,32 @@ LETTERS: list[list[Stroke]] = [
 ]
 
 
+@dataclass(frozen=True)
+class Situation:
+    """How a drawing is made: the digit's height and the pen in canvas pixels, its slant and place."""
+
+    height: tuple[float, float] = (100, 240)
+    pen: tuple[float, float] = (10, 32)
+    # A pen wider than about a quarter of the digit's height fills its loops: a 0 becomes
+    # a disc that nobody can read. The pen is at most this share of the height.
+    pen_share: float = 0.25
+    slant: tuple[float, float] = (0.0, 0.35)  # shear, either way
+    place: str = "anywhere"  # "anywhere", "edge" (touching one side) or "corner"
+    broken: bool = False  # the pen lifted for short gaps inside strokes
+
+
+#: The situations of the benchmark; every digit is drawn equally often in each.
+SITUATIONS: dict[str, Situation] = {
+    "typical": Situation(),
+    "thick pen, small digit": Situation(height=(70, 120), pen=(20, 32)),
+    "thin pen, large digit": Situation(height=(200, 260), pen=(8, 10)),
+    "touching the edge": Situation(height=(140, 250), place="edge"),
+    "strong slant": Situation(slant=(0.45, 0.75)),
+    "broken strokes": Situation(broken=True),
+    "tiny, in a corner": Situation(height=(36, 60), pen=(8, 14), place="corner"),
+}
+
+
 @dataclass(frozen=True, eq=False)
 class DrawnSet:
     """Rendered canvases and what they show.
@@ -92,12 +132,18 @@ class DrawnSet:
     Attributes:
         images: ``(n, 280, 280)`` uint8, white ink on black, as the canvas sends it.
         labels: the digit drawn, or -1 for a non-digit.
-        kinds: a word for each image: its style, or the kind of non-digit.
+        kinds: a word for each image: its style ("7 with a bar"), or the kind of non-digit.
+        situations: the :data:`SITUATIONS` entry each drawing was made in.
+        pens: the pen width of each drawing, in canvas pixels.
+        sizes: the longer side of each drawing's ink, in canvas pixels.
     """
 
     images: np.ndarray
     labels: np.ndarray
     kinds: tuple[str, ...]
+    situations: tuple[str, ...] = ()
+    pens: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    sizes: np.ndarray = field(default_factory=lambda: np.zeros(0))
 
 
 def _render(strokes: list[Stroke], pen: float) -> np.ndarray:
@@ -113,13 +159,38 @@ def _render(strokes: list[Stroke], pen: float) -> np.ndarray:
     return np.asarray(picture.resize((CANVAS, CANVAS), Image.Resampling.LANCZOS))
 
 
-def _place(strokes: list[Stroke], rng: np.random.Generator) -> tuple[list[Stroke], float]:
+def _break(strokes: list[Stroke], rng: np.random.Generator) -> list[Stroke]:
+    """Each stroke of more than a few points cut once or twice, with a short gap where the pen lifted."""
+    pieces: list[Stroke] = []
+    for stroke in strokes:
+        stroke = _dense(stroke)
+        cuts = np.sort(rng.choice(np.arange(8, len(stroke) - 8), size=int(rng.integers(1, 3)), replace=False))
+        start = 0
+        for cut in cuts:
+            gap = int(rng.integers(2, 5))
+            pieces.append(stroke[start : max(start + 1, cut - gap // 2)])
+            start = cut + (gap + 1) // 2
+        pieces.append(stroke[start:])
+    return [piece for piece in pieces if len(piece) > 1]
+
+
+def _dense(stroke: Stroke, points: int = 60) -> Stroke:
+    """The same path through ``points`` evenly spaced points, so that gaps can be cut anywhere."""
+    path = np.asarray(stroke, dtype=float)
+    along = np.concatenate([[0], np.cumsum(np.linalg.norm(np.diff(path, axis=0), axis=1))])
+    at = np.linspace(0, along[-1], points)
+    return [(float(np.interp(a, along, path[:, 0])), float(np.interp(a, along, path[:, 1]))) for a in at]
+
+
+def _place(
+    strokes: list[Stroke], rng: np.random.Generator, situation: Situation = SITUATIONS["typical"]
+) -> tuple[list[Stroke], float]:
     """Slant, rotate, squeeze, jitter, size and position a template the way people vary."""
-    slant = rng.uniform(-0.35, 0.35)
+    slant = rng.uniform(*situation.slant) * rng.choice((-1, 1))
     angle = np.deg2rad(rng.uniform(-10, 10))
     squeeze = rng.uniform(0.6, 1.1)
-    height = rng.uniform(0.35, 0.85) * CANVAS
-    pen = rng.uniform(10, 32)
+    height = rng.uniform(*situation.height)
+    pen = min(rng.uniform(*situation.pen), situation.pen_share * height)
     margin = pen / 2 + 2
     moved: list[np.ndarray] = []
     for stroke in strokes:
@@ -130,22 +201,52 @@ def _place(strokes: list[Stroke], rng: np.random.Generator) -> tuple[list[Stroke
     every = np.concatenate(moved) * height
     low, high = every.min(axis=0), every.max(axis=0)
     room = np.maximum(CANVAS - 2 * margin - (high - low), 0)
-    offset = margin - low + rng.uniform(0, 1, 2) * room
+    where = rng.uniform(0, 1, 2)
+    if situation.place == "corner":
+        where = rng.integers(0, 2, 2) * 1.0  # one of the four corners, at the margin
+    elif situation.place == "edge":
+        side = int(rng.integers(4))
+        where[side % 2] = side // 2  # flush with the left, top, right or bottom margin …
+        margin -= pen / 2 + 2  # … where the margin is gone: the ink runs into the edge
+        room = np.maximum(CANVAS - 2 * margin - (high - low), 0)
+    offset = margin - low + where * room
     return [[(float(px), float(py)) for px, py in stroke * height + offset] for stroke in moved], pen
 
 
-def draw_digits(per_digit: int = 120, *, seed: int = 0) -> DrawnSet:
-    """``per_digit`` drawings of every digit, reproducible from ``seed``."""
+def render_digit(digit: int, *, height: float, pen: float, style: str | None = None) -> np.ndarray:
+    """One digit drawn upright in the middle of the canvas: ``height`` tall, with a ``pen`` so wide.
+
+    ``style`` names one of the digit's :data:`TEMPLATES` (the first when omitted).
+    """
+    styles = TEMPLATES[digit]
+    strokes = styles[style or next(iter(styles))]
+    offset = (CANVAS - height) / 2
+    return _render([[(offset + x * height, offset + y * height) for x, y in stroke] for stroke in strokes], pen)
+
+
+def draw_digits(per_digit: int = 140, *, seed: int = 0) -> DrawnSet:
+    """``per_digit`` drawings of every digit, made in each situation in turn, reproducible from ``seed``."""
     rng = np.random.default_rng(seed)
-    images, labels, kinds = [], [], []
+    images, labels, kinds, situations, pens, sizes = [], [], [], [], [], []
+    names = list(SITUATIONS)
     for digit, styles in TEMPLATES.items():
-        for _ in range(per_digit):
-            style = int(rng.integers(len(styles)))
-            strokes, pen = _place(styles[style], rng)
-            images.append(_render(strokes, pen))
+        for index in range(per_digit):
+            name = names[index % len(names)]
+            style = list(styles)[int(rng.integers(len(styles)))]
+            strokes, pen = _place(styles[style], rng, SITUATIONS[name])
+            if SITUATIONS[name].broken:
+                strokes = _break(strokes, rng)
+            image = _render(strokes, pen)
+            rows, cols = np.flatnonzero((image > 127).any(axis=1)), np.flatnonzero((image > 127).any(axis=0))
+            images.append(image)
             labels.append(digit)
-            kinds.append(f"{digit}-style{style}")
-    return DrawnSet(np.stack(images), np.array(labels), tuple(kinds))
+            kinds.append(f"{digit} {style}")
+            situations.append(name)
+            pens.append(pen)
+            sizes.append(max(rows[-1] - rows[0], cols[-1] - cols[0]) + 1)
+    return DrawnSet(
+        np.stack(images), np.array(labels), tuple(kinds), tuple(situations), np.array(pens), np.array(sizes)
+    )
 
 
 def draw_non_digits(count: int = 200, *, seed: int = 1) -> DrawnSet:

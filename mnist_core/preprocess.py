@@ -18,6 +18,7 @@ import numpy as np
 from PIL import Image, ImageFile, JpegImagePlugin, PngImagePlugin, UnidentifiedImageError
 
 from .errors import EmptyImageError, ImageTooLargeError, InvalidImageError
+from .strokes import even_strokes
 
 __all__ = [
     "BOX",
@@ -97,6 +98,8 @@ class Steps:
     Attributes:
         ink: the whole canvas as ink amounts, 0 to 1.
         cropped: the ink's bounding box (the whole canvas when cropping is off).
+        evened: the cropped ink redrawn with a pen as wide as MNIST's (see
+            :func:`~mnist_core.strokes.even_strokes`); the cropped ink itself when that step is off.
         placed: the 28×28 field before centring: the crop fitted into 20×20 and
             set in the middle, or the whole canvas shrunk when cropping is off.
         result: what the models receive.
@@ -104,11 +107,12 @@ class Steps:
 
     ink: np.ndarray
     cropped: np.ndarray
+    evened: np.ndarray
     placed: np.ndarray
     result: np.ndarray
 
 
-def preprocess_steps(image: np.ndarray, *, crop: bool = True, centre: bool = True) -> Steps:
+def preprocess_steps(image: np.ndarray, *, crop: bool = True, centre: bool = True, stroke: bool = True) -> Steps:
     """Run :func:`canvas_to_mnist` and keep every intermediate image.
 
     Raises:
@@ -122,20 +126,22 @@ def preprocess_steps(image: np.ndarray, *, crop: bool = True, centre: bool = Tru
     if crop:
         rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
         digit = amount[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
-        height, width = digit.shape
+        evened = even_strokes(digit, fit=BOX) if stroke else digit
+        height, width = evened.shape
         scale = BOX / max(height, width)
         new_h, new_w = max(1, round(height * scale)), max(1, round(width * scale))
         placed = np.zeros((FIELD, FIELD), dtype=np.float32)
         top, left = (FIELD - new_h) // 2, (FIELD - new_w) // 2
-        placed[top : top + new_h, left : left + new_w] = _resize(digit, new_h, new_w)
+        placed[top : top + new_h, left : left + new_w] = _resize(evened, new_h, new_w)
     else:
         digit = amount
-        placed = _resize(amount, FIELD, FIELD)
+        evened = even_strokes(amount, fit=FIELD, cropped=False) if stroke else amount
+        placed = _resize(evened, FIELD, FIELD)
     result = _centre_of_mass_to_middle(placed) if centre else placed
-    return Steps(ink=amount, cropped=digit, placed=placed, result=result)
+    return Steps(ink=amount, cropped=digit, evened=evened, placed=placed, result=result)
 
 
-def canvas_to_mnist(image: np.ndarray, *, crop: bool = True, centre: bool = True) -> np.ndarray:
+def canvas_to_mnist(image: np.ndarray, *, crop: bool = True, centre: bool = True, stroke: bool = True) -> np.ndarray:
     """A drawing as a 28×28 float32 image in [0, 1], white digit on black, like MNIST.
 
     Args:
@@ -143,12 +149,14 @@ def canvas_to_mnist(image: np.ndarray, *, crop: bool = True, centre: bool = True
         crop: cut the image to the ink and fit it into 20×20 keeping the aspect
             ratio; off, the whole image is shrunk to 28×28 as it is.
         centre: move the centre of mass to the middle of the field.
+        stroke: redraw the strokes as wide as MNIST's, whatever the pen and the
+            digit's size; off, a thick pen on a small digit stays a blob.
 
     Raises:
         EmptyImageError: there is no ink to classify.
         InvalidImageError: the array is not an image.
     """
-    return preprocess_steps(image, crop=crop, centre=centre).result
+    return preprocess_steps(image, crop=crop, centre=centre, stroke=stroke).result
 
 
 def _resize(image: np.ndarray, height: int, width: int) -> np.ndarray:

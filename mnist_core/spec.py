@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import math
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
@@ -14,11 +15,13 @@ __all__ = [
     "ACTIVATIONS",
     "ALL_ACTIVATIONS",
     "ALL_OPTIMIZERS",
+    "AUGMENTATIONS",
     "FRAMEWORKS",
     "LIMITS",
     "OPTIMIZERS",
     "PRESETS",
     "PRESET_NOTES",
+    "SCHEDULES",
     "ModelSpec",
     "availability",
     "preset",
@@ -33,6 +36,10 @@ FRAMEWORKS = ("sklearn", "keras")
 ACTIVATIONS = {"sklearn": ("relu", "tanh", "logistic"), "keras": ("relu", "tanh", "logistic", "elu")}
 #: The optimizers each framework offers.
 OPTIMIZERS = {"sklearn": ("sgd", "adam"), "keras": ("sgd", "adam", "rmsprop")}
+#: How strongly training images are distorted (see :mod:`mnist_core.augment`).
+AUGMENTATIONS = ("off", "light", "elastic")
+#: How the learning rate moves over the epochs: held, or lowered along a half cosine to zero.
+SCHEDULES = ("constant", "cosine")
 #: Every activation and optimizer of either framework, in a stable order (for menus).
 ALL_ACTIVATIONS = tuple(dict.fromkeys(name for names in ACTIVATIONS.values() for name in names))
 ALL_OPTIMIZERS = tuple(dict.fromkeys(name for names in OPTIMIZERS.values() for name in names))
@@ -77,7 +84,9 @@ class ModelSpec:
         activation: one activation for every hidden layer, or one per layer
             (per layer needs Keras). relu, tanh, logistic; elu with Keras.
         optimizer: sgd or adam; rmsprop with Keras.
-        learning_rate: the optimizer's step size.
+        learning_rate: the optimizer's step size (at the start, with a schedule).
+        schedule: ``"constant"``, or ``"cosine"``: the step size falls along a half
+            cosine to zero by the last epoch (big steps first, fine ones at the end).
         momentum: SGD's (Nesterov) momentum; ignored by the other optimizers.
         epochs: passes over the training set (the most, with early stopping).
         batch_size: images per gradient step.
@@ -90,8 +99,11 @@ class ModelSpec:
         train_size: how many training images to use (a stratified subset).
         seed: the random seed for initial weights, shuffling and the subset.
         augment: train on freshly, randomly distorted copies of the images each
-            epoch (shifts, rotations, scale, pen thickness, elastic bending), so
-            that the model copes with digits drawn in the browser.
+            epoch, so that the model copes with digits drawn in the browser:
+            ``"off"``; ``"light"`` (half the images shifted, rotated, scaled,
+            thickened or thinned and gently bent); or ``"elastic"`` (most images,
+            with Simard's elastic distortions and slant as well). ``True`` and
+            ``False`` mean ``"light"`` and ``"off"``.
 
     Raises:
         InvalidSpecError: a value is out of range or the combination is impossible.
@@ -112,7 +124,8 @@ class ModelSpec:
     validation_fraction: float = 0.1
     train_size: int = 60000
     seed: int = 0
-    augment: bool = False
+    augment: str = "off"
+    schedule: str = "constant"
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__  # frozen: normalise once, here
@@ -188,7 +201,17 @@ class ModelSpec:
         for name in ("epochs", "batch_size", "patience", "train_size", "seed"):
             set_(self, name, int(_in_range(name, _integer(getattr(self, name), name))))
         set_(self, "early_stopping", bool(self.early_stopping))
-        set_(self, "augment", bool(self.augment))
+        augment = {True: "light", False: "off"}[self.augment] if isinstance(self.augment, bool) else self.augment
+        if augment not in AUGMENTATIONS:
+            raise InvalidSpecError(
+                f"Augmentation is one of {', '.join(AUGMENTATIONS)}, not {self.augment!r}.", field="augment"
+            )
+        set_(self, "augment", augment)
+        if self.schedule not in SCHEDULES:
+            raise InvalidSpecError(
+                f"The learning-rate schedule is one of {', '.join(SCHEDULES)}, not {self.schedule!r}.",
+                field="schedule",
+            )
         if self.early_stopping and self.validation_fraction == 0:
             raise InvalidSpecError(
                 "Early stopping watches the validation loss: hold out some training images "
@@ -219,6 +242,12 @@ class ModelSpec:
     def dropout_rates(self) -> tuple[float, ...]:
         """The dropout rate after each hidden layer (zeros without dropout)."""
         return self.dropout or (0.0,) * len(self.hidden_layers)
+
+    def learning_rate_at(self, progress: float) -> float:
+        """The step size when ``progress`` (0 to 1) of the training is done, by the schedule."""
+        if self.schedule == "cosine":
+            return self.learning_rate * 0.5 * (1 + math.cos(math.pi * min(max(progress, 0.0), 1.0)))
+        return self.learning_rate
 
     @property
     def parameter_count(self) -> int:
@@ -263,8 +292,12 @@ class ModelSpec:
         # Fields added after the first release count only when set, so models
         # trained before they existed keep their ids.
         values = self.to_dict()
-        if not values["augment"]:
+        if values["augment"] == "off":
             del values["augment"]
+        elif values["augment"] == "light":
+            values["augment"] = True  # as it was written when it was the only kind
+        if values["schedule"] == "constant":
+            del values["schedule"]
         return values
 
     def key(self, dataset_fingerprint: str) -> str:

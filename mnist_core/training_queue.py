@@ -315,7 +315,7 @@ def estimate_seconds(spec: ModelSpec, measured: Sequence[StoredModel] = ()) -> f
 
 def _work(spec: ModelSpec) -> float:
     images = spec.train_size * (1 - spec.validation_fraction)
-    return images * spec.epochs * spec.parameter_count * (2.0 if spec.augment else 1.0)
+    return images * spec.epochs * spec.parameter_count * (1.0 if spec.augment == "off" else 2.0)
 
 
 @dataclass

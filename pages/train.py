@@ -10,11 +10,13 @@ from mnist_core.spec import (
     ACTIVATIONS,
     ALL_ACTIVATIONS,
     ALL_OPTIMIZERS,
+    AUGMENTATIONS,
     FRAMEWORKS,
     LIMITS,
     OPTIMIZERS,
     PRESET_NOTES,
     PRESETS,
+    SCHEDULES,
     ModelSpec,
     availability,
 )
@@ -28,7 +30,7 @@ L2_VALUES = [0.0, 1e-5, 1e-4, 1e-3, 1e-2, 0.1, 1.0]
 UNITS = tuple(int(bound) for bound in LIMITS["units"])
 # The spec's fields by the column of controls that sets them; an impossible value is reported in its column.
 NETWORK_FIELDS = ("framework", "hidden_layers", "activation", "dropout")
-OPTIMISER_FIELDS = ("optimizer", "learning_rate", "momentum", "batch_size", "l2")
+OPTIMISER_FIELDS = ("optimizer", "learning_rate", "schedule", "momentum", "batch_size", "l2")
 RUN_FIELDS = tuple(f.name for f in fields(ModelSpec) if f.name not in NETWORK_FIELDS + OPTIMISER_FIELDS)
 # Spec fields with one control each (the per-layer ones are handled apart).
 SPEC_FIELDS = OPTIMISER_FIELDS + RUN_FIELDS
@@ -132,6 +134,10 @@ with st.container(border=True):
         st.select_slider(
             "Learning rate", LEARNING_RATES, key="t_learning_rate", help="How big a step each update takes."
         )
+        st.radio(
+            "Learning-rate schedule", SCHEDULES, key="t_schedule", horizontal=True,
+            help="cosine: start at the rate above and lower it smoothly to zero by the last epoch.",
+        )  # fmt: skip
         st.slider(
             "Momentum (SGD)", 0.0, LIMITS["momentum"][1], step=0.01, key="t_momentum", disabled=optimizer != "sgd"
         )
@@ -164,12 +170,11 @@ with st.container(border=True):
         )
         st.slider("Patience", 1, int(LIMITS["patience"][1]), key="t_patience", disabled=not early_stopping)
         st.number_input("Seed", 0, int(LIMITS["seed"][1]), key="t_seed", help="Same seed, same model.")
-        st.toggle(
-            "Augment like drawings",
-            key="t_augment",
-            help="Each epoch trains on freshly shifted, rotated, rescaled, thickened or thinned and bent copies "
-            "of the images, so the model copes with digits drawn in the browser. Slower per epoch.",
-        )
+        st.radio(
+            "Augment like drawings", AUGMENTATIONS, key="t_augment", horizontal=True,
+            help="Each epoch trains on freshly shifted, rotated, rescaled, thickened or thinned and bent copies of "
+            "the images, so the model copes with drawings. elastic: stronger, with slant and Simard's elastic bends.",
+        )  # fmt: skip
         spec_error(RUN_FIELDS)
 
 st.button("Train", type="primary", icon=":material/play_arrow:", on_click=on_train, disabled=ui.job_active())

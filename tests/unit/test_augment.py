@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from mnist_core import EpochEvent, ModelSpec, TrainedModel, data, train
-from mnist_core.augment import augment
+from mnist_core.augment import SETTINGS, augment
 from mnist_core.preprocess import canvas_to_mnist
 
 
@@ -54,3 +54,32 @@ def test_augmented_keras_run_stops_early_and_keeps_its_best_weights(mnist: data.
     trained = train(spec, mnist)
     assert trained.stopped_early
     assert trained.epochs_run < spec.epochs
+
+
+def test_elastic_distortions_bend_more_than_light_ones(mnist: data.Dataset) -> None:
+    """augment="elastic" changes most images and changes them more; the digits stay readable."""
+    x = data.to_features(mnist.x_test[:1000])
+    light = augment(x, np.random.default_rng(1), SETTINGS["light"])
+    elastic = augment(x, np.random.default_rng(1), SETTINGS["elastic"])
+    assert elastic.min() >= 0 and elastic.max() <= 1
+    changed = lambda images: (np.abs(images - x).max(axis=1) > 0.05).mean()  # noqa: E731
+    assert changed(elastic) > 0.8 > 0.6 > changed(light)
+    assert np.abs(elastic - x).mean() > 1.5 * np.abs(light - x).mean()
+
+
+@pytest.mark.parametrize("framework", ["sklearn", pytest.param("keras", marks=pytest.mark.slow)])
+def test_a_cosine_schedule_lowers_the_learning_rate_over_the_run(mnist: data.Dataset, framework: str) -> None:
+    """With schedule="cosine" the optimizer's step size has fallen by the last epoch, and the model still learns."""
+    spec = ModelSpec(
+        framework=framework, hidden_layers=(32,), learning_rate=0.01, epochs=3, batch_size=100, train_size=2000,
+        schedule="cosine", augment="elastic", seed=1,
+    )  # fmt: skip
+    trained = train(spec, mnist)
+    if framework == "sklearn":
+        final = trained.estimator._optimizer.learning_rate_init
+        assert final == pytest.approx(spec.learning_rate_at(2 / 3))
+    else:
+        optimizer = trained.estimator.optimizer
+        final = float(optimizer.learning_rate)  # the schedule's value at the last step
+        assert final < 0.01 * spec.learning_rate
+    assert (trained.network.predict(mnist.x_test[:1000]) == mnist.y_test[:1000]).mean() > 0.6

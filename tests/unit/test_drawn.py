@@ -5,18 +5,21 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from mnist_core.drawn import CANVAS, draw_digits, draw_non_digits
+from mnist_core.drawn import CANVAS, SITUATIONS, draw_digits, draw_non_digits
 from mnist_core.preprocess import canvas_to_mnist
 from mnist_core.training import TrainedModel
 
 
 @pytest.mark.slow
 def test_the_default_set_has_a_thousand_balanced_drawings() -> None:
-    """At least 1 000 drawings, every digit equally often, each a 280×280 canvas."""
+    """At least 1 000 drawings, every digit equally often in every situation, each a 280×280 canvas."""
     drawn = draw_digits()
     assert len(drawn.labels) >= 1000
-    assert np.bincount(drawn.labels, minlength=10).tolist() == [120] * 10
+    assert np.bincount(drawn.labels, minlength=10).tolist() == [140] * 10
     assert drawn.images.shape[1:] == (CANVAS, CANVAS) and drawn.images.dtype == np.uint8
+    for name in SITUATIONS:
+        in_it = np.array(drawn.situations) == name
+        assert np.bincount(drawn.labels[in_it], minlength=10).tolist() == [20] * 10, name
 
 
 def test_drawings_are_reproducible_from_the_seed() -> None:
@@ -49,3 +52,21 @@ def test_non_digits_cover_every_kind() -> None:
     assert set(others.kinds) == {"noise", "blob", "lines", "letter"}
     assert (others.labels == -1).all()
     assert all(image.max() > 0 for image in others.images)
+
+
+def test_each_situation_draws_what_it_says() -> None:
+    """Thick pens on small digits, tiny digits in a corner, ink running into the edge, broken strokes."""
+    drawn = draw_digits(14, seed=4)
+    situations = np.array(drawn.situations)
+    thick = situations == "thick pen, small digit"
+    assert (drawn.pens[thick] >= 17).all() and (drawn.sizes[thick] <= 170).all()
+    tiny = np.flatnonzero(situations == "tiny, in a corner")
+    assert (drawn.sizes[tiny] < 80).all()
+    for index in tiny:  # the ink's centre is near a corner
+        ys, xs = np.nonzero(drawn.images[index] > 127)
+        assert min(ys.mean(), CANVAS - ys.mean()) < 60 and min(xs.mean(), CANVAS - xs.mean()) < 60
+    for index in np.flatnonzero(situations == "touching the edge"):
+        image = drawn.images[index] > 127
+        assert image[0].any() or image[-1].any() or image[:, 0].any() or image[:, -1].any()
+    slanted = np.flatnonzero(situations == "strong slant")
+    assert len(slanted) == 20 and len(set(drawn.kinds[i] for i in slanted)) > 5

@@ -66,6 +66,7 @@ CHANGES: dict[str, Any] = {
     "train_size": 1000,
     "seed": 1,
     "augment": True,
+    "schedule": "cosine",
 }
 
 
@@ -279,3 +280,24 @@ def test_presets_are_valid_and_documented(name: str) -> None:
 def test_preset_name_of_a_custom_spec_is_none() -> None:
     """A spec that matches no preset has no preset name."""
     assert preset_name(PRESETS["quick"].replace(seed=99)) is None
+
+
+def test_augmentation_levels_and_the_old_switch() -> None:
+    """augment takes off, light or elastic; True and False still mean light and off, with the keys they had."""
+    assert BASE.replace(augment=True).augment == "light"
+    assert BASE.replace(augment=False) == BASE
+    light = BASE.replace(augment="light")
+    assert light._key_fields()["augment"] is True  # models saved as augment=True keep their ids
+    assert BASE.replace(augment="elastic").key(FINGERPRINT) not in {light.key(FINGERPRINT), BASE.key(FINGERPRINT)}
+    with pytest.raises(InvalidSpecError, match="Augmentation is one of off, light, elastic") as raised:
+        BASE.replace(augment="strong")
+    assert raised.value.field == "augment"
+
+
+def test_the_cosine_schedule_falls_from_the_rate_to_zero() -> None:
+    """A cosine schedule starts at the learning rate, halves it halfway and ends at zero; constant holds it."""
+    cosine = BASE.replace(learning_rate=0.01, schedule="cosine")
+    assert [round(cosine.learning_rate_at(p), 6) for p in (0, 0.5, 1)] == [0.01, 0.005, 0.0]
+    assert BASE.learning_rate_at(0.7) == BASE.learning_rate
+    with pytest.raises(InvalidSpecError, match="schedule is one of constant, cosine"):
+        BASE.replace(schedule="step")

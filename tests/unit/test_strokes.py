@@ -1,0 +1,88 @@
+"""Pen width: the centre lines of strokes, their width, and drawings redrawn as wide as MNIST's."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from mnist_core import TrainedModel, data
+from mnist_core.drawn import render_digit
+from mnist_core.preprocess import canvas_to_mnist, preprocess_steps
+from mnist_core.strokes import MNIST_STROKE_WIDTH, even_strokes, skeleton, stroke_width
+
+# MNIST's own spread of stroke widths (5th and 95th percentiles, measured by stroke_width).
+MNIST_WIDTHS = (1.5, 4.4)
+PENS = (8, 14, 20, 30, 40)
+SIZES = (60, 90, 130, 190, 260)
+DIGITS = (0, 2, 3, 4, 5, 7, 8)
+
+
+def test_mnist_strokes_measure_their_documented_width(mnist: data.Dataset) -> None:
+    """The median width of MNIST's strokes is the constant the redrawing aims for."""
+    widths = [stroke_width(image / 255) for image in mnist.x_train[:3000]]
+    assert abs(np.median(widths) - MNIST_STROKE_WIDTH) < 0.15
+    low, high = np.percentile(widths, [5, 95])
+    assert abs(low - MNIST_WIDTHS[0]) < 0.2 and abs(high - MNIST_WIDTHS[1]) < 0.3
+
+
+def test_the_skeleton_of_a_thick_bar_is_its_centre_line() -> None:
+    """A 9-pixel-thick bar thins to one line along its middle, about as long as the bar, and measures 9 wide."""
+    bar = np.zeros((40, 140), dtype=bool)
+    bar[16:25, 10:130] = True
+    centre = skeleton(bar)
+    rows = np.flatnonzero(centre.any(axis=1))
+    assert rows.min() >= 19 and rows.max() <= 21
+    assert centre.any(axis=0).sum() > 100
+    assert stroke_width(bar.astype(np.float32)) == pytest.approx(9, rel=0.1)
+
+
+@pytest.mark.parametrize("pen", PENS)
+def test_every_pen_and_size_comes_out_with_mnist_strokes(pen: int) -> None:
+    """Pens of 8 to 40 px on digits 60 to 260 px tall give strokes within MNIST's spread, near its median.
+
+    A pen wider than a third of the digit's height fills the loops (a 40 px pen on a 60 px 8
+    is a blob, to a person too): there the strokes only have to come out thinner than drawn.
+    """
+    redrawn, as_drawn = [], []
+    for size in SIZES:
+        for digit in DIGITS:
+            canvas = render_digit(digit, height=size, pen=pen)
+            width, width_as_drawn = (
+                stroke_width(canvas_to_mnist(canvas)),
+                stroke_width(canvas_to_mnist(canvas, stroke=False)),
+            )
+            if pen <= size / 3:
+                redrawn.append(width)
+                as_drawn.append(width_as_drawn)
+            else:
+                assert width < width_as_drawn
+    assert MNIST_WIDTHS[0] <= min(redrawn) and max(redrawn) <= MNIST_WIDTHS[1]
+    assert abs(np.median(redrawn) - MNIST_STROKE_WIDTH) < 0.4
+    # Without the step, the widths spread far wider than that.
+    assert np.ptp(as_drawn) > 2 * np.ptp(redrawn)
+
+
+def test_a_thick_pen_on_a_small_eight_is_no_longer_a_blob(sklearn_model: TrainedModel) -> None:
+    """An 8 about 90 px tall drawn with a 20 px pen: thinned to MNIST's width, and read as an 8."""
+    canvas = render_digit(8, height=90, pen=20, style="two loops")
+    blob, thinned = canvas_to_mnist(canvas, stroke=False), canvas_to_mnist(canvas)
+    assert stroke_width(blob) > 3.2
+    assert stroke_width(thinned) < 3.0
+    assert sklearn_model.network.predict(thinned)[0] == 8
+
+
+def test_the_step_can_be_switched_off() -> None:
+    """With the step off, the evened stage is the cropped ink itself; on, it is redrawn."""
+    canvas = render_digit(3, height=120, pen=30)
+    off = preprocess_steps(canvas, stroke=False)
+    assert off.evened is off.cropped
+    on = preprocess_steps(canvas)
+    assert on.evened.shape != on.cropped.shape
+    assert not np.array_equal(on.result, off.result)
+
+
+def test_a_dot_is_left_as_it_is() -> None:
+    """Ink without a centre line to speak of (a dot) comes back unchanged."""
+    dot = np.zeros((9, 9), dtype=np.float32)
+    dot[3:6, 3:6] = 1.0
+    assert even_strokes(dot, fit=20) is dot
