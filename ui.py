@@ -449,3 +449,23 @@ def job_progress() -> JobStatus | None:
 
     live()
     return None
+
+
+def training_outcome(status: JobStatus | None) -> None:
+    """What became of this session's finished training: loaded from the store, stopped or trained; then its report."""
+    if status is None or status.model is None:
+        return
+    model = status.model
+    if status.job.from_store:
+        st.info(
+            f"This exact network was already in the store (`{model.id}`): loaded at once, nothing retrained.",
+            icon=":material/inventory_2:",
+        )
+    elif model.stopped:
+        st.warning(
+            f"Stopped at epoch {model.epochs_run}: saved as `{model.id}` with what it had learned.",
+            icon=":material/stop_circle:",
+        )
+    else:
+        st.success(f"Trained and saved as `{model.id}`.", icon=":material/check_circle:")
+    model_report(model)

@@ -10,6 +10,7 @@ from dataclasses import fields
 from typing import Any
 
 from . import data
+from .drawn import cached_practice_drawings, practice_path
 from .engine import scheduler_address, train_in_process, train_on_scheduler
 from .errors import BadInputError, EmptyImageError, InvalidImageError, MnistCoreError
 from .evaluation import evaluate
@@ -107,6 +108,8 @@ def cmd_download(args: argparse.Namespace) -> int:
         f"MNIST ready ({dataset.source}): {len(dataset.y_train)} training and "
         f"{len(dataset.y_test)} test images at {data.cache_path()}"
     )
+    x, _ = cached_practice_drawings()
+    print(f"Practice drawings ready: {len(x)} at {practice_path()}")
     return 0
 
 
@@ -280,6 +283,12 @@ def _parser() -> argparse.ArgumentParser:
         help="train on distorted copies, like drawings: light (alone: --augment) or elastic",
     )
     train.add_argument("--no-augment", dest="augment", action="store_const", const="off", help="same as --augment off")
+    train.add_argument(
+        "--drawings",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="also train on 6 000 practice digits drawn like the canvas (1s with flags, 7s with bars, …)",
+    )
     train.add_argument(
         "--schedule", choices=SCHEDULES, help="learning rate held (constant) or lowered to zero along a half cosine"
     )

@@ -38,6 +38,7 @@ import numpy as np
 
 from .data import Dataset
 from .data import load as load_dataset
+from .drawn import cached_practice_drawings
 from .errors import MnistCoreError, TrainingError
 from .evaluation import evaluate
 from .records import EpochEvent, OnEpoch, ShouldStop
@@ -240,7 +241,7 @@ def _stop_workers(workers: subprocess.Popen[bytes]) -> None:
 
 
 def _warm_up() -> None:
-    """Import the frameworks and read MNIST now, so that the first job does not wait for them."""
+    """Import the frameworks and read MNIST and the practice drawings now, so that the first job does not wait."""
     with contextlib.suppress(Exception):  # a failure here shows again, with its message, in the first job
         import sklearn.neural_network  # noqa: F401
 
@@ -248,6 +249,7 @@ def _warm_up() -> None:
 
         import_keras()
         _dataset_on_worker()
+        cached_practice_drawings()
 
 
 def _worker_setup_plugin() -> Any:

@@ -9,9 +9,12 @@ returns what it has learned.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from .data import Dataset, to_features
+from .drawn import cached_practice_drawings
 from .records import EpochEvent, OnEpoch, OnWeights, ShouldStop, TrainedModel, TrainingSplit
 from .spec import ModelSpec
 
@@ -19,16 +22,26 @@ __all__ = ["EpochEvent", "TrainedModel", "split_for_training", "train"]
 
 
 def split_for_training(spec: ModelSpec, dataset: Dataset) -> TrainingSplit:
-    """The rows a spec trains and validates on: its stratified subset, then a seeded split."""
+    """The rows a spec trains and validates on: its stratified subset, then a seeded split.
+
+    With ``spec.drawings`` the practice drawings join the training rows; validation stays MNIST.
+    """
     data = dataset.seen_by(spec)
     x = to_features(data.x_train)
     y = data.y_train.astype(np.int64)
     if spec.validation_fraction == 0:
-        return TrainingSplit(x, y, None, None)
+        return _with_drawings(spec, TrainingSplit(x, y, None, None))
     order = np.random.default_rng(spec.seed).permutation(len(y))
     n_val = round(len(y) * spec.validation_fraction)
     val, fit = np.sort(order[:n_val]), np.sort(order[n_val:])
-    return TrainingSplit(x[fit], y[fit], x[val], y[val])
+    return _with_drawings(spec, TrainingSplit(x[fit], y[fit], x[val], y[val]))
+
+
+def _with_drawings(spec: ModelSpec, split: TrainingSplit) -> TrainingSplit:
+    if not spec.drawings:
+        return split
+    x, y = cached_practice_drawings()
+    return replace(split, x_fit=np.concatenate([split.x_fit, x]), y_fit=np.concatenate([split.y_fit, y]))
 
 
 def train(

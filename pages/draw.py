@@ -9,6 +9,7 @@ from mnist_core import plots
 from mnist_core.errors import EmptyImageError, InvalidImageError
 from mnist_core.inside import saliency
 from mnist_core.preprocess import noise_image, preprocess_steps
+from mnist_core.strokes import MNIST_STROKE_WIDTH, stroke_width
 
 ui.page()
 
@@ -28,11 +29,11 @@ def drawing_board() -> None:
     """Canvas, model input and answers: a stroke reruns only this part of the page."""
     canvas_column, seen_column = st.columns([3, 2])
     with canvas_column:
-        stroke_width = st.slider(
+        pen_width = st.slider(
             "Pen width", 8, 40, 20, help="MNIST digits have strokes about 2–3 pixels wide out of 28."
         )
         canvas = st_canvas(
-            stroke_width=stroke_width,
+            stroke_width=pen_width,
             stroke_color="#FFFFFF",
             background_color="#000000",
             height=CANVAS_SIDE,
@@ -56,6 +57,13 @@ def drawing_board() -> None:
         seen = st.empty()
         crop = st.toggle("Crop to the ink and fit it into 20 × 20", value=True, key="step_crop")
         centre = st.toggle("Centre it by its centre of mass", value=True, key="step_centre")
+        stroke = st.toggle(
+            "Redraw the strokes as wide as MNIST's",
+            value=True,
+            key="step_stroke",
+            help="Thins the ink to its centre line and redraws it about 2.5 pixels wide out of 28, whatever "
+            "the pen and the size of the digit: a thick pen on a small digit no longer makes a blob.",
+        )
         explain = st.toggle(
             "Show which pixels made the answer",
             key="saliency",
@@ -67,7 +75,7 @@ def drawing_board() -> None:
     steps = None
     try:
         if canvas.image_data is not None:
-            steps = preprocess_steps(canvas.image_data, crop=crop, centre=centre)
+            steps = preprocess_steps(canvas.image_data, crop=crop, centre=centre, stroke=stroke)
     except EmptyImageError:
         pass
     except InvalidImageError as error:
@@ -86,13 +94,15 @@ def drawing_board() -> None:
             seen.image(plots.enlarge(image), width=224)
     if steps is not None:
         with st.expander("Each step from canvas to model input"):
-            stages = st.columns(4)
-            stages[0].image(steps.ink, caption="the canvas, as ink", width=140, clamp=True)
+            stages = st.columns(5)
+            stages[0].image(steps.ink, caption="the canvas, as ink", width=120, clamp=True)
             stages[1].image(
-                steps.cropped, caption="cropped to the ink" if crop else "not cropped", width=140, clamp=True
+                steps.cropped, caption="cropped to the ink" if crop else "not cropped", width=120, clamp=True
             )
-            stages[2].image(plots.enlarge(steps.placed, 5), caption="fitted into 28 × 28", width=140)
-            stages[3].image(plots.enlarge(steps.result, 5), caption="centred" if centre else "not centred", width=140)
+            evened = f"strokes {stroke_width(steps.result):.1f} px wide (MNIST: {MNIST_STROKE_WIDTH})"
+            stages[2].image(steps.evened, caption=evened if stroke else "strokes as drawn", width=120, clamp=True)
+            stages[3].image(plots.enlarge(steps.placed, 5), caption="fitted into 28 × 28", width=120)
+            stages[4].image(plots.enlarge(steps.result, 5), caption="centred" if centre else "not centred", width=120)
 
     if image is None:
         st.info("Draw a digit on the black square to see what the models say.", icon=":material/draw:")

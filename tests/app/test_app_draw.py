@@ -98,3 +98,22 @@ def test_random_noise_gets_an_answer_too(open_app, pretrained_root):
     ]
     assert len(verdicts) == 1
     assert app.image  # the noise itself, next to what the model says
+
+
+def test_a_thick_pen_on_a_small_digit_is_redrawn_as_wide_as_mnist(open_app, pretrained_root):
+    """The pen-width step shows the strokes' width; switched off, the model input keeps the drawn width."""
+    from mnist_core.drawn import render_digit
+    from mnist_core.strokes import MNIST_STROKE_WIDTH
+
+    app = open_app(pretrained_root, "draw")
+    draw(app, render_digit(8, height=90, pen=20, style="two loops"))
+    assert not app.exception
+    captions = [image.proto.imgs[0].caption for image in app.get("image")]
+    widths = [float(m.group(1)) for caption in captions if (m := re.match(r"strokes ([\d.]+) px wide", caption))]
+    assert len(widths) == 1 and abs(widths[0] - MNIST_STROKE_WIDTH) < 0.8
+    evened = app.session_state["last_drawing"].copy()
+
+    app.toggle(key="step_stroke").set_value(False).run()
+    assert not app.exception
+    assert "strokes as drawn" in [image.proto.imgs[0].caption for image in app.get("image")]
+    assert np.abs(app.session_state["last_drawing"] - evened).mean() > 0.02

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
-from mnist_core.drawn import CANVAS, SITUATIONS, draw_digits, draw_non_digits
+from mnist_core import drawn
+from mnist_core.drawn import CANVAS, SITUATIONS, draw_digits, draw_non_digits, practice_drawings
 from mnist_core.preprocess import canvas_to_mnist
 from mnist_core.training import TrainedModel
 
@@ -70,3 +73,33 @@ def test_each_situation_draws_what_it_says() -> None:
         assert image[0].any() or image[-1].any() or image[:, 0].any() or image[:, -1].any()
     slanted = np.flatnonzero(situations == "strong slant")
     assert len(slanted) == 20 and len(set(drawn.kinds[i] for i in slanted)) > 5
+
+
+def test_practice_drawings_are_balanced_digits_in_range() -> None:
+    """Every digit equally often, as 784 pixels in [0, 1], the same for the same seed."""
+    x, y = practice_drawings(7, seed=3)
+    assert x.shape == (70, 784) and x.dtype == np.float32
+    assert np.bincount(y, minlength=10).tolist() == [7] * 10
+    assert x.min() >= 0 and x.max() <= 1 and (x.max(axis=1) > 0.5).all()
+    np.testing.assert_array_equal(x, practice_drawings(7, seed=3)[0])
+
+
+def test_a_model_reads_most_practice_drawings(sklearn_model: TrainedModel) -> None:
+    """The practice drawings are digits: a small MNIST model already reads most of them."""
+    x, y = practice_drawings(10, seed=5)
+    assert (sklearn_model.network.predict(x) == y).mean() > 0.5
+
+
+def test_the_practice_set_is_drawn_once_and_a_damaged_copy_again(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The first call draws and keeps the set; the next reads it; a damaged file is drawn anew."""
+    monkeypatch.setenv("DIGIT_STUDIO_DATA", str(tmp_path))
+    monkeypatch.setattr(drawn, "PRACTICE_PER_DIGIT", 2)
+    x, y = drawn.cached_practice_drawings()
+    assert x.shape == (20, 784) and drawn.practice_path().is_file()
+    drawn.practice_path().write_bytes(b"not a zip file")
+    again, _ = drawn.cached_practice_drawings()
+    np.testing.assert_array_equal(again, x)
+    with np.load(drawn.practice_path()) as saved:  # written afresh
+        np.testing.assert_array_equal(saved["x"], x)

@@ -67,6 +67,7 @@ CHANGES: dict[str, Any] = {
     "seed": 1,
     "augment": True,
     "schedule": "cosine",
+    "drawings": True,
 }
 
 

@@ -360,3 +360,15 @@ def test_a_stored_weight_history_is_bounded() -> None:
     assert len(stored) == HISTORY_FRAMES and stored.epochs[0] == 0 and stored.epochs[-1] == 199
     assert stored.frames[0].shape == (HISTORY_UNITS, 28, 28) and stored.frames[0].dtype == np.float16
     assert len(history.to_bytes()) < 2_000_000
+
+
+@pytest.mark.slow
+def test_practice_drawings_join_the_training_rows_only(mnist: data.Dataset) -> None:
+    """With drawings on, the 6 000 practice drawings are added to the rows fitted; validation stays MNIST."""
+    from mnist_core.drawn import PRACTICE_PER_DIGIT
+
+    spec = ModelSpec(train_size=1000, validation_fraction=0.1)
+    plain, mixed = split_for_training(spec, mnist), split_for_training(spec.replace(drawings=True), mnist)
+    assert len(mixed.y_fit) == len(plain.y_fit) + 10 * PRACTICE_PER_DIGIT
+    np.testing.assert_array_equal(mixed.x_fit[: len(plain.y_fit)], plain.x_fit)
+    np.testing.assert_array_equal(mixed.x_val, plain.x_val)
