@@ -97,6 +97,7 @@ def test_the_practice_set_is_drawn_once_and_a_damaged_copy_again(
     monkeypatch.setenv("DIGIT_STUDIO_DATA", str(tmp_path))
     monkeypatch.setattr(drawn, "PRACTICE_PER_DIGIT", 2)
     x, y = drawn.cached_practice_drawings()
+    assert np.bincount(y).tolist() == [2] * 10
     assert x.shape == (20, 784) and drawn.practice_path().is_file()
     drawn.practice_path().write_bytes(b"not a zip file")
     again, _ = drawn.cached_practice_drawings()
