@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from ._keras_import import import_keras
-from .augment import SETTINGS, augment
+from .augment import SETTINGS, augmented_epochs
 from .early_stopping import EarlyStopping
 from .evaluation import validation_threshold
 from .inference import DenseNetwork
@@ -214,9 +214,10 @@ def _fit_augmented(model: keras.Model, spec: ModelSpec, split: TrainingSplit, pr
     ``fit`` calls, where Keras's own callback would start afresh with each.
     """
     rng = np.random.default_rng(spec.seed + 1)
-    for epoch in range(spec.epochs):
+    copies = augmented_epochs(split.x_fit, rng, SETTINGS[spec.augment], spec.epochs)
+    for epoch, x_epoch in enumerate(copies):
         model.fit(
-            augment(split.x_fit, rng, SETTINGS[spec.augment]),
+            x_epoch,
             split.y_fit,
             batch_size=spec.batch_size,
             initial_epoch=epoch,
@@ -227,6 +228,7 @@ def _fit_augmented(model: keras.Model, spec: ModelSpec, split: TrainingSplit, pr
             callbacks=[progress],
         )
         if progress.finished:
+            copies.close()  # ends the background copy
             return
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import time
 import warnings
 
@@ -10,7 +11,7 @@ import sklearn
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPClassifier
 
-from .augment import SETTINGS, augment
+from .augment import SETTINGS, augmented_epochs
 from .early_stopping import EarlyStopping
 from .evaluation import log_loss, validation_threshold
 from .inference import DenseNetwork
@@ -72,9 +73,13 @@ def fit(
     early = EarlyStopping[Weights](spec.patience) if spec.early_stopping else None
     stopped = False
     distort = np.random.default_rng(spec.seed + 1)
-    for epoch in range(1, spec.epochs + 1):
+    copies = (
+        augmented_epochs(split.x_fit, distort, SETTINGS[spec.augment], spec.epochs)
+        if spec.augment != "off"
+        else itertools.repeat(split.x_fit, spec.epochs)
+    )
+    for epoch, x_epoch in enumerate(copies, start=1):
         epoch_started = time.perf_counter()
-        x_epoch = augment(split.x_fit, distort, SETTINGS[spec.augment]) if spec.augment != "off" else split.x_fit
         if epoch > 1:  # the optimizer exists from the first partial_fit on
             _set_learning_rate(classifier, spec.learning_rate_at((epoch - 1) / spec.epochs))
         # partial_fit warns when one pass has not converged: one pass never has. It

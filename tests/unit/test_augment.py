@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from mnist_core import EpochEvent, ModelSpec, TrainedModel, data, train
-from mnist_core.augment import SETTINGS, augment
+from mnist_core.augment import SETTINGS, augment, augmented_epochs
 from mnist_core.preprocess import canvas_to_mnist
 
 
@@ -83,3 +83,14 @@ def test_a_cosine_schedule_lowers_the_learning_rate_over_the_run(mnist: data.Dat
         final = float(optimizer.learning_rate)  # the schedule's value at the last step
         assert final < 0.01 * spec.learning_rate
     assert (trained.network.predict(mnist.x_test[:1000]) == mnist.y_test[:1000]).mean() > 0.6
+
+
+def test_copies_made_ahead_are_the_ones_made_in_turn(mnist: data.Dataset) -> None:
+    """augmented_epochs prepares each next copy in the background, yet gives exactly augment's copies in order."""
+    x = data.to_features(mnist.x_test[:300])
+    ahead = list(augmented_epochs(x, np.random.default_rng(4), SETTINGS["elastic"], 3))
+    rng = np.random.default_rng(4)
+    in_turn = [augment(x, rng, SETTINGS["elastic"]) for _ in range(3)]
+    assert len(ahead) == 3
+    for early, late in zip(ahead, in_turn, strict=True):
+        np.testing.assert_array_equal(early, late)
