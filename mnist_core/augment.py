@@ -9,7 +9,7 @@ over the batch, so a fresh copy of the training set costs about a second.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Generator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
@@ -103,7 +103,7 @@ def augment(images: np.ndarray, rng: np.random.Generator, settings: Augmentation
 
 def augmented_epochs(
     images: np.ndarray, rng: np.random.Generator, settings: Augmentation, epochs: int
-) -> Iterator[np.ndarray]:
+) -> Generator[np.ndarray, None, None]:
     """A fresh :func:`augment` copy of ``images`` for each of ``epochs`` epochs.
 
     The next epoch's copy is made in a background thread while the caller trains

@@ -209,7 +209,7 @@ def _place(
     room = np.maximum(CANVAS - 2 * margin - (high - low), 0)
     where = rng.uniform(0, 1, 2)
     if situation.place == "corner":
-        where = rng.integers(0, 2, 2) * 1.0  # one of the four corners, at the margin
+        where = rng.integers(0, 2, 2).astype(np.float64)  # one of the four corners, at the margin
     elif situation.place == "edge":
         side = int(rng.integers(4))
         where[side % 2] = side // 2  # flush with the left, top, right or bottom margin …
@@ -296,8 +296,8 @@ def _practice_strokes(digit: int, rng: np.random.Generator) -> list[Stroke]:
     """One way of writing ``digit``, with proportions drawn at random."""
     u = rng.uniform
     if digit == 0:
-        start = u(-130, -50)
-        return [_arc(0.5, 0.5, u(0.24, 0.42), u(0.42, 0.48), start, start + u(345, 390))]
+        begin = u(-130, -50)
+        return [_arc(0.5, 0.5, u(0.24, 0.42), u(0.42, 0.48), begin, begin + u(345, 390))]
     if digit == 1:
         top, bottom = (u(0.45, 0.6), 0.03), (u(0.4, 0.55), 0.97)
         if rng.random() < 0.45:
@@ -320,8 +320,8 @@ def _practice_strokes(digit: int, rng: np.random.Generator) -> list[Stroke]:
                 + _arc(0.5, 0.7, u(0.3, 0.38), 0.26, 270, u(490, 530))
             ]
         split = u(0.42, 0.52)
-        top = _arc(0.5, split / 2, u(0.25, 0.33), split / 2, u(190, 220), 450)
-        return [top + _arc(0.5, (1 + split) / 2, u(0.3, 0.38), (1 - split) / 2, 270, u(500, 530))]
+        upper = _arc(0.5, split / 2, u(0.25, 0.33), split / 2, u(190, 220), 450)
+        return [upper + _arc(0.5, (1 + split) / 2, u(0.3, 0.38), (1 - split) / 2, 270, u(500, 530))]
     if digit == 4:
         bar = u(0.52, 0.7)
         if rng.random() < 0.5:  # closed
@@ -355,10 +355,10 @@ def _practice_strokes(digit: int, rng: np.random.Generator) -> list[Stroke]:
         if rng.random() < 0.5:
             width = u(0.24, 0.34)
             return [[(0.5 + width * np.sin(2 * t), 0.5 - 0.46 * np.cos(t)) for t in np.linspace(0, 2 * np.pi, 80)]]
-        top = u(0.4, 0.5)
+        waist = u(0.4, 0.5)
         return [
-            _arc(0.5, top / 2 + 0.02, u(0.2, 0.28), top / 2, 90, 450),
-            _arc(0.5, (1 + top) / 2, u(0.26, 0.34), (1 - top) / 2 - 0.02, -90, 270),
+            _arc(0.5, waist / 2 + 0.02, u(0.2, 0.28), waist / 2, 90, 450),
+            _arc(0.5, (1 + waist) / 2, u(0.26, 0.34), (1 - waist) / 2 - 0.02, -90, 270),
         ]
     loop = u(0.22, 0.3)
     head = _arc(0.45, loop + 0.03, u(0.24, 0.32), loop, u(-20, 20), 380)

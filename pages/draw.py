@@ -29,9 +29,7 @@ def drawing_board() -> None:
     """Canvas, model input and answers: a stroke reruns only this part of the page."""
     canvas_column, seen_column = st.columns([3, 2])
     with canvas_column:
-        pen_width = st.slider(
-            "Pen width", 8, 40, 20, help="MNIST digits have strokes about 2–3 pixels wide out of 28."
-        )
+        pen_width = st.slider("Pen width", 8, 40, 20, help="MNIST digits have strokes about 2–3 pixels wide out of 28.")
         canvas = st_canvas(
             stroke_width=pen_width,
             stroke_color="#FFFFFF",

@@ -47,6 +47,9 @@ def test_controls_start_from_the_quick_preset(open_app, empty_store):
     assert app.select_slider(key="t_batch_size").value == quick.batch_size
     assert app.slider(key="t_epochs").value == quick.epochs
     assert app.slider(key="t_train_size").value == quick.train_size
+    assert app.radio(key="t_schedule").value == quick.schedule == "cosine"
+    assert app.radio(key="t_augment").value == quick.augment == "light"
+    assert app.toggle(key="t_drawings").value is quick.drawings is True
     assert app.toggle(key="t_early_stopping").value is False
     assert app.slider(key="t_patience").disabled  # only meaningful with early stopping
     assert not train_button(app).disabled
@@ -71,10 +74,12 @@ def test_training_shows_the_result_then_reuses_the_store(open_app, scratch_store
     app = open_app(scratch_store, "train")
     app.slider(key="t_train_size").set_value(3000)
     app.slider(key="t_epochs").set_value(2)
+    app.radio(key="t_augment").set_value("elastic")
     train_button(app).click().run()
 
     assert not app.exception
-    assert my_job(app, scratch_store).spec == PRESETS["quick"].replace(train_size=3000, epochs=2)
+    expected = PRESETS["quick"].replace(train_size=3000, epochs=2, augment="elastic")
+    assert my_job(app, scratch_store).spec == expected
     finish_training(app, scratch_store)
 
     assert not app.exception
@@ -82,7 +87,7 @@ def test_training_shows_the_result_then_reuses_the_store(open_app, scratch_store
     model_id = success.value.split("`")[1]
     assert success.value == f"Trained and saved as `{model_id}`."
     stored = ModelStore(scratch_store).get(model_id)
-    assert stored.spec == PRESETS["quick"].replace(train_size=3000, epochs=2)
+    assert stored.spec == expected
     assert [m.label for m in app.metric] == ["Test accuracy", "Train accuracy", "Training time", "Epochs", "Parameters"]
     assert app.metric[0].value == f"{stored.metrics['test_accuracy']:.2%}"
     assert app.metric[3].value == "2 / 2"

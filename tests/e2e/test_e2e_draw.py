@@ -141,6 +141,16 @@ def test_a_small_digit_off_in_a_corner_is_still_read(studio):
     assert answers(studio) == ["7"]
 
 
+def test_a_small_digit_drawn_with_the_thickest_pen_is_read(studio):
+    """The small 7 again with the 40 px pen: its strokes are redrawn at MNIST's width, and it is read as 7."""
+    studio.open("/draw")
+    assert studio.set_slider("Pen width", "End") == 40
+    stroke(studio, SMALL_SEVEN)
+    assert answers(studio) == ["7"]
+    studio.page.get_by_text("Each step from canvas to model input").click()
+    studio.page.get_by_text(re.compile(r"strokes \d\.\d px wide \(MNIST: 2\.5\)")).wait_for()
+
+
 def press_train(studio, preset: str, *, shrink: bool = True) -> None:
     """Choose a preset on the Train page (shrunk to a short run unless ``shrink`` is False) and press Train."""
     studio.open("/train")

@@ -291,3 +291,22 @@ def test_no_scheduler_at_the_address_fails_cleanly(tmp_path: Path) -> None:
     assert_clean_failure(done, f"No Dask scheduler answers at {closed}")
     assert done.returncode == 1
     assert not (tmp_path / "models").exists()
+
+
+@pytest.mark.parametrize(
+    ("flags", "augment", "schedule", "drawings"),
+    [
+        ([], "off", "constant", False),
+        (["--augment"], "light", "constant", False),
+        (["--augment", "elastic", "--schedule", "cosine", "--drawings"], "elastic", "cosine", True),
+        (["--preset", "quick", "--no-augment", "--no-drawings"], "off", "cosine", False),
+    ],
+)
+def test_train_flags_for_augmentation_schedule_and_drawings(
+    flags: list[str], augment: str, schedule: str, drawings: bool
+) -> None:
+    """--augment alone means light; a level, --schedule and --drawings set their fields; --no-… clear a preset's."""
+    from mnist_core.cli import _parser, _spec_from_args
+
+    spec = _spec_from_args(_parser().parse_args(["train", *flags]))
+    assert (spec.augment, spec.schedule, spec.drawings) == (augment, schedule, drawings)
