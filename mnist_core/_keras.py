@@ -50,13 +50,19 @@ def steps_per_execution(spec: ModelSpec) -> int:
     return max(MIN_STEPS_PER_EXECUTION, min(steps, MAX_STEPS_PER_EXECUTION, _batches_per_epoch(spec)))
 
 
-def _batches_per_epoch(spec: ModelSpec) -> int:
-    fit_rows = spec.train_size - round(spec.train_size * spec.validation_fraction)
+def _batches_per_epoch(spec: ModelSpec, fit_rows: int | None = None) -> int:
+    """Batches in one epoch of ``fit_rows`` rows (by default the spec's MNIST rows after the validation split)."""
+    if fit_rows is None:
+        fit_rows = spec.train_size - round(spec.train_size * spec.validation_fraction)
     return math.ceil(fit_rows / spec.batch_size)
 
 
-def build_model(spec: ModelSpec) -> keras.Model:
-    """The Keras model a spec describes, compiled (see :func:`steps_per_execution`) and untrained."""
+def build_model(spec: ModelSpec, fit_rows: int | None = None) -> keras.Model:
+    """The Keras model a spec describes, compiled (see :func:`steps_per_execution`) and untrained.
+
+    ``fit_rows``: the rows each epoch trains on, which a schedule spreads its steps over
+    (practice drawings add to the spec's MNIST rows).
+    """
     keras.utils.set_random_seed(spec.seed)
     # scikit-learn adds alpha/2 * ||W||^2 per sample of a batch; matching it makes
     # the L2 slider mean the same thing in both frameworks.
@@ -75,7 +81,7 @@ def build_model(spec: ModelSpec) -> keras.Model:
     outputs = keras.layers.Dense(10, activation="softmax", name="output")(hidden)
     model = keras.Model(inputs, outputs, name="digit_mlp")
     model.compile(
-        optimizer=_optimizer(spec),
+        optimizer=_optimizer(spec, fit_rows),
         loss="sparse_categorical_crossentropy",
         metrics=["accuracy"],
         steps_per_execution=steps_per_execution(spec),
@@ -83,12 +89,12 @@ def build_model(spec: ModelSpec) -> keras.Model:
     return model
 
 
-def _optimizer(spec: ModelSpec) -> keras.optimizers.Optimizer:
+def _optimizer(spec: ModelSpec, fit_rows: int | None) -> keras.optimizers.Optimizer:
     rate: float | keras.optimizers.schedules.LearningRateSchedule = spec.learning_rate
     if spec.schedule == "cosine":
         # Step by step, as spec.learning_rate_at describes: 1 at the first step, 0 after the last.
         rate = keras.optimizers.schedules.CosineDecay(
-            spec.learning_rate, decay_steps=spec.epochs * _batches_per_epoch(spec)
+            spec.learning_rate, decay_steps=spec.epochs * _batches_per_epoch(spec, fit_rows)
         )
     if spec.optimizer == "sgd":
         return keras.optimizers.SGD(learning_rate=rate, momentum=spec.momentum, nesterov=spec.momentum > 0)
@@ -174,7 +180,7 @@ def fit(
 ) -> TrainedModel:
     """Train with ``model.fit``; early stopping restores the best weights."""
     started = time.perf_counter()
-    model = build_model(spec)
+    model = build_model(spec, len(split.y_fit))
     progress = _Progress(spec, on_epoch, should_stop, on_weights)
     if spec.augment != "off":
         _fit_augmented(model, spec, split, progress)

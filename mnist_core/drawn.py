@@ -23,6 +23,7 @@ import numpy as np
 from PIL import Image, ImageDraw
 
 from . import data
+from .preprocess import canvas_to_mnist
 
 __all__ = [
     "CANVAS",
@@ -376,8 +377,6 @@ def practice_drawings(per_digit: int = PRACTICE_PER_DIGIT, *, seed: int = 11) ->
     Returns:
         ``(x, y)``: ``(n, 784)`` float32 in [0, 1] and ``(n,)`` int64 labels.
     """
-    from .preprocess import canvas_to_mnist
-
     rng = np.random.default_rng(seed)
     names = list(SITUATIONS)
     images, labels = [], []
