@@ -3,7 +3,9 @@
 MNIST digits were made by fitting each digit into a 20×20 box, keeping its
 aspect ratio, with anti-aliasing, and then moving its centre of mass to the
 centre of a 28×28 field. A drawing only looks like MNIST to a model after the
-same steps, so :func:`canvas_to_mnist` repeats them.
+same steps, so :func:`canvas_to_mnist` repeats them. MNIST's strokes are about
+2.5 pixels wide whoever wrote them, so it also redraws the cropped strokes at that
+width (:mod:`mnist_core.strokes`), whatever the canvas pen and the digit's size.
 """
 
 from __future__ import annotations
