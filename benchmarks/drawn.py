@@ -137,9 +137,12 @@ def main() -> None:
             flush=True,
         )
     print("\nwith every step on, by group (without the pen-width step in brackets)")
-    print(f"{'group':<24}{'n':>5}" + "".join(f"{name:>18}" for name, _ in entries))
+    width = max([18, *(len(name) + 2 for name, _ in entries)])
+    print(f"{'group':<24}{'n':>5}" + "".join(f"{name:>{width}}" for name, _ in entries))
     for group, size in rows[0]["group_sizes"].items() if rows else ():
-        cells = "".join(f"{row['groups'][group]:>9.1%} ({row['groups_without_stroke'][group]:>5.1%})" for row in rows)
+        cells = "".join(
+            f"{row['groups'][group]:>{width - 9}.1%} ({row['groups_without_stroke'][group]:>5.1%})" for row in rows
+        )
         print(f"{group:<24}{size:>5}{cells}")
     OUT.parent.mkdir(exist_ok=True)
     OUT.write_text(json.dumps({"preprocessing_ms": timings, "models": rows}, indent=2))
