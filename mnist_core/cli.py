@@ -7,9 +7,11 @@ import json
 import sys
 from collections.abc import Sequence
 from dataclasses import fields
+from pathlib import Path
 from typing import Any
 
 from . import data
+from .classroom import ClassDrawings
 from .drawn import cached_practice_drawings, practice_path
 from .engine import scheduler_address, train_in_process, train_on_scheduler
 from .errors import BadInputError, EmptyImageError, InvalidImageError, MnistCoreError
@@ -230,6 +232,50 @@ def _range(name: str) -> str:
     return "–".join(str(int(v)) if float(v).is_integer() else f"{v:g}" for v in LIMITS[name])
 
 
+def cmd_class(args: argparse.Namespace) -> int:
+    drawings = ClassDrawings(args.class_db)
+    if args.action == "stats":
+        counts = drawings.counts()
+        stats = {"path": str(drawings.path), "count": sum(counts.values()), "per_digit": counts}
+        stats["sessions"] = drawings.sessions()
+        if args.json:
+            print(json.dumps(stats))
+        else:
+            per_digit = "  ".join(f"{digit}: {count}" for digit, count in counts.items())
+            print(f"{stats['count']} class drawings from {stats['sessions']} sessions at {drawings.path}")
+            print(per_digit)
+        return 0
+    if args.action == "export":
+        path = Path(args.target or "")
+        if path.suffix not in (".npz", ".csv"):
+            raise BadInputError("Export to a file ending in .npz (MNIST's format) or .csv (label and 784 pixels).")
+        written = drawings.export_npz(path) if path.suffix == ".npz" else drawings.export_csv(path)
+        print(f"{written} class drawings written to {path}")
+        return 0
+    if args.action == "score":
+        if not args.target:
+            raise BadInputError("Say which model to score: `class score MODEL_ID`.")
+        store = ModelStore(args.models)
+        model = store.get(args.target)
+        result = drawings.score(store.load_network(model.id))
+        summary = {"id": model.id, "name": model.name, "count": result.count, "accuracy": result.accuracy}
+        summary |= {"mnist_test_accuracy": model.metrics["test_accuracy"], "per_digit": result.per_digit}
+        if args.json:
+            print(json.dumps(summary))
+        elif not result.count:
+            print("The class has kept no drawings yet: keep some on the Draw page.")
+        else:
+            print(
+                f"{model.name}: {result.accuracy:.1%} of {result.count} class drawings "
+                f"(MNIST test {model.metrics['test_accuracy']:.1%})"
+            )
+        return 0
+    if not args.yes:
+        raise BadInputError(f"This removes all {drawings.count()} class drawings; add --yes to do it.")
+    print(f"{drawings.clear()} class drawings removed")
+    return 0
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m mnist_core", description="Digit Studio's command line.")
     parser.add_argument("--models", help="model store folder (default: $DIGIT_STUDIO_MODELS or ./models)")
@@ -313,6 +359,17 @@ def _parser() -> argparse.ArgumentParser:
     predict.add_argument("images", nargs="+")
     predict.add_argument("--json", action="store_true")
     predict.set_defaults(run=cmd_predict)
+
+    classroom = commands.add_parser("class", help="the drawings the class has kept: stats, export, score, clear")
+    classroom.add_argument("action", choices=("stats", "export", "score", "clear"))
+    classroom.add_argument("target", nargs="?", metavar="FILE|MODEL_ID", help="export: a .npz or .csv; score: a model")
+    classroom.add_argument(
+        "--class-db",
+        help="the class drawings database (default: $DIGIT_STUDIO_CLASS_DB or class.db in the data folder)",
+    )
+    classroom.add_argument("--yes", action="store_true", help="clear: really remove every drawing")
+    classroom.add_argument("--json", action="store_true")
+    classroom.set_defaults(run=cmd_class)
 
     delete = commands.add_parser("delete", help="remove a model from the store")
     delete.add_argument("id")

@@ -24,16 +24,17 @@ import statistics
 import threading
 import time
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
+from .database import Database
 from .drawn import PRACTICE_PER_DIGIT
 from .engine import Engine, TaskOutcome
-from .errors import DatabaseError, QueueError
+from .errors import QueueError
 from .records import EpochEvent
 from .spec import PRESETS, ModelSpec, preset, preset_name
 from .store import ModelStore, StoredModel
@@ -158,15 +159,10 @@ class JobTable:
     """
 
     def __init__(self, path: Path | str) -> None:
-        self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        db = self._open()
-        try:
-            db.execute("PRAGMA journal_mode = WAL")
-            db.executescript(
-                """
-                BEGIN IMMEDIATE;
-                CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+        self.database = Database(
+            path,
+            what="the job database",
+            schema="""
                 CREATE TABLE IF NOT EXISTS jobs (
                     id TEXT PRIMARY KEY,
                     spec TEXT NOT NULL,
@@ -183,51 +179,15 @@ class JobTable:
                     worker TEXT
                 );
                 CREATE INDEX IF NOT EXISTS jobs_by_state ON jobs (state, created);
-                COMMIT;
-                """
-            )
-            db.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (str(SCHEMA_VERSION),))
-            (schema,) = db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
-        except sqlite3.DatabaseError as error:
-            raise self._damaged(error) from None
-        finally:
-            db.close()
-        if int(schema) > SCHEMA_VERSION:
-            raise DatabaseError(
-                f"The job database {self.path} was written by a newer Digit Studio (schema {schema}); update the app."
-            )
-
-    def _open(self) -> sqlite3.Connection:
-        try:
-            db = sqlite3.connect(self.path, timeout=10, isolation_level=None)
-            db.execute("PRAGMA busy_timeout = 10000")
-        except sqlite3.Error as error:
-            raise self._damaged(error) from None
-        return db
-
-    def _damaged(self, error: sqlite3.Error) -> DatabaseError:
-        return DatabaseError(
-            f"The job database {self.path} cannot be used ({error}); if it is damaged, "
-            "move it away and restart the server: a new one is made."
+            """,
+            version=SCHEMA_VERSION,
+            remedy="if it is damaged, move it away and restart the server: a new one is made.",
         )
-
-    @contextlib.contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        db = self._open()
-        try:
-            db.execute("BEGIN IMMEDIATE")
-            yield db
-            db.execute("COMMIT")
-        except sqlite3.DatabaseError as error:
-            with contextlib.suppress(sqlite3.Error):
-                db.execute("ROLLBACK")
-            raise self._damaged(error) from None
-        finally:
-            db.close()
+        self.path = self.database.path
 
     def transaction(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
         """One short write transaction (``BEGIN IMMEDIATE``)."""
-        return self._connect()
+        return self.database.transaction()
 
     def insert(self, db: sqlite3.Connection, job: Job) -> None:
         """Add a job."""
@@ -269,7 +229,7 @@ class JobTable:
 
     def jobs(self, *states: str) -> list[Job]:
         """Every job in one of ``states`` (all jobs without any), oldest first."""
-        with self._connect() as db:
+        with self.transaction() as db:
             if not states:
                 return self.select(db)
             marks = ", ".join("?" for _ in states)

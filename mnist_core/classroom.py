@@ -1,0 +1,210 @@
+"""The class's own handwriting: drawings a class keeps, as a second test set beside MNIST.
+
+A student who has drawn a digit says which digit it really is and keeps it for
+the class. Each kept drawing holds the canvas as a PNG, the 28×28 image the
+models saw, the label, what each active model answered, the time and an
+anonymous session id (no names). They live in one SQLite file in the data
+folder (``$DIGIT_STUDIO_CLASS_DB`` to put it elsewhere), written in WAL mode, so
+a whole class can keep drawings at the same moment.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from . import data
+from .database import Database
+from .errors import InvalidImageError
+from .inference import DenseNetwork
+from .preprocess import FIELD, canvas_to_mnist
+
+__all__ = ["ClassDrawings", "ClassScore", "default_path"]
+
+SCHEMA_VERSION = 1
+SCHEMA = """
+    CREATE TABLE IF NOT EXISTS drawings (
+        id INTEGER PRIMARY KEY,
+        created REAL NOT NULL,
+        session TEXT NOT NULL,
+        label INTEGER NOT NULL CHECK (label BETWEEN 0 AND 9),
+        pixels BLOB NOT NULL,
+        canvas BLOB NOT NULL,
+        answers TEXT NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS drawings_by_label ON drawings (label);
+"""
+
+
+def default_path() -> Path:
+    """``$DIGIT_STUDIO_CLASS_DB``, or ``class.db`` in the data folder beside MNIST."""
+    override = os.environ.get("DIGIT_STUDIO_CLASS_DB")
+    return Path(override).expanduser() if override else data.cache_dir() / "class.db"
+
+
+@dataclass(frozen=True)
+class ClassScore:
+    """A model's results on the class drawings."""
+
+    count: int
+    accuracy: float
+    per_digit: dict[int, float]  # accuracy on each digit the class drew
+
+
+class ClassDrawings:
+    """The drawings a class has kept.
+
+    Raises:
+        DatabaseError: the file is damaged, not a database, or locked for too long.
+    """
+
+    def __init__(self, path: Path | str | None = None) -> None:
+        self.database = Database(
+            path or default_path(),
+            what="the class drawings database",
+            schema=SCHEMA,
+            version=SCHEMA_VERSION,
+            remedy="if it is damaged, move it away: a new, empty one is made (the drawings in it are lost).",
+        )
+        self.path = self.database.path
+
+    def add(
+        self,
+        canvas: np.ndarray,
+        label: int,
+        session: str,
+        *,
+        model_input: np.ndarray | None = None,
+        answers: dict[str, int] | None = None,
+    ) -> int:
+        """Keep one drawing; returns its id.
+
+        Args:
+            canvas: the drawing as the canvas sent it (any image :func:`canvas_to_mnist` reads).
+            label: the digit it really is, 0–9.
+            session: the anonymous id of the session that drew it.
+            model_input: the 28×28 image the models saw (made from ``canvas`` when omitted).
+            answers: each active model's answer, by model id.
+
+        Raises:
+            InvalidImageError: the label is not a digit or the image is not one.
+            EmptyImageError: there is nothing drawn.
+        """
+        if isinstance(label, bool) or not isinstance(label, int | np.integer) or not 0 <= label <= 9:
+            raise InvalidImageError(f"A drawing is labelled with a digit 0–9, not {label!r}.")
+        seen = canvas_to_mnist(canvas) if model_input is None else np.asarray(model_input, dtype=np.float32)
+        if seen.shape != (FIELD, FIELD):
+            raise InvalidImageError(f"The model input is 28 × 28, not {seen.shape}.")
+        pixels = np.clip(np.round(seen * 255), 0, 255).astype(np.uint8)
+        row = (time.time(), session, int(label), pixels.tobytes(), _png(canvas), json.dumps(answers or {}))
+        with self.database.transaction() as db:
+            cursor = db.execute(
+                "INSERT INTO drawings (created, session, label, pixels, canvas, answers) VALUES (?, ?, ?, ?, ?, ?)",
+                row,
+            )
+            return int(cursor.lastrowid or 0)
+
+    def count(self) -> int:
+        """How many drawings are kept."""
+        with self.database.transaction() as db:
+            (total,) = db.execute("SELECT COUNT(*) FROM drawings").fetchone()
+        return int(total)
+
+    def counts(self) -> dict[int, int]:
+        """Drawings kept of each digit (every digit listed, zeros included)."""
+        with self.database.transaction() as db:
+            rows = dict(db.execute("SELECT label, COUNT(*) FROM drawings GROUP BY label").fetchall())
+        return {digit: int(rows.get(digit, 0)) for digit in range(10)}
+
+    def sessions(self) -> int:
+        """How many sessions (students) kept drawings."""
+        with self.database.transaction() as db:
+            (total,) = db.execute("SELECT COUNT(DISTINCT session) FROM drawings").fetchone()
+        return int(total)
+
+    def ids(self) -> np.ndarray:
+        """The drawings' ids, oldest first."""
+        with self.database.transaction() as db:
+            return np.array([row[0] for row in db.execute("SELECT id FROM drawings ORDER BY id")], dtype=np.int64)
+
+    def labels(self) -> np.ndarray:
+        """Each drawing's label, oldest first, as uint8 like MNIST's."""
+        with self.database.transaction() as db:
+            return np.array([row[0] for row in db.execute("SELECT label FROM drawings ORDER BY id")], dtype=np.uint8)
+
+    def images(self) -> np.ndarray:
+        """The model inputs, oldest first: ``(n, 28, 28)`` uint8, white on black, like MNIST's images."""
+        with self.database.transaction() as db:
+            rows = db.execute("SELECT pixels FROM drawings ORDER BY id").fetchall()
+        if not rows:
+            return np.zeros((0, FIELD, FIELD), dtype=np.uint8)
+        return np.stack([np.frombuffer(pixels, dtype=np.uint8).reshape(FIELD, FIELD) for (pixels,) in rows])
+
+    def canvas(self, drawing_id: int) -> np.ndarray:
+        """The canvas of one drawing, as it was drawn (RGBA)."""
+        with self.database.transaction() as db:
+            row = db.execute("SELECT canvas FROM drawings WHERE id = ?", (int(drawing_id),)).fetchone()
+        if row is None:
+            raise InvalidImageError(f"There is no class drawing {drawing_id}.")
+        return np.asarray(Image.open(io.BytesIO(row[0])).convert("RGBA"))
+
+    def answers(self) -> list[dict[str, int]]:
+        """What the active models answered for each drawing, oldest first."""
+        with self.database.transaction() as db:
+            return [json.loads(text) for (text,) in db.execute("SELECT answers FROM drawings ORDER BY id")]
+
+    def delete(self, ids: Iterable[int]) -> int:
+        """Remove some drawings; returns how many were removed."""
+        chosen = [int(drawing_id) for drawing_id in ids]
+        with self.database.transaction() as db:
+            return sum(db.execute("DELETE FROM drawings WHERE id = ?", (drawing_id,)).rowcount for drawing_id in chosen)
+
+    def clear(self) -> int:
+        """Remove every drawing; returns how many there were."""
+        with self.database.transaction() as db:
+            return int(db.execute("DELETE FROM drawings").rowcount)
+
+    def export_npz(self, path: Path | str) -> int:
+        """Write the drawings as MNIST does (``x_test`` uint8 ``(n, 28, 28)``, ``y_test`` uint8); returns how many."""
+        images, labels = self.images(), self.labels()
+        with open(path, "wb") as out:
+            np.savez_compressed(out, x_test=images, y_test=labels)
+        return len(labels)
+
+    def export_csv(self, path: Path | str) -> int:
+        """Write one row per drawing: its label, then its 784 pixels (0–255); returns how many."""
+        images, labels = self.images(), self.labels()
+        with open(path, "w", newline="") as out:
+            writer = csv.writer(out)
+            writer.writerow(["label", *(f"pixel{index}" for index in range(FIELD * FIELD))])
+            for label, image in zip(labels, images, strict=True):
+                writer.writerow([int(label), *image.reshape(-1).tolist()])
+        return len(labels)
+
+    def score(self, network: DenseNetwork) -> ClassScore:
+        """How well ``network`` reads the class's drawings, overall and per digit drawn."""
+        images, labels = self.images(), self.labels()
+        if not len(labels):
+            return ClassScore(0, 0.0, {})
+        right = network.predict(data.to_features(images)) == labels
+        per_digit = {int(digit): float(right[labels == digit].mean()) for digit in np.unique(labels)}
+        return ClassScore(len(labels), float(right.mean()), per_digit)
+
+
+def _png(canvas: np.ndarray) -> bytes:
+    array = np.asarray(canvas)
+    if array.dtype != np.uint8:
+        array = np.clip(np.round(np.asarray(array, dtype=np.float32) * (255 if array.max() <= 1 else 1)), 0, 255)
+        array = array.astype(np.uint8)
+    buffer = io.BytesIO()
+    Image.fromarray(array).save(buffer, format="PNG")
+    return buffer.getvalue()

@@ -1,0 +1,88 @@
+"""One SQLite file shared by many processes: WAL mode, short transactions, clear errors.
+
+The job table and the class drawings each keep one such file. Every call opens
+its own connection and holds it only for one short transaction, so thirty
+browser sessions and the training workers can write at once; a writer that
+finds the file busy waits up to ten seconds before giving up with a message.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+
+from .errors import DatabaseError
+
+__all__ = ["Database"]
+
+#: How long a writer waits for another one to finish.
+BUSY_SECONDS = 10
+
+
+class Database:
+    """A SQLite file with a schema and a version, made on first use.
+
+    Args:
+        path: the file; its folder is made if missing.
+        what: how messages name it ("the job database").
+        schema: ``CREATE … IF NOT EXISTS`` statements of its tables.
+        version: the schema's version, kept in a ``meta`` table; a file written by a
+            newer version is refused.
+        remedy: what a message tells the user to do with a damaged file.
+
+    Raises:
+        DatabaseError: the file is damaged, not a database, locked for too long, or newer.
+    """
+
+    def __init__(self, path: Path | str, *, what: str, schema: str, version: int, remedy: str) -> None:
+        self.path = Path(path)
+        self.what = what
+        self.remedy = remedy
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        db = self._open()
+        try:
+            db.execute("PRAGMA journal_mode = WAL")
+            db.executescript(
+                "BEGIN IMMEDIATE;\n"
+                "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);\n"
+                f"{schema}\nCOMMIT;"
+            )
+            db.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (str(version),))
+            (found,) = db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+        except sqlite3.DatabaseError as error:
+            raise self._damaged(error) from None
+        finally:
+            db.close()
+        if int(found) > version:
+            raise DatabaseError(
+                f"{self.what.capitalize()} {self.path} was written by a newer Digit Studio "
+                f"(schema {found}); update the app."
+            )
+
+    def _open(self) -> sqlite3.Connection:
+        try:
+            db = sqlite3.connect(self.path, timeout=BUSY_SECONDS, isolation_level=None)
+            db.execute(f"PRAGMA busy_timeout = {BUSY_SECONDS * 1000}")
+        except sqlite3.Error as error:
+            raise self._damaged(error) from None
+        return db
+
+    def _damaged(self, error: sqlite3.Error) -> DatabaseError:
+        return DatabaseError(f"{self.what.capitalize()} {self.path} cannot be used ({error}); {self.remedy}")
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One short transaction (``BEGIN IMMEDIATE``): committed at the end, rolled back on an error."""
+        db = self._open()
+        try:
+            db.execute("BEGIN IMMEDIATE")
+            yield db
+            db.execute("COMMIT")
+        except sqlite3.DatabaseError as error:
+            with contextlib.suppress(sqlite3.Error):
+                db.execute("ROLLBACK")
+            raise self._damaged(error) from None
+        finally:
+            db.close()
