@@ -13,10 +13,11 @@ import pandas as pd
 import streamlit as st
 from streamlit.navigation.page import StreamlitPage
 
-from mnist_core import data, inside, plots
+from mnist_core import classroom, data, inside, plots
+from mnist_core.classroom import ClassDrawings
 from mnist_core.drawn import draw_non_digits
 from mnist_core.engine import Engine, scheduler_address
-from mnist_core.errors import DatasetUnavailableError, MnistCoreError
+from mnist_core.errors import DatabaseError, DatasetUnavailableError, MnistCoreError
 from mnist_core.evaluation import Evaluation, answer, evaluate
 from mnist_core.inference import DenseNetwork
 from mnist_core.preprocess import canvas_to_mnist
@@ -42,6 +43,7 @@ PAGES = (
     ("pages/draw.py", "Draw", ":material/draw:"),
     ("pages/inside.py", "Inside", ":material/neurology:"),
     ("pages/evaluate.py", "Evaluate", ":material/grid_on:"),
+    ("pages/classroom.py", "Class", ":material/groups:"),
     ("pages/models.py", "Models", ":material/inventory_2:"),
     ("pages/data.py", "Data", ":material/dataset:"),
 )
@@ -469,3 +471,47 @@ def training_outcome(status: JobStatus | None) -> None:
     else:
         st.success(f"Trained and saved as `{model.id}`.", icon=":material/check_circle:")
     model_report(model)
+
+
+@st.cache_resource(show_spinner=False)
+def _class_drawings(path: str) -> ClassDrawings:
+    return ClassDrawings(path)
+
+
+def class_drawings() -> ClassDrawings | None:
+    """The drawings the class has kept, or None after saying why they cannot be read."""
+    try:
+        return _class_drawings(str(classroom.default_path()))
+    except DatabaseError as error:
+        show_error(error)
+        return None
+
+
+def keep_for_class(canvas: np.ndarray, model_input: np.ndarray, label: int, answers: dict[str, int]) -> None:
+    """Keep this session's drawing for the class, and say so (or why not): Draw goes on either way."""
+    drawings = class_drawings()
+    if drawings is None:
+        return
+    try:
+        drawings.add(canvas, label, session_id(), model_input=model_input, answers=answers)
+        total = drawings.count()
+    except MnistCoreError as error:
+        show_error(error)
+    else:
+        st.success(f"Kept as a {label}: the class has {total} drawings now.", icon=":material/bookmark_added:")
+
+
+def class_scores(drawings: ClassDrawings) -> pd.DataFrame:
+    """Every stored model on MNIST's test set and on the class's drawings, best on the class first."""
+    rows = [
+        {
+            "model": model.name,
+            "id": model.id,
+            "MNIST test": model.metrics["test_accuracy"],
+            "class drawings": drawings.score(network(model)).accuracy,
+        }
+        for model in models()
+    ]
+    table = pd.DataFrame(rows, columns=["model", "id", "MNIST test", "class drawings"])
+    table["gap"] = table["class drawings"] - table["MNIST test"]
+    return table.sort_values("class drawings", ascending=False, ignore_index=True)

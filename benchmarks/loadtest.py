@@ -81,7 +81,13 @@ def server(store: Path, *options: str) -> Iterator[str]:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     log = tempfile.NamedTemporaryFile(prefix="digit-studio-load-", suffix=".log", delete=False)  # noqa: SIM115
-    env = {**os.environ, "DIGIT_STUDIO_MODELS": str(store), "DIGIT_STUDIO_FIRST_PRESET": "", "PYTHONUNBUFFERED": "1"}
+    env = {
+        **os.environ,
+        "DIGIT_STUDIO_MODELS": str(store),
+        "DIGIT_STUDIO_CLASS_DB": str(store / "class.db"),
+        "DIGIT_STUDIO_FIRST_PRESET": "",
+        "PYTHONUNBUFFERED": "1",
+    }
     command = [
         sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
         "--server.address", "127.0.0.1", "--server.port", str(port), "--server.fileWatcherType", "none",

@@ -25,6 +25,7 @@ from PIL import Image
 from . import data
 from .database import Database
 from .errors import InvalidImageError
+from .evaluation import Evaluation, log_loss
 from .inference import DenseNetwork
 from .preprocess import FIELD, canvas_to_mnist
 
@@ -190,14 +191,29 @@ class ClassDrawings:
                 writer.writerow([int(label), *image.reshape(-1).tolist()])
         return len(labels)
 
+    def evaluate(self, network: DenseNetwork) -> Evaluation:
+        """``network`` on the class's drawings as a test set: the confusion matrix, its cells, the mistakes.
+
+        The drawings are the "test" of the result; it has no training accuracy (NaN).
+        """
+        labels = self.labels().astype(np.int64)
+        if not len(labels):
+            return Evaluation(float("nan"), 0.0, 0.0, labels, np.zeros((0, 10), dtype=np.float32))
+        probabilities = network.predict_proba(data.to_features(self.images())).astype(np.float32)
+        return Evaluation(
+            train_accuracy=float("nan"),
+            test_accuracy=float((probabilities.argmax(axis=1) == labels).mean()),
+            test_log_loss=log_loss(probabilities, labels),
+            test_labels=labels,
+            test_probabilities=probabilities,
+        )
+
     def score(self, network: DenseNetwork) -> ClassScore:
         """How well ``network`` reads the class's drawings, overall and per digit drawn."""
-        images, labels = self.images(), self.labels()
-        if not len(labels):
-            return ClassScore(0, 0.0, {})
-        right = network.predict(data.to_features(images)) == labels
-        per_digit = {int(digit): float(right[labels == digit].mean()) for digit in np.unique(labels)}
-        return ClassScore(len(labels), float(right.mean()), per_digit)
+        result = self.evaluate(network)
+        drawn = np.unique(result.test_labels)
+        recall = result.recall
+        return ClassScore(len(result.test_labels), result.test_accuracy, {int(d): float(recall[d]) for d in drawn})
 
 
 def _png(canvas: np.ndarray) -> bytes:

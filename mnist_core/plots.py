@@ -262,6 +262,36 @@ def class_balance(train_counts: Sequence[int], test_counts: Sequence[int]) -> go
     return figure
 
 
+def class_counts(counts: dict[int, int]) -> go.Figure:
+    """Drawings the class has kept of each digit."""
+    figure = go.Figure(go.Bar(x=DIGITS, y=[counts.get(digit, 0) for digit in range(10)], marker_color=TRAIN))
+    figure.update_layout(
+        height=260,
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        xaxis={"title": "digit", "type": "category"},
+        yaxis={"title": "drawings"},
+    )
+    return figure
+
+
+def class_gap(names: Sequence[str], mnist: Sequence[float], drawn: Sequence[float]) -> go.Figure:
+    """Each model's accuracy on MNIST's test set beside its accuracy on the class's drawings."""
+    figure = go.Figure(
+        [
+            go.Bar(x=list(names), y=list(mnist), name="MNIST test", marker_color=TRAIN),
+            go.Bar(x=list(names), y=list(drawn), name="the class's drawings", marker_color=VALIDATION),
+        ]
+    )
+    figure.update_layout(
+        barmode="group",
+        height=320,
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        yaxis={"title": "accuracy", "tickformat": ".0%", "range": [0, 1]},
+        legend={"orientation": "h", "y": 1.12},
+    )
+    return figure
+
+
 def _weight_mosaic(images: np.ndarray, columns: int) -> tuple[np.ndarray, int]:
     """``(n, 28, 28)`` images tiled ``columns`` wide with a one-pixel gap (NaN), and the number of rows."""
     count = len(images)

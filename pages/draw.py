@@ -105,8 +105,10 @@ def drawing_board() -> None:
     if image is None:
         st.info("Draw a digit on the black square to see what the models say.", icon=":material/draw:")
         return
+    answers = {}
     for column, model in zip(st.columns(len(models)), models, strict=True):
         probabilities = ui.network(model).predict_proba(image)[0]
+        answers[model.id] = int(probabilities.argmax())
         answer, caption = ui.verdict(probabilities, threshold or model.reject_threshold)
         with column, st.container(border=True):
             st.markdown(f"**{model.name}** · {model.framework} {model.spec.architecture}")
@@ -117,6 +119,16 @@ def drawing_board() -> None:
             )
             st.caption(caption)
             st.html(plots.probability_bars_html(probabilities))
+    with st.container(border=True):
+        label = st.pills(
+            "Keep it for the class: which digit did you draw?",
+            list(range(10)),
+            key=f"class_label-{st.session_state.canvas_round}",
+            help="Kept drawings become the class's own test set (see the Class page): the canvas, "
+            "what the models saw and answered, and an anonymous session id, never a name.",
+        )
+        if st.button("Keep it for the class", icon=":material/bookmark_add:", disabled=label is None):
+            ui.keep_for_class(canvas.image_data, image, int(label), answers)
 
 
 drawing_board()

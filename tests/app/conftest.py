@@ -27,6 +27,7 @@ PAGES = {
     "draw": "pages/draw.py",
     "inside": "pages/inside.py",
     "evaluate": "pages/evaluate.py",
+    "classroom": "pages/classroom.py",
     "models": "pages/models.py",
     "data": "pages/data.py",
 }
@@ -71,14 +72,22 @@ def empty_store(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def open_app(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., AppTest]]:
+def class_db(tmp_path: Path) -> Path:
+    """This test's own class drawings database (the app opens it through DIGIT_STUDIO_CLASS_DB)."""
+    return tmp_path / "class.db"
+
+
+@pytest.fixture
+def open_app(monkeypatch: pytest.MonkeyPatch, class_db: Path) -> Iterator[Callable[..., AppTest]]:
     """``open_app(store, page)``: the app on ``page`` over the store folder ``store``, after its first run.
 
-    An empty store trains no first model by itself here (tests that want it set the preset).
+    An empty store trains no first model by itself here (tests that want it set the preset). The
+    class drawings are the test's own (``class_db``).
     """
 
     def open_page(store: Path, page: str = "home", *, first_preset: str = "") -> AppTest:
         monkeypatch.setenv("DIGIT_STUDIO_MODELS", str(store))
+        monkeypatch.setenv("DIGIT_STUDIO_CLASS_DB", str(class_db))
         monkeypatch.setenv("DIGIT_STUDIO_FIRST_PRESET", first_preset)
         app = AppTest.from_file(str(APP), default_timeout=120)
         app.run()

@@ -15,6 +15,7 @@ TITLES = {
     "draw": "Draw a digit",
     "inside": "Inside the network",
     "evaluate": "Evaluate",
+    "classroom": "The class's own handwriting",
     "models": "Models in the store",
     "data": "The MNIST data",
 }

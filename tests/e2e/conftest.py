@@ -123,7 +123,12 @@ def app_server(e2e_store: Path, tmp_path_factory: pytest.TempPathFactory, timing
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     log_path = tmp_path_factory.mktemp("server") / "streamlit.log"
-    env = {**os.environ, "DIGIT_STUDIO_MODELS": str(e2e_store), "PYTHONUNBUFFERED": "1"}
+    env = {
+        **os.environ,
+        "DIGIT_STUDIO_MODELS": str(e2e_store),
+        "DIGIT_STUDIO_CLASS_DB": str(tmp_path_factory.mktemp("class") / "class.db"),
+        "PYTHONUNBUFFERED": "1",
+    }
     command = [
         sys.executable, "-m", "streamlit", "run", "app.py",
         "--server.headless", "true",

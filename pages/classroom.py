@@ -1,0 +1,84 @@
+"""Class: the digits this class has drawn and kept, as a second test set beside MNIST."""
+
+import numpy as np
+import streamlit as st
+
+import ui
+from mnist_core import plots
+
+ui.page()
+
+st.title("The class's own handwriting")
+st.caption(
+    "A model that reads 99 % of MNIST can still stumble on the digits this class draws. "
+    "On **Draw**, say which digit you drew and press **Keep it for the class**; the drawings gather here."
+)
+drawings = ui.class_drawings()
+if drawings is None:
+    st.stop()
+labels = drawings.labels()
+if not len(labels):
+    st.info(
+        "No class drawings yet: on **Draw**, say which digit you drew and press **Keep it for the class**.",
+        icon=":material/draw:",
+    )
+    st.stop()
+
+counts, shown = st.columns([1, 2])
+counts.metric("Drawings kept", len(labels))
+counts.metric("Students (sessions)", drawings.sessions())
+shown.plotly_chart(plots.class_counts(drawings.counts()), key="class-counts")
+
+st.subheader("MNIST against the class")
+scores = ui.class_scores(drawings)
+if scores.empty:
+    st.info("No models in the store yet: train one to score it on the class's drawings.", icon=":material/info:")
+    st.stop()
+st.plotly_chart(plots.class_gap(scores["model"], scores["MNIST test"], scores["class drawings"]), key="class-gap")
+st.dataframe(
+    scores,
+    hide_index=True,
+    column_config={
+        name: st.column_config.NumberColumn(format="percent") for name in ("MNIST test", "class drawings", "gap")
+    },
+)
+
+models = ui.active_models() or ui.models()[:1]
+model = models[0]
+result = drawings.evaluate(ui.network(model))
+images = drawings.images()
+st.subheader(f"Where {model.name} goes wrong on the class's digits")
+event = st.plotly_chart(
+    plots.confusion_heatmap(result.confusion, title="Confusion matrix — click a cell"),
+    on_select="rerun",
+    selection_mode="points",
+    key="class-confusion",
+)
+points = event.selection.points if event else []
+if points:
+    true_digit, predicted = int(points[0]["y"]), int(points[0]["x"])
+    cell = result.cell_indices(true_digit, predicted)
+    st.caption(f"{len(cell)} drawings of a {true_digit} read as {predicted}.")
+    if len(cell):
+        shown = cell[:40]
+        st.plotly_chart(
+            plots.digit_grid(images[shown], labels=labels[shown], predictions=result.test_predictions[shown]),
+            key="class-cell",
+        )
+
+st.subheader("The drawings")
+pick, wrong_only = st.columns(2)
+digit = pick.selectbox("Digit", ["all", *range(10)], key="class_digit")
+wrong = wrong_only.toggle(f"Only those {model.name} gets wrong", key="class_wrong")
+chosen = np.ones(len(labels), dtype=bool) if digit == "all" else labels == digit
+if wrong:
+    chosen &= result.test_predictions != labels
+indices = np.flatnonzero(chosen)[::-1][:60]  # newest first
+if len(indices):
+    st.plotly_chart(
+        plots.digit_grid(images[indices], labels=labels[indices], predictions=result.test_predictions[indices]),
+        key="class-gallery",
+    )
+    st.caption(f"{len(indices)} of {chosen.sum()} shown, newest first; framed red where {model.name} is wrong.")
+else:
+    st.info("No drawings match.", icon=":material/filter_alt_off:")

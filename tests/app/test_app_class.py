@@ -1,0 +1,69 @@
+"""Class drawings in the app: kept from Draw with a label, then gathered, scored and browsed on Class."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from mnist_core.classroom import ClassDrawings
+from mnist_core.drawn import render_digit
+from tests.app.test_app_draw import draw, predictions
+
+
+def keep(app, digit: int) -> None:
+    """Say which digit the drawing is and press Keep it for the class."""
+    app.get("button_group")[0].set_value(digit).run()
+    next(b for b in app.button if b.label == "Keep it for the class").click().run()
+
+
+def test_a_drawing_is_kept_with_its_label_and_the_answers(open_app, pretrained_root, pretrained_ids, class_db, mnist):
+    app = open_app(pretrained_root, "draw")
+    keep_button = lambda: next(b for b in app.button if b.label == "Keep it for the class")  # noqa: E731
+    assert not app.get("button_group")  # nothing drawn: nothing to keep
+    draw(app, mnist.x_test[0])
+    assert predictions(app) == ["7"]
+    assert keep_button().disabled  # the digit is not chosen yet
+
+    keep(app, 7)
+    assert not app.exception
+    assert [s.value for s in app.success] == ["Kept as a 7: the class has 1 drawings now."]
+    drawings = ClassDrawings(class_db)
+    assert drawings.labels().tolist() == [7]
+    model_id = app.session_state["active_models"][0]
+    assert drawings.answers() == [{model_id: 7}]
+    np.testing.assert_allclose(drawings.images()[0] / 255, app.session_state["last_drawing"], atol=1 / 255)
+
+
+def test_a_damaged_class_database_does_not_break_draw(open_app, pretrained_root, class_db, mnist):
+    class_db.write_bytes(b"this is not a database" * 50)
+    app = open_app(pretrained_root, "draw")
+    draw(app, mnist.x_test[0])
+    keep(app, 7)
+    assert not app.exception
+    assert predictions(app) == ["7"]  # Draw still answers
+    assert any("class drawings database" in e.value and "move it away" in e.value for e in app.error)
+
+
+def test_class_page_without_drawings_says_how_to_keep_them(open_app, pretrained_root):
+    app = open_app(pretrained_root, "classroom")
+    assert not app.exception
+    assert any("Keep it for the class" in info.value for info in app.info)
+
+
+def test_class_page_scores_every_model_and_browses_the_drawings(open_app, pretrained_root, pretrained_ids, class_db):
+    drawings = ClassDrawings(class_db)
+    for index, digit in enumerate([7, 1, 0, 3, 7, 4]):
+        drawings.add(render_digit(digit, height=150 + 10 * index, pen=18), digit, f"student-{index % 3}")
+    app = open_app(pretrained_root, "classroom")
+
+    assert not app.exception
+    assert [m.label for m in app.metric] == ["Drawings kept", "Students (sessions)"]
+    assert [m.value for m in app.metric] == ["6", "3"]
+    table = app.dataframe[0].value
+    assert sorted(table["id"]) == sorted(pretrained_ids.values())
+    assert set(table.columns) >= {"model", "MNIST test", "class drawings", "gap"}
+    assert (table["class drawings"] >= 0).all() and (table["class drawings"] <= 1).all()
+    assert list(table["class drawings"]) == sorted(table["class drawings"], reverse=True)
+
+    app.selectbox(key="class_digit").set_value(7).run()
+    assert not app.exception
+    assert any(c.value.startswith("2 of 2 shown") for c in app.caption)
