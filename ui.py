@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from urllib.parse import urlencode
 
 import numpy as np
 import pandas as pd
@@ -22,6 +23,7 @@ from mnist_core.evaluation import Evaluation, answer, evaluate
 from mnist_core.inference import DenseNetwork
 from mnist_core.preprocess import canvas_to_mnist
 from mnist_core.records import WeightHistory
+from mnist_core.share import from_query, to_query
 from mnist_core.spec import ModelSpec
 from mnist_core.store import DamagedEntry, ModelStore, StoredModel, default_active
 from mnist_core.training_queue import JobStatus, JobTable, TrainingQueue, database_path
@@ -515,3 +517,23 @@ def class_scores(drawings: ClassDrawings) -> pd.DataFrame:
     table = pd.DataFrame(rows, columns=["model", "id", "MNIST test", "class drawings"])
     table["gap"] = table["class drawings"] - table["MNIST test"]
     return table.sort_values("class drawings", ascending=False, ignore_index=True)
+
+
+def linked_spec() -> ModelSpec | None:
+    """The spec a shared link carries in the page's address, or None; says which values it could not use."""
+    params = {name: st.query_params[name] for name in st.query_params}
+    if not params:
+        return None
+    spec, problems = from_query(params)
+    for problem in problems:
+        st.warning(f"This link: {problem}", icon=":material/link_off:")
+    return spec
+
+
+def share_link(spec: ModelSpec, page: str = "train") -> None:
+    """Show a link that opens ``page`` with the controls set to ``spec``, and put it in the address bar."""
+    query = to_query(spec)
+    st.query_params.from_dict(query)
+    base = (st.context.url or "").split("?")[0] or f"/{page}"
+    st.code(f"{base}?{urlencode(query)}", language=None, wrap_lines=True)
+    st.caption("Send this link: opening it fills these controls. It is in the address bar too.")

@@ -19,6 +19,7 @@ from mnist_core.spec import (
     SCHEDULES,
     ModelSpec,
     availability,
+    preset_name,
 )
 
 ui.page()
@@ -62,12 +63,12 @@ def on_preset() -> None:
         load_spec(PRESETS[name])
 
 
-def on_train() -> None:
-    """Build the spec from the controls and start training it, or keep the reason it is impossible."""
+def controls_spec() -> ModelSpec | None:
+    """The spec the controls describe, or None after keeping the reason it is impossible."""
     state = st.session_state
     layers = range(state.t_layers)
     try:
-        spec = ModelSpec(
+        return ModelSpec(
             framework=state.t_framework,
             hidden_layers=tuple(state[f"t_units_{i}"] for i in layers),
             activation=tuple(state[f"t_act_{i}"] for i in layers),
@@ -76,13 +77,19 @@ def on_train() -> None:
         )
     except InvalidSpecError as error:
         state.train_error = error
-    else:
+        return None
+
+
+def on_train() -> None:
+    """Start training the controls' spec, or keep the reason it is impossible."""
+    if (spec := controls_spec()) is not None:
         ui.request_training(spec)
 
 
 if "t_framework" not in st.session_state:
-    st.session_state.t_preset = "quick"
-    load_spec(PRESETS["quick"])
+    start = ui.linked_spec() or PRESETS["quick"]
+    st.session_state.t_preset = preset_name(start) or "quick"
+    load_spec(start)
 
 st.title("Train a network")
 st.caption("Pick a preset from the reference notebooks or set every hyperparameter yourself, then press **Train**.")
@@ -183,7 +190,10 @@ with st.container(border=True):
         )
         spec_error(RUN_FIELDS)
 
-st.button("Train", type="primary", icon=":material/play_arrow:", on_click=on_train, disabled=ui.job_active())
+train_column, share_column = st.columns([1, 4])
+train_column.button("Train", type="primary", icon=":material/play_arrow:", on_click=on_train, disabled=ui.job_active())
+if share_column.button("Share these settings", icon=":material/share:") and (shared := controls_spec()) is not None:
+    ui.share_link(shared)
 spec_error(())
 ui.queue_error()
 

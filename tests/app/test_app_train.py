@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from mnist_core.spec import PRESETS
+from mnist_core.spec import PRESETS, ModelSpec
 from mnist_core.store import ModelStore
 from mnist_core.training_queue import Job, JobTable, database_path
 
@@ -180,3 +180,32 @@ def test_training_a_keras_model_from_the_page(open_app, empty_store):
     assert app.metric[3].value == "1 / 1"
     layers = app.dataframe[0].value
     assert len(layers) >= 3  # two hidden Dense layers and the output, as Keras lists them
+
+
+def test_a_shared_link_fills_the_controls_and_names_a_bad_value(open_app, empty_store):
+    """Opening Train from a link sets every control it names; a value it cannot use is said, the rest apply."""
+    from mnist_core.share import to_query
+
+    shared = PRESETS["keras-dropout"].replace(epochs=7, augment="elastic")
+    app = open_app(empty_store)
+    app.query_params.update({**to_query(shared), "batch_size": "huge"})
+    app.switch_page("pages/train.py").run()
+
+    assert not app.exception
+    assert app.radio(key="t_framework").value == "keras"
+    assert [app.number_input(key=f"t_units_{i}").value for i in range(2)] == list(shared.hidden_layers)
+    assert app.slider(key="t_epochs").value == 7
+    assert app.radio(key="t_augment").value == "elastic"
+    assert app.select_slider(key="t_batch_size").value == ModelSpec().batch_size  # the bad value was skipped
+    assert any("batch_size='huge' could not be used" in warning.value for warning in app.warning)
+
+
+def test_share_makes_a_link_of_the_controls(open_app, empty_store):
+    app = open_app(empty_store, "train")
+    app.slider(key="t_epochs").set_value(9)
+    next(b for b in app.button if b.label == "Share these settings").click().run()
+
+    assert not app.exception
+    (link,) = [code.value for code in app.code]
+    assert "epochs=9" in link and "framework=sklearn" in link and "drawings=true" in link
+    assert app.query_params["epochs"] == "9"  # the link is in the address bar too
