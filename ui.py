@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import time
 import uuid
+from dataclasses import fields
 from urllib.parse import urlencode
 
 import numpy as np
@@ -15,12 +16,14 @@ import streamlit as st
 from streamlit.navigation.page import StreamlitPage
 
 from mnist_core import classroom, data, inside, plots
+from mnist_core import lesson as lesson_module
 from mnist_core.classroom import ClassDrawings
 from mnist_core.drawn import draw_non_digits
 from mnist_core.engine import Engine, scheduler_address
-from mnist_core.errors import DatabaseError, DatasetUnavailableError, MnistCoreError
+from mnist_core.errors import DatabaseError, DatasetUnavailableError, InvalidSpecError, MnistCoreError
 from mnist_core.evaluation import Evaluation, answer, evaluate
 from mnist_core.inference import DenseNetwork
+from mnist_core.lesson import Lesson, LessonBoard
 from mnist_core.preprocess import canvas_to_mnist
 from mnist_core.records import WeightHistory
 from mnist_core.share import from_query, to_query
@@ -48,13 +51,17 @@ PAGES = (
     ("pages/classroom.py", "Class", ":material/groups:"),
     ("pages/models.py", "Models", ":material/inventory_2:"),
     ("pages/data.py", "Data", ":material/dataset:"),
+    ("pages/teacher.py", "Teacher", ":material/school:"),
 )
 
 
 def navigation() -> StreamlitPage:
     """``st.navigation`` over the app's pages; returns the page to run."""
+    # A lesson may show students only some pages; the Teacher page stays, to unlock the rest.
+    visible = () if is_teacher() else lesson().pages
+    shown = [page for page in PAGES if not visible or page[1] in visible or page[1] == "Teacher"]
     return st.navigation(
-        [st.Page(path, title=title, icon=icon, default=index == 0) for index, (path, title, icon) in enumerate(PAGES)]
+        [st.Page(path, title=title, icon=icon, default=index == 0) for index, (path, title, icon) in enumerate(shown)]
     )
 
 
@@ -537,3 +544,96 @@ def share_link(spec: ModelSpec, page: str = "train") -> None:
     base = (st.context.url or "").split("?")[0] or f"/{page}"
     st.code(f"{base}?{urlencode(query)}", language=None, wrap_lines=True)
     st.caption("Send this link: opening it fills these controls. It is in the address bar too.")
+
+
+# -- the Train page's controls, and the lesson ----------------------------------------
+
+# The spec's fields by the column of controls that sets them; an impossible value is reported in its column.
+NETWORK_FIELDS = ("framework", "hidden_layers", "activation", "dropout")
+OPTIMISER_FIELDS = ("optimizer", "learning_rate", "schedule", "momentum", "batch_size", "l2")
+RUN_FIELDS = tuple(f.name for f in fields(ModelSpec) if f.name not in NETWORK_FIELDS + OPTIMISER_FIELDS)
+# Spec fields with one control each (the per-layer ones are handled apart).
+SPEC_FIELDS = OPTIMISER_FIELDS + RUN_FIELDS
+
+
+def load_spec(spec: ModelSpec) -> None:
+    """Put a spec's values into the controls."""
+    state = st.session_state
+    state.t_framework = spec.framework
+    state.t_layers = len(spec.hidden_layers)
+    for index, (units, activation, rate) in enumerate(
+        zip(spec.hidden_layers, spec.activations, spec.dropout_rates, strict=True)
+    ):
+        state[f"t_units_{index}"], state[f"t_act_{index}"], state[f"t_drop_{index}"] = units, activation, rate
+    for name in SPEC_FIELDS:
+        state[f"t_{name}"] = getattr(spec, name)
+
+
+def spec_error(names: tuple[str, ...]) -> None:
+    """Show the reason the last spec was impossible here, if it is about one of these fields."""
+    error = st.session_state.get("train_error")
+    if error is not None and (error.field in names or not names):
+        st.error(str(st.session_state.pop("train_error")), icon=":material/error:")
+
+
+def controls_spec() -> ModelSpec | None:
+    """The spec the Train page's controls describe, or None after keeping the reason it is impossible."""
+    state = st.session_state
+    layers = range(state.t_layers)
+    try:
+        return ModelSpec(
+            framework=state.t_framework,
+            hidden_layers=tuple(state[f"t_units_{i}"] for i in layers),
+            activation=tuple(state[f"t_act_{i}"] for i in layers),
+            dropout=tuple(state[f"t_drop_{i}"] for i in layers),
+            **{name: state[f"t_{name}"] for name in SPEC_FIELDS},
+        )
+    except InvalidSpecError as error:
+        state.train_error = error
+        return None
+
+
+TEACHER_KEY = "teacher"
+
+
+def is_teacher() -> bool:
+    """Whether this session has given the teacher password."""
+    return bool(st.session_state.get(TEACHER_KEY))
+
+
+def lesson() -> Lesson:
+    """The lesson the teacher pushed (an empty one when none was, or when it cannot be read)."""
+    drawings = _quiet_class_drawings()
+    if drawings is None:
+        return Lesson()
+    try:
+        return LessonBoard(drawings).current()
+    except MnistCoreError:
+        return Lesson()
+
+
+def _quiet_class_drawings() -> ClassDrawings | None:
+    try:
+        return _class_drawings(str(classroom.default_path()))
+    except DatabaseError:
+        return None
+
+
+def lesson_locks() -> frozenset[str]:
+    """The spec fields the lesson fixes for students (their controls are disabled); none for the teacher."""
+    return frozenset() if is_teacher() else frozenset(lesson().locked)
+
+
+def teacher_password() -> str | None:
+    """The configured teacher password (environment or Streamlit secrets), or None: teacher mode off."""
+    try:
+        secrets = dict(st.secrets)
+    except FileNotFoundError:  # no secrets file at all
+        secrets = {}
+    return lesson_module.teacher_password(secrets)
+
+
+def lesson_board() -> LessonBoard | None:
+    """Where the lesson is kept, or None after saying why it cannot be read."""
+    drawings = class_drawings()
+    return None if drawings is None else LessonBoard(drawings)

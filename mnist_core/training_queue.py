@@ -411,6 +411,14 @@ class TrainingQueue:
         self.engine.stop(job_id)
         return job
 
+    def cancel(self, job_id: str) -> Job | None:
+        """Stop a job for everyone waiting on it (the teacher's cancel): as :meth:`stop` by its last session."""
+        with self.table.transaction() as db:
+            job = self.table.get(db, job_id)
+        if job is not None and job.active:
+            self.engine.stop(job_id)
+        return job
+
     # -- watching -----------------------------------------------------------------
 
     def status(self, job_id: str) -> JobStatus | None:

@@ -30,6 +30,7 @@ PAGES = {
     "classroom": "pages/classroom.py",
     "models": "pages/models.py",
     "data": "pages/data.py",
+    "teacher": "pages/teacher.py",
 }
 
 

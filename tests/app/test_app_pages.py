@@ -18,6 +18,7 @@ TITLES = {
     "classroom": "The class's own handwriting",
     "models": "Models in the store",
     "data": "The MNIST data",
+    "teacher": "Teacher",
 }
 
 

@@ -1,0 +1,85 @@
+"""Teacher mode: the password gate, the address and QR code, a pushed lesson, a challenge, the drawings."""
+
+from __future__ import annotations
+
+import pytest
+
+from mnist_core.classroom import ClassDrawings
+from mnist_core.drawn import render_digit
+from mnist_core.lesson import LessonBoard
+from mnist_core.spec import PRESETS
+
+PASSWORD = "front-of-the-class"
+
+
+@pytest.fixture
+def teacher_env(monkeypatch):
+    monkeypatch.setenv("DIGIT_STUDIO_TEACHER_PASSWORD", PASSWORD)
+
+
+def unlock(app, password: str = PASSWORD):
+    app.text_input[0].input(password)
+    next(b for b in app.button if b.label == "Unlock").click().run()
+
+
+def test_without_a_password_teacher_mode_is_off_and_says_how(open_app, empty_store, monkeypatch):
+    monkeypatch.delenv("DIGIT_STUDIO_TEACHER_PASSWORD", raising=False)
+    app = open_app(empty_store, "teacher")
+    assert not app.exception
+    assert any(
+        "Teacher mode is off" in info.value and "DIGIT_STUDIO_TEACHER_PASSWORD" in info.value for info in app.info
+    )
+    assert not app.text_input
+
+
+def test_a_wrong_password_is_refused_and_the_right_one_opens_the_panel(open_app, empty_store, teacher_env):
+    app = open_app(empty_store, "teacher")
+    unlock(app, "guess")
+    assert not app.exception
+    assert [e.value for e in app.error] == ["That is not the teacher password."]
+    assert "Students join here" not in [h.value for h in app.subheader]
+
+    unlock(app)
+    assert not app.exception
+    assert "Students join here" in [h.value for h in app.subheader]
+    assert any(m.value.startswith("## http://") for m in app.markdown)
+    assert app.get("imgs") or app.get("image")  # the QR code
+
+
+def test_a_pushed_lesson_sets_and_fixes_what_students_see(open_app, empty_store, teacher_env, class_db):
+    teacher = open_app(empty_store, "teacher")
+    unlock(teacher)
+    teacher.selectbox(key="lesson_start").set_value("keras-seed")
+    teacher.multiselect(key="lesson_locked").set_value(["epochs", "hidden_layers"])
+    teacher.multiselect(key="lesson_pages").set_value(["Home", "Train", "Draw"])
+    next(b for b in teacher.button if b.label == "Push to the class").click().run()
+    assert not teacher.exception
+    assert any(s.value.startswith("Pushed") for s in teacher.success)
+    pushed = LessonBoard(ClassDrawings(class_db)).current()
+    assert pushed.spec == PRESETS["keras-seed"] and pushed.pages == ("Home", "Train", "Draw")
+
+    student = open_app(empty_store, "train")
+    assert not student.exception
+    assert student.radio(key="t_framework").value == "keras"
+    assert student.slider(key="t_epochs").value == PRESETS["keras-seed"].epochs
+    assert student.slider(key="t_epochs").disabled and student.slider(key="t_layers").disabled
+    assert not student.select_slider(key="t_batch_size").disabled
+    assert any("Your teacher set up this lesson" in info.value for info in student.info)
+
+
+def test_a_challenge_and_deleting_the_class_drawings(open_app, pretrained_root, teacher_env, class_db):
+    ClassDrawings(class_db).add(render_digit(4, height=150, pen=16), 4, "student")
+    app = open_app(pretrained_root, "teacher")
+    unlock(app)
+    next(b for b in app.button if b.label == "Set the challenge").click().run()
+    assert not app.exception
+    assert any("≥ 97.0% test accuracy with ≤ 50,000 parameters" in m.value for m in app.markdown)
+    # The pretrained test models were made before the challenge began: none counts yet.
+    assert any("No model trained since the challenge began" in c.value for c in app.caption)
+
+    delete = next(b for b in app.button if b.label == "Delete all class drawings")
+    assert delete.disabled
+    app.checkbox(key="confirm_clear").check().run()
+    next(b for b in app.button if b.label == "Delete all class drawings").click().run()
+    assert not app.exception
+    assert ClassDrawings(class_db).count() == 0
