@@ -511,13 +511,17 @@ def keep_for_class(canvas: np.ndarray, model_input: np.ndarray, label: int, answ
 
 
 def class_scores(drawings: ClassDrawings) -> pd.DataFrame:
-    """Every stored model on MNIST's test set and on the class's drawings, best on the class first."""
+    """Every stored model on MNIST's test set and on the class's test half, best on the class first.
+
+    Only the test half counts, so that a model trained on the other half ("learn from our
+    class's drawings") is scored on drawings it never saw.
+    """
     rows = [
         {
             "model": model.name,
             "id": model.id,
             "MNIST test": model.metrics["test_accuracy"],
-            "class drawings": drawings.score(network(model)).accuracy,
+            "class drawings": drawings.score(network(model), "test").accuracy,
         }
         for model in models()
     ]
@@ -552,8 +556,8 @@ def share_link(spec: ModelSpec, page: str = "train") -> None:
 NETWORK_FIELDS = ("framework", "hidden_layers", "activation", "dropout")
 OPTIMISER_FIELDS = ("optimizer", "learning_rate", "schedule", "momentum", "batch_size", "l2")
 RUN_FIELDS = tuple(f.name for f in fields(ModelSpec) if f.name not in NETWORK_FIELDS + OPTIMISER_FIELDS)
-# Spec fields with one control each (the per-layer ones are handled apart).
-SPEC_FIELDS = OPTIMISER_FIELDS + RUN_FIELDS
+# Spec fields with one control each (the per-layer ones and the class set are handled apart).
+SPEC_FIELDS = tuple(name for name in OPTIMISER_FIELDS + RUN_FIELDS if name != "class_set")
 
 
 def load_spec(spec: ModelSpec) -> None:
@@ -567,6 +571,7 @@ def load_spec(spec: ModelSpec) -> None:
         state[f"t_units_{index}"], state[f"t_act_{index}"], state[f"t_drop_{index}"] = units, activation, rate
     for name in SPEC_FIELDS:
         state[f"t_{name}"] = getattr(spec, name)
+    state.t_class = bool(spec.class_set)
 
 
 def spec_error(names: tuple[str, ...]) -> None:
@@ -581,7 +586,9 @@ def controls_spec() -> ModelSpec | None:
     state = st.session_state
     layers = range(state.t_layers)
     try:
+        drawings = class_drawings() if state.get("t_class") else None
         return ModelSpec(
+            class_set=drawings.snapshot() if drawings is not None else "",
             framework=state.t_framework,
             hidden_layers=tuple(state[f"t_units_{i}"] for i in layers),
             activation=tuple(state[f"t_act_{i}"] for i in layers),

@@ -11,9 +11,11 @@ a whole class can keep drawings at the same moment.
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import os
+import tempfile
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -24,12 +26,12 @@ from PIL import Image
 
 from . import data
 from .database import Database
-from .errors import InvalidImageError
+from .errors import DatasetUnavailableError, InvalidImageError, InvalidSpecError
 from .evaluation import Evaluation, log_loss
 from .inference import DenseNetwork
 from .preprocess import FIELD, canvas_to_mnist
 
-__all__ = ["ClassDrawings", "ClassScore", "default_path"]
+__all__ = ["PARTS", "ClassDrawings", "ClassScore", "class_set", "class_set_path", "default_path"]
 
 SCHEMA_VERSION = 1
 SCHEMA = """
@@ -137,15 +139,16 @@ class ClassDrawings:
         with self.database.transaction() as db:
             return np.array([row[0] for row in db.execute("SELECT id FROM drawings ORDER BY id")], dtype=np.int64)
 
-    def labels(self) -> np.ndarray:
-        """Each drawing's label, oldest first, as uint8 like MNIST's."""
+    def labels(self, part: str = "all") -> np.ndarray:
+        """Each drawing's label, oldest first, as uint8 like MNIST's (``part``: see :data:`PARTS`)."""
         with self.database.transaction() as db:
-            return np.array([row[0] for row in db.execute("SELECT label FROM drawings ORDER BY id")], dtype=np.uint8)
+            rows = db.execute(f"SELECT label FROM drawings WHERE {_PART_SQL[part]} ORDER BY id").fetchall()
+        return np.array([row[0] for row in rows], dtype=np.uint8)
 
-    def images(self) -> np.ndarray:
+    def images(self, part: str = "all") -> np.ndarray:
         """The model inputs, oldest first: ``(n, 28, 28)`` uint8, white on black, like MNIST's images."""
         with self.database.transaction() as db:
-            rows = db.execute("SELECT pixels FROM drawings ORDER BY id").fetchall()
+            rows = db.execute(f"SELECT pixels FROM drawings WHERE {_PART_SQL[part]} ORDER BY id").fetchall()
         if not rows:
             return np.zeros((0, FIELD, FIELD), dtype=np.uint8)
         return np.stack([np.frombuffer(pixels, dtype=np.uint8).reshape(FIELD, FIELD) for (pixels,) in rows])
@@ -191,15 +194,15 @@ class ClassDrawings:
                 writer.writerow([int(label), *image.reshape(-1).tolist()])
         return len(labels)
 
-    def evaluate(self, network: DenseNetwork) -> Evaluation:
+    def evaluate(self, network: DenseNetwork, part: str = "all") -> Evaluation:
         """``network`` on the class's drawings as a test set: the confusion matrix, its cells, the mistakes.
 
         The drawings are the "test" of the result; it has no training accuracy (NaN).
         """
-        labels = self.labels().astype(np.int64)
+        labels = self.labels(part).astype(np.int64)
         if not len(labels):
             return Evaluation(float("nan"), 0.0, 0.0, labels, np.zeros((0, 10), dtype=np.float32))
-        probabilities = network.predict_proba(data.to_features(self.images())).astype(np.float32)
+        probabilities = network.predict_proba(data.to_features(self.images(part))).astype(np.float32)
         return Evaluation(
             train_accuracy=float("nan"),
             test_accuracy=float((probabilities.argmax(axis=1) == labels).mean()),
@@ -208,12 +211,65 @@ class ClassDrawings:
             test_probabilities=probabilities,
         )
 
-    def score(self, network: DenseNetwork) -> ClassScore:
+    def score(self, network: DenseNetwork, part: str = "all") -> ClassScore:
         """How well ``network`` reads the class's drawings, overall and per digit drawn."""
-        result = self.evaluate(network)
+        result = self.evaluate(network, part)
         drawn = np.unique(result.test_labels)
         recall = result.recall
         return ClassScore(len(result.test_labels), result.test_accuracy, {int(d): float(recall[d]) for d in drawn})
+
+    def snapshot(self) -> str:
+        """Freeze the training half as it is now, for a spec's ``class_set``; returns its fingerprint.
+
+        The half is written once to ``class-sets/<fingerprint>.npz`` in the data folder, where
+        training (in this process or a worker on this machine) reads it with :func:`class_set`.
+
+        Raises:
+            InvalidSpecError: the class has kept no drawings to learn from yet.
+        """
+        images, labels = self.images("train"), self.labels("train")
+        if not len(labels):
+            raise InvalidSpecError(
+                "The class has kept no drawings to learn from yet: keep some on the Draw page first.",
+                field="class_set",
+            )
+        fingerprint = hashlib.sha256(images.tobytes() + labels.tobytes()).hexdigest()[:12]
+        path = class_set_path(fingerprint)
+        if not path.is_file():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".npz", delete=False) as temporary:
+                np.savez_compressed(temporary, x=images, y=labels)
+            os.replace(temporary.name, path)
+        return fingerprint
+
+
+def class_set_path(fingerprint: str) -> Path:
+    """Where a frozen training half of the class drawings is kept."""
+    if not fingerprint.isalnum():
+        raise InvalidSpecError(f"{fingerprint!r} is not a class set's fingerprint.", field="class_set")
+    return data.cache_dir() / "class-sets" / f"{fingerprint}.npz"
+
+
+def class_set(fingerprint: str) -> tuple[np.ndarray, np.ndarray]:
+    """A frozen training half: ``(n, 784)`` float32 features and int64 labels.
+
+    Raises:
+        DatasetUnavailableError: it is not on this machine (a worker elsewhere cannot read it).
+    """
+    path = class_set_path(fingerprint)
+    try:
+        with np.load(path) as saved:
+            return data.to_features(saved["x"]), saved["y"].astype(np.int64)
+    except (OSError, KeyError, ValueError) as error:
+        raise DatasetUnavailableError(
+            f"The class drawings {fingerprint} to train on are not at {path} ({error}): train where the "
+            "app runs, or copy the folder class-sets to the workers' data folder."
+        ) from None
+
+
+#: Which drawings: all, the fixed half that "learn from our class" trains on, or the half kept to test.
+PARTS = ("all", "train", "test")
+_PART_SQL = {"all": "1", "train": "id % 2 = 0", "test": "id % 2 = 1"}
 
 
 def _png(canvas: np.ndarray) -> bytes:

@@ -107,6 +107,9 @@ class ModelSpec:
         drawings: also train on 6 000 practice digits drawn like the canvas
             draws them, written the ways MNIST's writers seldom used (1s with a
             flag, 7s with a bar, open 4s; see :mod:`mnist_core.drawn`).
+        class_set: also train on the class's own drawings: the fingerprint of a
+            frozen training half (:meth:`~mnist_core.classroom.ClassDrawings.snapshot`);
+            empty for none. The other half stays the class's test set.
 
     Raises:
         InvalidSpecError: a value is out of range or the combination is impossible.
@@ -130,6 +133,7 @@ class ModelSpec:
     augment: str = "off"
     schedule: str = "constant"
     drawings: bool = False
+    class_set: str = ""
 
     def __post_init__(self) -> None:
         set_ = object.__setattr__  # frozen: normalise once, here
@@ -212,6 +216,11 @@ class ModelSpec:
             )
         set_(self, "augment", augment)
         set_(self, "drawings", bool(self.drawings))
+        if not isinstance(self.class_set, str) or not (self.class_set == "" or self.class_set.isalnum()):
+            raise InvalidSpecError(
+                f"A class set is named by its fingerprint (letters and digits), not {self.class_set!r}.",
+                field="class_set",
+            )
         if self.schedule not in SCHEDULES:
             raise InvalidSpecError(
                 f"The learning-rate schedule is one of {', '.join(SCHEDULES)}, not {self.schedule!r}.",
@@ -305,6 +314,8 @@ class ModelSpec:
             del values["schedule"]
         if not values["drawings"]:
             del values["drawings"]
+        if not values["class_set"]:
+            del values["class_set"]
         return values
 
     def key(self, dataset_fingerprint: str) -> str:

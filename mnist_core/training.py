@@ -13,6 +13,7 @@ from dataclasses import replace
 
 import numpy as np
 
+from .classroom import class_set
 from .data import Dataset, to_features
 from .drawn import cached_practice_drawings
 from .records import EpochEvent, OnEpoch, OnWeights, ShouldStop, TrainedModel, TrainingSplit
@@ -24,7 +25,8 @@ __all__ = ["EpochEvent", "TrainedModel", "split_for_training", "train"]
 def split_for_training(spec: ModelSpec, dataset: Dataset) -> TrainingSplit:
     """The rows a spec trains and validates on: its stratified subset, then a seeded split.
 
-    With ``spec.drawings`` the practice drawings join the training rows; validation stays MNIST.
+    With ``spec.drawings`` the practice drawings, and with ``spec.class_set`` the class's frozen
+    training half, join the training rows; validation stays MNIST.
     """
     data = dataset.seen_by(spec)
     x = to_features(data.x_train)
@@ -38,10 +40,13 @@ def split_for_training(spec: ModelSpec, dataset: Dataset) -> TrainingSplit:
 
 
 def _with_drawings(spec: ModelSpec, split: TrainingSplit) -> TrainingSplit:
-    if not spec.drawings:
+    extra = [cached_practice_drawings()] if spec.drawings else []
+    if spec.class_set:
+        extra.append(class_set(spec.class_set))
+    if not extra:
         return split
-    x, y = cached_practice_drawings()
-    return replace(split, x_fit=np.concatenate([split.x_fit, x]), y_fit=np.concatenate([split.y_fit, y]))
+    x_fit = np.concatenate([split.x_fit, *(x for x, _ in extra)])
+    return replace(split, x_fit=x_fit, y_fit=np.concatenate([split.y_fit, *(y for _, y in extra)]))
 
 
 def train(

@@ -30,6 +30,10 @@ counts.metric("Students (sessions)", drawings.sessions())
 shown.plotly_chart(plots.class_counts(drawings.counts()), key="class-counts")
 
 st.subheader("MNIST against the class")
+st.caption(
+    f"Scored on the {len(drawings.labels('test'))} drawings kept for testing: the other half is what "
+    "**Also learn from our class's drawings** on Train adds to MNIST, so you can watch the gap close."
+)
 scores = ui.class_scores(drawings)
 if scores.empty:
     st.info("No models in the store yet: train one to score it on the class's drawings.", icon=":material/info:")

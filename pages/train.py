@@ -173,6 +173,12 @@ with st.container(border=True):
             help="Adds 6 000 digits drawn like the canvas draws them, written the ways MNIST's writers seldom "
             "used: 1s with a flag, 7s with a bar, open 4s. Models then read the class's drawings better.",
         )
+        st.toggle(
+            "Also learn from our class's drawings",
+            key="t_class",
+            disabled="class_set" in lock,
+            help="Adds half of the drawings the class has kept (the other half stays the class's test set).",
+        )
         ui.spec_error(ui.RUN_FIELDS)
 
 train_column, share_column = st.columns([1, 4])

@@ -209,3 +209,26 @@ def test_share_makes_a_link_of_the_controls(open_app, empty_store):
     (link,) = [code.value for code in app.code]
     assert "epochs=9" in link and "framework=sklearn" in link and "drawings=true" in link
     assert app.query_params["epochs"] == "9"  # the link is in the address bar too
+
+
+def test_learning_from_the_class_needs_drawings_then_trains_on_its_half(open_app, scratch_store, class_db):
+    """Without class drawings the switch says why it cannot train; with some, the run fits on their training half."""
+    from mnist_core.classroom import ClassDrawings
+    from mnist_core.drawn import render_digit
+
+    app = open_app(scratch_store, "train")
+    app.slider(key="t_train_size").set_value(3000)
+    app.slider(key="t_epochs").set_value(1)
+    app.toggle(key="t_class").set_value(True)
+    train_button(app).click().run()
+    assert not app.exception
+    assert any("no drawings to learn from" in error.value for error in app.error)
+
+    drawings = ClassDrawings(class_db)
+    for digit in (1, 7, 7, 1):
+        drawings.add(render_digit(digit, height=170, pen=16, style=None), digit, "student")
+    train_button(app).click().run()
+    job = finish_training(app, scratch_store)
+    assert job.state == "done", job.error
+    assert job.spec.class_set == drawings.snapshot()
+    assert ModelStore(scratch_store).get(job.model_id).spec.class_set == job.spec.class_set

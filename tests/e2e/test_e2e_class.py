@@ -25,3 +25,17 @@ def test_a_kept_drawing_appears_on_the_class_page(studio):
     assert kept.get_by_test_id("stMetricValue").inner_text() == "1"
     studio.page.get_by_text("1 of 1 shown, newest first").wait_for()
     studio.screenshot("class", docs=True)
+
+
+def test_a_shared_link_restores_the_train_settings(studio):
+    """Share makes a link; opening it in a fresh tab fills the controls with the same settings."""
+    studio.open("/train")
+    assert studio.set_slider("Epochs", "Home", "ArrowRight", "ArrowRight") == 3
+    studio.button("Share these settings").click()
+    studio.idle()
+    link = studio.page.get_by_test_id("stCode").inner_text().strip()
+    assert "epochs=3" in link
+
+    studio.page.goto(link if link.startswith("http") else studio.url + link)
+    studio.idle()
+    assert studio.set_slider("Epochs") == 3  # read without pressing a key

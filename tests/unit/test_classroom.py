@@ -13,10 +13,16 @@ import numpy as np
 import pytest
 
 from mnist_core import TrainedModel, data
-from mnist_core.classroom import ClassDrawings, default_path
+from mnist_core.classroom import ClassDrawings, class_set, class_set_path, default_path
 from mnist_core.cli import main
 from mnist_core.drawn import render_digit
-from mnist_core.errors import DatabaseError, EmptyImageError, InvalidImageError
+from mnist_core.errors import (
+    DatabaseError,
+    DatasetUnavailableError,
+    EmptyImageError,
+    InvalidImageError,
+    InvalidSpecError,
+)
 from mnist_core.evaluation import Evaluation
 from mnist_core.preprocess import canvas_to_mnist
 from mnist_core.store import ModelStore
@@ -197,3 +203,23 @@ def test_the_command_line_reports_exports_scores_and_clears(
     assert "add --yes" in capsys.readouterr().err and drawings.count() == 3
     assert main(["class", "clear", "--yes", *database]) == 0
     assert drawings.count() == 0
+
+
+def test_a_fixed_half_to_learn_from_and_a_half_to_test(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Even ids train and odd ids test; a snapshot of the training half is kept once and read back."""
+    monkeypatch.setenv("DIGIT_STUDIO_DATA", str(tmp_path / "data"))
+    drawings = ClassDrawings(tmp_path / "class.db")
+    with pytest.raises(InvalidSpecError, match="no drawings to learn from"):
+        drawings.snapshot()
+    for digit in (3, 5, 8, 9):
+        drawings.add(render_digit(digit, height=150, pen=18), digit, "s")
+    assert drawings.labels("test").tolist() == [3, 8] and drawings.labels("train").tolist() == [5, 9]
+    fingerprint = drawings.snapshot()
+    assert drawings.snapshot() == fingerprint and class_set_path(fingerprint).is_file()
+    x, y = class_set(fingerprint)
+    assert x.shape == (2, 784) and y.tolist() == [5, 9]
+    np.testing.assert_allclose(x, drawings.images("train").reshape(2, -1) / 255)
+    drawings.add(render_digit(4, height=150, pen=18), 4, "s")  # id 5: a test drawing, same training half
+    assert drawings.snapshot() == fingerprint
+    with pytest.raises(DatasetUnavailableError, match="not at"):
+        class_set("abcdef123456")

@@ -68,6 +68,7 @@ CHANGES: dict[str, Any] = {
     "augment": True,
     "schedule": "cosine",
     "drawings": True,
+    "class_set": "0123456789ab",
 }
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import warnings
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -372,3 +373,21 @@ def test_practice_drawings_join_the_training_rows_only(mnist: data.Dataset) -> N
     assert len(mixed.y_fit) == len(plain.y_fit) + 10 * PRACTICE_PER_DIGIT
     np.testing.assert_array_equal(mixed.x_fit[: len(plain.y_fit)], plain.x_fit)
     np.testing.assert_array_equal(mixed.x_val, plain.x_val)
+
+
+def test_the_class_training_half_joins_the_training_rows(
+    mnist: data.Dataset, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With a class set, its frozen drawings are fitted on too, and a model trains on them."""
+    from mnist_core.classroom import ClassDrawings
+    from mnist_core.drawn import render_digit
+
+    monkeypatch.setenv("DIGIT_STUDIO_DATA", str(tmp_path))
+    drawings = ClassDrawings(tmp_path / "class.db")
+    for digit in range(10):
+        drawings.add(render_digit(digit, height=160, pen=18), digit, "s")
+    spec = ModelSpec(hidden_layers=(16,), epochs=1, train_size=500, class_set=drawings.snapshot())
+    split = split_for_training(spec, mnist)
+    assert len(split.y_fit) == 450 + 5
+    assert sorted(split.y_fit[-5:].tolist()) == [1, 3, 5, 7, 9]  # even ids: the second, fourth, … drawing
+    assert train(spec, mnist).history[-1].epoch == 1
