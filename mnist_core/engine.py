@@ -303,6 +303,7 @@ class Engine:
         self.address = address or scheduler_address()
         self._handlers: dict[str, tuple[OnEvent, OnOutcome]] = {}
         self._futures: dict[str, Any] = {}
+        self._started: set[str] = set()  # jobs whose task has reported "started"
         self._lock = threading.Lock()
         self._finished: queue.Queue[Any] = queue.Queue()
         self.cluster: Any = None
@@ -384,12 +385,13 @@ class Engine:
         with self._lock:
             future = self._futures.get(job_id)
         Event(_stop_event_name(job_id), client=self.client).set()
-        if future is not None and future.status == "pending" and not self._is_running(job_id):
+        with self._lock:
+            started = job_id in self._started
+        # A task that has not begun training is cancelled: the scheduler may already have handed it
+        # to a worker whose only thread is busy (a running task that waits on an Event frees its slot),
+        # so "processing" does not mean running. One that has begun stops at the Event and keeps its model.
+        if future is not None and future.status == "pending" and not started:
             future.cancel()
-
-    def _is_running(self, job_id: str) -> bool:
-        processing = self.client.processing()
-        return any(f"train-{job_id}" in keys for keys in processing.values())
 
     def worker_pids(self) -> dict[str, int]:
         """Each live worker's process id, by address (a worker that does not answer is left out)."""
@@ -417,6 +419,8 @@ class Engine:
         job_id = str(message.get("job"))
         with self._lock:
             on_event = self._handlers.get(job_id, (_ignore_event, _ignore_outcome))[0]
+            if message.get("kind") == "started":
+                self._started.add(job_id)
         try:
             on_event(job_id, str(message["kind"]), message)
         except Exception:  # an event handler must never break the client's event loop
@@ -429,6 +433,7 @@ class Engine:
                 if self._futures.get(job_id) is not future:
                     continue  # a later submission of the same job replaced this one
                 del self._futures[job_id]
+                self._started.discard(job_id)
                 _, on_outcome = self._handlers.pop(job_id, (_ignore_event, _ignore_outcome))
             try:
                 on_outcome(_outcome(job_id, future))

@@ -88,13 +88,21 @@ if set_column.button("Set the challenge", icon=":material/flag:"):
 if clear_column.button("Clear the challenge", disabled=current.challenge is None):
     board.push(Lesson(current.spec, current.locked, current.pages, None))
     current = board.current()
-if current.challenge is not None:
-    st.markdown(f"**Now:** {current.challenge.title}")
-    rows = current.challenge.scoreboard(ui.models(), ui.class_drawings())
+
+
+@st.fragment(run_every=5)
+def scoreboard(challenge: Challenge) -> None:
+    """The challenge's scoreboard, refreshed every few seconds while the class trains."""
+    st.markdown(f"**Now:** {challenge.title}")
+    rows = challenge.scoreboard(ui.models(), ui.class_drawings())
     if rows:
         st.dataframe(rows, hide_index=True)
     else:
         st.caption("No model trained since the challenge began meets it yet.")
+
+
+if current.challenge is not None:
+    scoreboard(current.challenge)
 
 st.subheader("The training queue")
 queue = ui.training_queue()

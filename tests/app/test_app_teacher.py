@@ -83,3 +83,12 @@ def test_a_challenge_and_deleting_the_class_drawings(open_app, pretrained_root, 
     next(b for b in app.button if b.label == "Delete all class drawings").click().run()
     assert not app.exception
     assert ClassDrawings(class_db).count() == 0
+
+
+def test_a_lesson_that_hides_home_opens_students_on_its_first_page(open_app, empty_store, class_db):
+    from mnist_core.lesson import Lesson
+
+    LessonBoard(ClassDrawings(class_db)).push(Lesson(pages=("Train", "Draw")))
+    student = open_app(empty_store)
+    assert not student.exception
+    assert [title.value for title in student.title] == ["Train a network"]

@@ -223,3 +223,10 @@ def test_a_fixed_half_to_learn_from_and_a_half_to_test(tmp_path: Path, monkeypat
     assert drawings.snapshot() == fingerprint
     with pytest.raises(DatasetUnavailableError, match="not at"):
         class_set("abcdef123456")
+
+
+def test_the_command_line_names_a_damaged_database(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    damaged = tmp_path / "class.db"
+    damaged.write_bytes(b"not sqlite" * 100)
+    assert main(["class", "stats", "--class-db", str(damaged)]) == 1
+    assert "class drawings database" in capsys.readouterr().err

@@ -128,6 +128,18 @@ def test_one_of_two_sessions_leaving_does_not_stop_a_shared_job(make_queue) -> N
     assert status.job.state == DONE and status.model.stopped
 
 
+def test_the_teachers_cancel_stops_a_job_for_every_session(make_queue) -> None:
+    """cancel stops a job two sessions wait for, at once: no other session has to leave first."""
+    queue = make_queue()
+    job = queue.submit(LONG, "a")
+    queue.submit(LONG, "b")
+    wait_until(lambda: len(queue.status(job.id).events) >= 1)
+    queue.cancel(job.id)
+    status = queue.wait(job.id, JOB_SECONDS)
+    assert status.job.state == DONE and status.model.stopped
+    assert queue.cancel("no-such-job") is None
+
+
 def test_jobs_waiting_when_the_server_died_run_after_a_restart(make_queue, mnist: data.Dataset, engine) -> None:
     """The server stops with one job running and two waiting; the next server trains all three to the end."""
     dying = Engine(workers=1)
