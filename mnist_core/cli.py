@@ -71,8 +71,10 @@ def _spec_from_args(args: argparse.Namespace) -> ModelSpec:
     changes = {
         name: value
         for name in (field.name for field in fields(ModelSpec))
-        if (value := getattr(args, name)) is not None
+        if (value := getattr(args, name, None)) is not None
     }
+    if getattr(args, "with_class", False):
+        changes["class_set"] = ClassDrawings(args.class_db).snapshot()
     if isinstance(changes.get("activation"), list):
         changes["activation"] = (
             changes["activation"][0] if len(changes["activation"]) == 1 else tuple(changes["activation"])
@@ -228,6 +230,9 @@ def cmd_delete(args: argparse.Namespace) -> int:
     return 0
 
 
+CLASS_DB_HELP = "the class drawings database (default: $DIGIT_STUDIO_CLASS_DB or class.db in the data folder)"
+
+
 def _range(name: str) -> str:
     return "–".join(str(int(v)) if float(v).is_integer() else f"{v:g}" for v in LIMITS[name])
 
@@ -338,6 +343,12 @@ def _parser() -> argparse.ArgumentParser:
     train.add_argument(
         "--schedule", choices=SCHEDULES, help="learning rate held (constant) or lowered to zero along a half cosine"
     )
+    train.add_argument(
+        "--with-class",
+        action="store_true",
+        help="also train on the training half of the class's kept drawings (frozen as they are now)",
+    )
+    train.add_argument("--class-db", help=CLASS_DB_HELP)
     train.add_argument("--json", action="store_true", help="print one JSON object")
     train.set_defaults(run=cmd_train)
 
@@ -363,10 +374,7 @@ def _parser() -> argparse.ArgumentParser:
     classroom = commands.add_parser("class", help="the drawings the class has kept: stats, export, score, clear")
     classroom.add_argument("action", choices=("stats", "export", "score", "clear"))
     classroom.add_argument("target", nargs="?", metavar="FILE|MODEL_ID", help="export: a .npz or .csv; score: a model")
-    classroom.add_argument(
-        "--class-db",
-        help="the class drawings database (default: $DIGIT_STUDIO_CLASS_DB or class.db in the data folder)",
-    )
+    classroom.add_argument("--class-db", help=CLASS_DB_HELP)
     classroom.add_argument("--yes", action="store_true", help="clear: really remove every drawing")
     classroom.add_argument("--json", action="store_true")
     classroom.set_defaults(run=cmd_class)

@@ -230,3 +230,23 @@ def test_the_command_line_names_a_damaged_database(tmp_path: Path, capsys: pytes
     damaged.write_bytes(b"not sqlite" * 100)
     assert main(["class", "stats", "--class-db", str(damaged)]) == 1
     assert "class drawings database" in capsys.readouterr().err
+
+
+def test_train_with_class_freezes_the_training_half(
+    kept: tuple[ClassDrawings, list[np.ndarray]],
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """``train --with-class`` names the frozen training half in the spec; with nothing kept it says so and stops."""
+    from mnist_core.cli import _parser, _spec_from_args
+
+    monkeypatch.setenv("DIGIT_STUDIO_DATA", str(tmp_path / "data"))
+    drawings, _ = kept
+    spec = _spec_from_args(_parser().parse_args(["train", "--with-class", "--class-db", str(drawings.path)]))
+    assert spec.class_set == drawings.snapshot() and class_set_path(spec.class_set).is_file()
+    assert _spec_from_args(_parser().parse_args(["train"])).class_set == ""
+
+    empty = ["train", "--with-class", "--class-db", str(tmp_path / "empty.db"), "--epochs", "1"]
+    assert main(empty) == 2
+    assert "no drawings to learn from" in capsys.readouterr().err

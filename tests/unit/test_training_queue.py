@@ -153,7 +153,9 @@ def test_jobs_waiting_when_the_server_died_run_after_a_restart(make_queue, mnist
     restarted = make_queue()
     resumed = restarted.resume()
     assert [job.id for job in resumed] == [job.id for job in jobs]
-    restarted.stop(jobs[0].id, "student-0")  # the long one need not run for minutes here
+    # The long one need not run for minutes here: once it trains again, stop it (it keeps what it learned).
+    wait_until(lambda: len(restarted.status(jobs[0].id).events) >= 1)
+    restarted.stop(jobs[0].id, "student-0")
     states = [restarted.wait(job.id, JOB_SECONDS).job for job in jobs]
     assert [job.state for job in states] == [DONE, DONE, DONE]
     assert [job.attempts for job in states] == [2, 2, 2]
