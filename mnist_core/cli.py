@@ -5,19 +5,23 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from collections.abc import Sequence
 from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
 from . import data
+from . import sweep as sweeping
 from .classroom import ClassDrawings
 from .drawn import cached_practice_drawings, practice_path
-from .engine import scheduler_address, train_in_process, train_on_scheduler
+from .engine import Engine, scheduler_address, train_in_process, train_on_scheduler
 from .errors import BadInputError, EmptyImageError, InvalidImageError, MnistCoreError
 from .evaluation import evaluate
+from .findings import findings, report_html, report_markdown
 from .preprocess import canvas_to_mnist, read_image
 from .records import EpochEvent
+from .script import training_script
 from .spec import (
     ACTIVATIONS,
     ALL_ACTIVATIONS,
@@ -33,6 +37,7 @@ from .spec import (
     preset,
 )
 from .store import DamagedEntry, ModelStore, StoredModel
+from .training_queue import JobTable, TrainingQueue, database_path
 
 __all__ = ["main"]
 
@@ -224,6 +229,100 @@ def cmd_predict(args: argparse.Namespace) -> int:
     return EXIT_BAD_INPUT if any("error" in row for row in results) else EXIT_OK
 
 
+def _vary(text: str) -> tuple[str, str]:
+    name, equals, values = text.partition("=")
+    if not equals:
+        raise BadInputError(f"--vary takes FIELD=VALUE,VALUE (such as hidden_layers=32,64,128), not {text!r}.")
+    return name, values
+
+
+def cmd_sweep(args: argparse.Namespace) -> int:
+    base = preset(args.base)
+    changes = {name: getattr(args, name) for name in ("train_size", "epochs") if getattr(args, name) is not None}
+    base = base.replace(**changes) if changes else base
+    ranges = bool(args.random)
+    vary = tuple(
+        (name.replace("-", "_"), sweeping.parse_values(name, values, ranges=ranges))
+        for name, values in map(_vary, args.vary)
+    )
+    sweep = sweeping.Sweep(base, vary, seeds=args.seeds, draws=args.random or 0, question=args.question or "")
+    dataset = _load_dataset()
+    store = ModelStore(args.models)
+    engine = Engine(_scheduler(args), workers=args.workers)
+    try:
+        if engine.local_workers:
+            engine.wait_for_workers(engine.local_workers)
+        queue = TrainingQueue(store, JobTable(database_path(store)), engine, fingerprint=dataset.fingerprint)
+        table = sweeping.SweepTable(database_path(store))
+        started = time.monotonic()
+        record = sweeping.start(queue, table, sweep, "command line")
+        _err(f"sweep {record.id}: {sweep.run_count} runs on {engine.description}")
+        bar = _SweepBar(sweep.run_count)
+
+        def on_run(run: sweeping.Run) -> None:
+            if args.json:
+                print(json.dumps(run.summary()), flush=True)
+
+        try:
+            found = sweeping.follow(queue, record, on_run=on_run, on_progress=None if args.json else bar)
+        except KeyboardInterrupt:
+            sweeping.stop(queue, table, record)
+            sweeping.follow(queue, record, timeout=30)
+            raise
+        wall_seconds = time.monotonic() - started
+    finally:
+        engine.close()
+    done = sweeping.results(found)
+    _err(f"sweep {record.id}: {len(done)} of {len(found)} runs done in {wall_seconds:.1f} s wall time")
+    result = findings(sweep, found)
+    if not args.json:
+        for run in found:
+            score = "—" if run.test_accuracy is None else f"{run.test_accuracy:.4f}"
+            seconds = "" if run.model is None else f"{run.model.train_seconds:6.1f} s"
+            print(f"{run.position + 1:>3}  {run.label:<60} {run.state:<9} {score}  {seconds}")
+        print()
+        print("\n".join(f"- {sentence}" for sentence in result.sentences))
+    if args.report:
+        path = Path(args.report)
+        text = report_markdown(sweep, found) if path.suffix.lower() == ".md" else report_html(sweep, found)
+        path.write_text(text, encoding="utf-8")
+        _err(f"findings written to {path}")
+    return 0 if len(done) == len(found) else EXIT_FAILURE
+
+
+class _SweepBar:
+    """Runs done, running and waiting, redrawn in place on a terminal."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.live = sys.stderr.isatty()
+        self.last = ""
+
+    def __call__(self, found: list[sweeping.Run]) -> None:
+        states = [run.state for run in found]
+        done = sum(state not in ("queued", "running") for state in states)
+        filled = round(30 * done / self.total)
+        line = (
+            f"[{'#' * filled}{'.' * (30 - filled)}] {done}/{self.total} done, "
+            f"{states.count('running')} running, {states.count('queued')} waiting"
+        )
+        if line != self.last:
+            print(("\r" if self.live else "") + line, end="" if self.live else "\n", file=sys.stderr, flush=True)
+            self.last = line
+        if done == self.total and self.live:
+            print(file=sys.stderr)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    model = ModelStore(args.models).get(args.id)
+    path = Path(args.code)
+    if path.suffix != ".py":
+        raise BadInputError(f"The script is Python code: name it something.py, not {path.name}.")
+    path.write_text(training_script(model.spec, model_id=model.id), encoding="utf-8")
+    print(f"{path}: trains {model.spec.architecture} with {model.spec.framework}; run: python {path}")
+    return 0
+
+
 def cmd_delete(args: argparse.Namespace) -> int:
     ModelStore(args.models).delete(args.id)
     print(f"Deleted {args.id}.")
@@ -378,6 +477,31 @@ def _parser() -> argparse.ArgumentParser:
     classroom.add_argument("--yes", action="store_true", help="clear: really remove every drawing")
     classroom.add_argument("--json", action="store_true")
     classroom.set_defaults(run=cmd_class)
+
+    sweep = commands.add_parser("sweep", help="train runs varying 1–3 fields in parallel, and report the findings")
+    sweep.add_argument("--base", choices=list(PRESETS), default="sklearn-seed", help="the preset every run starts from")
+    sweep.add_argument(
+        "--vary",
+        action="append",
+        required=True,
+        metavar="FIELD=V1,V2",
+        help=f"a field and its values (repeat for up to 3 fields); one of: {', '.join(sweeping.VARIABLE_FIELDS)}. "
+        "hidden_layers=64,128-64; with --random, ranges such as learning_rate=0.0001:0.01",
+    )
+    sweep.add_argument("--random", type=int, metavar="N", help="N random settings from the values or ranges")
+    sweep.add_argument("--seeds", type=int, default=1, help="seeds per setting (the spread shows what is chance)")
+    sweep.add_argument("--train-size", type=int, help=_range("train_size"))
+    sweep.add_argument("--epochs", type=int, help=_range("epochs"))
+    sweep.add_argument("--question", help="what the sweep asks, for the report")
+    sweep.add_argument("--workers", type=int, help="local worker processes (default: cores − 1)")
+    sweep.add_argument("--report", metavar="FILE", help="write the findings: FILE.html (with figures) or FILE.md")
+    sweep.add_argument("--json", action="store_true", help="one JSON object per run, as each ends")
+    sweep.set_defaults(run=cmd_sweep)
+
+    export = commands.add_parser("export", help="a model as a standalone Python training script")
+    export.add_argument("id")
+    export.add_argument("--code", required=True, metavar="FILE.py", help="where to write the script")
+    export.set_defaults(run=cmd_export)
 
     delete = commands.add_parser("delete", help="remove a model from the store")
     delete.add_argument("id")

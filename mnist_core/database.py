@@ -31,12 +31,15 @@ class Database:
         version: the schema's version, kept in a ``meta`` table; a file written by a
             newer version is refused.
         remedy: what a message tells the user to do with a damaged file.
+        version_key: where in ``meta`` the version is kept (tables sharing a file keep one each).
 
     Raises:
         DatabaseError: the file is damaged, not a database, locked for too long, or newer.
     """
 
-    def __init__(self, path: Path | str, *, what: str, schema: str, version: int, remedy: str) -> None:
+    def __init__(
+        self, path: Path | str, *, what: str, schema: str, version: int, remedy: str, version_key: str = "schema"
+    ) -> None:
         self.path = Path(path)
         self.what = what
         self.remedy = remedy
@@ -49,8 +52,8 @@ class Database:
                 "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);\n"
                 f"{schema}\nCOMMIT;"
             )
-            db.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (str(version),))
-            (found,) = db.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
+            db.execute("INSERT OR IGNORE INTO meta VALUES (?, ?)", (version_key, str(version)))
+            (found,) = db.execute("SELECT value FROM meta WHERE key = ?", (version_key,)).fetchone()
         except sqlite3.DatabaseError as error:
             raise self._damaged(error) from None
         finally:

@@ -364,15 +364,19 @@ class Engine:
         name: str | None = None,
         on_event: OnEvent | None = None,
         on_outcome: OnOutcome | None = None,
+        priority: int = 0,
     ) -> None:
-        """Queue a training task; its events reach ``on_event`` and its outcome ``on_outcome`` once."""
+        """Queue a training task; its events reach ``on_event`` and its outcome ``on_outcome`` once.
+
+        Among waiting tasks, a higher ``priority`` starts first (then the older one).
+        """
         from distributed import Event
 
         with self._lock:
             self._handlers[job_id] = (on_event or _ignore_event, on_outcome or _ignore_outcome)
         Event(_stop_event_name(job_id), client=self.client).clear()
         future = self.client.submit(
-            train_task, job_id, spec.to_dict(), name, key=f"train-{job_id}", pure=False, retries=0
+            train_task, job_id, spec.to_dict(), name, key=f"train-{job_id}", pure=False, retries=0, priority=priority
         )
         with self._lock:
             self._futures[job_id] = future

@@ -39,7 +39,16 @@ from .records import EpochEvent
 from .spec import PRESETS, ModelSpec, preset, preset_name
 from .store import ModelStore, StoredModel
 
-__all__ = ["ACTIVE", "Job", "JobStatus", "JobTable", "TrainingQueue", "database_path", "estimate_seconds"]
+__all__ = [
+    "ACTIVE",
+    "SWEEP_SESSION_PREFIX",
+    "Job",
+    "JobStatus",
+    "JobTable",
+    "TrainingQueue",
+    "database_path",
+    "estimate_seconds",
+]
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +62,10 @@ FIRST_PRESET = "quick"
 #: Who asks for that first model.
 FIRST_START_SESSION = "server:first-start"
 SCHEMA_VERSION = 1
+#: Sessions of a sweep's runs start so (``sweep:<id>``): they may hold many jobs, which wait behind single ones.
+SWEEP_SESSION_PREFIX = "sweep:"
+#: The Dask priority of sweep runs: a student's single model starts before the sweep's next run.
+SWEEP_PRIORITY = -1
 
 #: Training seconds of each preset, measured on a 2-core laptop (``make pretrain``): the estimate
 #: a queue gives before the store holds measurements of its own.
@@ -335,8 +348,16 @@ class TrainingQueue:
         return resumed
 
     def _submit(self, job: Job) -> None:
+        swept = all(session.startswith(SWEEP_SESSION_PREFIX) for session in job.sessions)
         try:
-            self.engine.submit(job.id, job.spec, name=job.name, on_event=self.on_event, on_outcome=self.on_outcome)
+            self.engine.submit(
+                job.id,
+                job.spec,
+                name=job.name,
+                on_event=self.on_event,
+                on_outcome=self.on_outcome,
+                priority=SWEEP_PRIORITY if swept else 0,
+            )
         except Exception as error:  # the scheduler went away: the job must not wait for ever
             with self.table.transaction() as db:
                 self.table.update(
@@ -393,6 +414,40 @@ class TrainingQueue:
             self.table.insert(db, job)
         self._submit(job)
         return job
+
+    def submit_many(self, specs: Sequence[ModelSpec], session: str) -> list[Job]:
+        """Ask for many models at once on behalf of a sweep (``session`` is ``sweep:<id>``).
+
+        As :meth:`submit`, spec by spec (from the store, joined to an identical job, or
+        queued), without the one-job limit; the new jobs wait behind single models.
+        """
+        if not session.startswith(SWEEP_SESSION_PREFIX):
+            raise QueueError("Only a sweep asks for many models at once.")
+        jobs, new = [], []
+        now = time.time()
+        with self.table.transaction() as db:
+            for spec in specs:
+                model_key = spec.key(self.fingerprint)
+                same = self.table.select(db, "model_key = ? AND state IN (?, ?)", model_key, *ACTIVE)
+                if model_key in self.store:
+                    job = Job(
+                        uuid.uuid4().hex[:12], spec, None, model_key, DONE, (session,), now, now, now, 0, model_key
+                    )
+                    self.table.insert(db, job)
+                elif same:
+                    job = same[0]
+                    if session not in job.sessions:
+                        self.table.update(db, job.id, sessions=(*job.sessions, session))
+                else:
+                    job = Job(
+                        uuid.uuid4().hex[:12], spec, preset_name(spec), model_key, QUEUED, (session,), now, attempts=1
+                    )
+                    self.table.insert(db, job)
+                    new.append(job)
+                jobs.append(job)
+        for job in new:
+            self._submit(job)
+        return jobs
 
     def stop(self, job_id: str, session: str) -> Job | None:
         """``session`` no longer waits for this job; the last one to leave stops it.

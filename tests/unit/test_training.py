@@ -133,7 +133,7 @@ def test_keras_stops_within_an_epoch(mnist: data.Dataset) -> None:
         polls.append(1)
         return len(polls) >= 3
 
-    from mnist_core._keras import steps_per_execution
+    from mnist_core._keras_steps import steps_per_execution
 
     spec = ModelSpec(framework="keras", hidden_layers=(32,), epochs=5, batch_size=8, train_size=2000, seed=1)
     trained = train(spec, mnist, should_stop=stop_on_third_poll)
@@ -282,7 +282,7 @@ def test_train_seconds_leave_out_the_framework_import() -> None:
 @pytest.mark.slow
 def test_keras_runs_many_steps_per_call_yet_reports_every_epoch_and_stops_mid_epoch(mnist: data.Dataset) -> None:
     """A small network runs many batches per Keras call, yet reports every epoch, and Stop ends it mid-epoch."""
-    from mnist_core._keras import MAX_STEPS_PER_EXECUTION, MIN_STEPS_PER_EXECUTION, steps_per_execution
+    from mnist_core._keras_steps import MAX_STEPS_PER_EXECUTION, MIN_STEPS_PER_EXECUTION, steps_per_execution
     from mnist_core.spec import PRESETS
 
     extremes = [
