@@ -29,6 +29,7 @@ from mnist_core.records import WeightHistory
 from mnist_core.share import from_query, to_query
 from mnist_core.spec import ModelSpec
 from mnist_core.store import DamagedEntry, ModelStore, StoredModel, default_active
+from mnist_core.sweep import SweepTable
 from mnist_core.training_queue import JobStatus, JobTable, TrainingQueue, database_path
 
 ACTIVE_KEY = "active_models"
@@ -45,6 +46,7 @@ QUEUE_ERROR_KEY = "queue_error"
 PAGES = (
     ("pages/home.py", "Home", ":material/home:"),
     ("pages/train.py", "Train", ":material/model_training:"),
+    ("pages/experiments.py", "Experiments", ":material/science:"),
     ("pages/draw.py", "Draw", ":material/draw:"),
     ("pages/inside.py", "Inside", ":material/neurology:"),
     ("pages/evaluate.py", "Evaluate", ":material/grid_on:"),
@@ -315,6 +317,20 @@ def training_queue() -> TrainingQueue | None:
         _engine_failures[address] = (time.monotonic(), message)
         st.error(message, icon=":material/error:")
     return None
+
+
+@st.cache_resource(show_spinner=False)
+def _sweep_table(path: str) -> SweepTable:
+    return SweepTable(path)
+
+
+def sweep_table() -> SweepTable | None:
+    """The server's sweeps (beside the job table), or None after showing why they cannot be read."""
+    try:
+        return _sweep_table(str(database_path(store())))
+    except DatabaseError as error:
+        st.error(str(error), icon=":material/error:")
+        return None
 
 
 def request_training(spec: ModelSpec, *, name: str | None = None, session: str | None = None) -> None:

@@ -25,7 +25,7 @@ from . import plots
 from .records import SweepResult
 from .sweep import Run, Sweep, results, show
 
-__all__ = ["Findings", "findings", "report_html", "report_markdown", "results_table"]
+__all__ = ["Findings", "figures", "findings", "report_html", "report_markdown", "results_table", "summarise"]
 
 #: Settings within this many points of the best count as "as good" when looking for a faster one.
 AS_GOOD_POINTS = 0.5
@@ -143,11 +143,15 @@ def _field_sentences(name: str, done: Sequence[SweepResult], noise: float | None
 
 def findings(sweep: Sweep, found: Sequence[Run]) -> Findings:
     """The sentences, settings and best run of a sweep, from the runs that finished."""
-    done = results(found)
+    return summarise(sweep, results(found), len(found))
+
+
+def summarise(sweep: Sweep, done: Sequence[SweepResult], total: int) -> Findings:
+    """:func:`findings` from the finished runs' results and the number of runs in the sweep."""
     settings = _settings(done)
     question = sweep.title()
     if not done:
-        return Findings(question, ("No run has finished yet.",), (), None, 0, len(found))
+        return Findings(question, ("No run has finished yet.",), (), None, 0, total)
     noise = None
     sentences: list[str] = []
     if sweep.seeds > 1:
@@ -163,7 +167,8 @@ def findings(sweep: Sweep, found: Sequence[Run]) -> Findings:
     top = settings[0]
     seeds = f" (mean of {top.runs} seeds)" if top.runs > 1 else ""
     sentences.append(
-        f"The best setting is {top.label}: {top.accuracy:.2%} test accuracy{seeds} in {_seconds(top.seconds)} of training."
+        f"The best setting is {top.label}: {top.accuracy:.2%} test accuracy{seeds} "
+        f"in {_seconds(top.seconds)} of training."
     )
     quicker = [s for s in settings if top.accuracy - s.accuracy <= AS_GOOD_POINTS / 100 and s.seconds < top.seconds]
     if quicker:
@@ -184,10 +189,10 @@ def findings(sweep: Sweep, found: Sequence[Run]) -> Findings:
             f"The weakest setting, {worst.label}, reaches {worst.accuracy:.2%}: "
             f"{_points(top.accuracy - worst.accuracy)[1:]} points below the best."
         )
-    if len(done) < len(found):
-        sentences.append(f"{len(found) - len(done)} of {len(found)} runs have not finished and are left out.")
+    if len(done) < total:
+        sentences.append(f"{total - len(done)} of {total} runs have not finished and are left out.")
     best = max(done, key=lambda result: result.test_accuracy)
-    return Findings(question, tuple(sentences), tuple(settings), best, len(done), len(found))
+    return Findings(question, tuple(sentences), tuple(settings), best, len(done), total)
 
 
 def results_table(sweep: Sweep, found: Sequence[Run]) -> list[dict[str, object]]:

@@ -5,6 +5,7 @@ import streamlit as st
 
 import ui
 from mnist_core.errors import MnistCoreError
+from mnist_core.script import script_name, training_script
 
 ui.page()
 
@@ -54,6 +55,11 @@ by_id = {model.id: model for model in available}
 chosen = by_id[st.selectbox("Inspect", list(by_id), format_func=lambda i: by_id[i].label)]
 with st.expander("Spec and library versions"):
     st.json({"spec": chosen.spec.to_dict(), "versions": chosen.versions, "dataset": chosen.dataset})
+st.download_button(
+    "Training script (Python)", lambda: training_script(chosen.spec, model_id=chosen.id),
+    file_name=script_name(chosen.spec), mime="text/x-python", icon=":material/code:", on_click="ignore",
+    help="A standalone script that trains this network with plain scikit-learn or Keras code: read it, run it.",
+)  # fmt: skip
 ui.model_report(chosen)
 
 with st.popover("Delete this model", icon=":material/delete:"):
