@@ -24,6 +24,7 @@ APP = ROOT / "app.py"
 PAGES = {
     "home": "pages/home.py",
     "train": "pages/train.py",
+    "experiments": "pages/experiments.py",
     "draw": "pages/draw.py",
     "inside": "pages/inside.py",
     "evaluate": "pages/evaluate.py",

@@ -8,6 +8,7 @@ import shutil
 import socket
 import struct
 import subprocess
+import sys
 import zlib
 from collections.abc import Iterator
 from pathlib import Path
@@ -310,3 +311,66 @@ def test_train_flags_for_augmentation_schedule_and_drawings(
 
     spec = _spec_from_args(_parser().parse_args(["train", *flags]))
     assert (spec.augment, spec.schedule, spec.drawings) == (augment, schedule, drawings)
+
+
+def test_sweep_json_report_and_a_second_run_from_the_store(tmp_path: Path) -> None:
+    """sweep --json prints one object per run and writes the report; the same sweep again trains nothing."""
+    args = [
+        "sweep", "--base", "sklearn-seed", "--vary", "hidden_layers=16,32", "--train-size", "1000",
+        "--epochs", "2", "--workers", "1", "--json",
+    ]  # fmt: skip
+    done = cli(tmp_path / "models", *args, "--report", str(tmp_path / "findings.html"))
+    assert done.returncode == 0, done.stderr
+    runs = [json.loads(line) for line in done.stdout.strip().splitlines()]
+    assert sorted(run["spec"]["hidden_layers"] for run in runs) == [[16], [32]]
+    assert all(run["state"] == "done" and 0 < run["test_accuracy"] <= 1 and run["train_seconds"] > 0 for run in runs)
+    assert {run["parameters"] for run in runs} == {784 * 16 + 16 + 170, 784 * 32 + 32 + 330}
+    report = (tmp_path / "findings.html").read_text()
+    assert "Hidden layers 16 → 32" in report and "runs done in" in done.stderr
+
+    again = cli(tmp_path / "models", *args, "--report", str(tmp_path / "findings.md"))
+    assert again.returncode == 0, again.stderr
+    assert {run["id"] for run in map(json.loads, again.stdout.splitlines())} == {run["id"] for run in runs}
+    assert (tmp_path / "findings.md").read_text().startswith("# How do hidden layers change")
+
+
+def test_a_bad_sweep_fails_cleanly(tmp_path: Path) -> None:
+    assert_clean_failure(cli(tmp_path, "sweep", "--vary", "hidden_layers"), "--vary takes FIELD=VALUE")
+    assert_clean_failure(cli(tmp_path, "sweep", "--vary", "colour=red"), "cannot vary 'colour'")
+    assert_clean_failure(cli(tmp_path, "sweep", "--vary", "hidden_layers=2000"), "1 to 1024 units")
+
+
+EXPORTED = [
+    ModelSpec(
+        framework="sklearn", hidden_layers=(32,), epochs=4, train_size=2000, learning_rate=0.01,
+        schedule="cosine", early_stopping=True, patience=1, seed=3,
+    ),
+    ModelSpec(
+        framework="keras", hidden_layers=(32, 16), dropout=(0.2, 0.0), epochs=3, train_size=2000,
+        batch_size=64, schedule="cosine", seed=2,
+    ),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("spec", EXPORTED, ids=["sklearn", "keras"])
+def test_an_exported_script_trains_the_same_network(spec: ModelSpec, mnist: data.Dataset, tmp_path: Path) -> None:
+    """export --code writes a script that needs only numpy and the framework; run on its own, it builds the
+    same layers and scores what the app's model scored (within 0.5 points: the same data, seed and steps)."""
+    from mnist_core.engine import train_in_process
+
+    store = ModelStore(tmp_path / "models")
+    model, _ = train_in_process(spec, mnist, store)
+    script = tmp_path / "train.py"
+    done = cli(store.root, "export", model.id, "--code", str(script))
+    assert done.returncode == 0, done.stderr
+    assert "mnist_core" not in script.read_text() and "digit_studio" not in script.read_text()
+    ran = subprocess.run(
+        [sys.executable, str(script), "--data", str(data.cache_path()), "--train-size", str(spec.train_size)],
+        capture_output=True, text=True, timeout=300, cwd=tmp_path, check=False,
+    )  # fmt: skip
+    assert ran.returncode == 0, ran.stderr
+    lines = ran.stdout.strip().splitlines()
+    assert lines[-2].startswith(f"network {spec.architecture}, {spec.parameter_count} parameters")
+    accuracy = float(lines[-1].removeprefix("test accuracy "))
+    assert abs(accuracy - model.metrics["test_accuracy"]) <= 0.005
+    assert_clean_failure(cli(store.root, "export", model.id, "--code", str(tmp_path / "x.txt")), "name it")

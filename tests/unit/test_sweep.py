@@ -59,15 +59,17 @@ def test_a_grid_trains_every_combination_with_every_seed() -> None:
 
 
 def test_impossible_sweeps_say_what_is_wrong() -> None:
-    with pytest.raises(InvalidSpecError, match="Setting 2 \\(hidden layers 2000\\)"):
+    with pytest.raises(InvalidSpecError, match=r"Setting 2 \(hidden layers 2000\)"):
         Sweep(BASE, (("hidden_layers", ((32,), (2000,))),))
     with pytest.raises(InvalidSpecError, match="1 to 3 fields"):
         Sweep(BASE, tuple((name, (1, 2)) for name in ("epochs", "batch_size", "train_size", "patience")))
     with pytest.raises(InvalidSpecError, match=f"keep it to {MAX_RUNS}"):
         Sweep(BASE, (("epochs", tuple(range(1, 21))), ("batch_size", (16, 32, 64, 128))))
-    with pytest.raises(InvalidSpecError, match="Ranges .* are for random draws"):
+    with pytest.raises(InvalidSpecError, match=r"Ranges .* are for random draws"):
         Sweep(BASE, (("learning_rate", parse_values("learning_rate", "0.001:0.1", ranges=True)),))
-    with pytest.raises(InvalidSpecError, match="Setting 2 \\(dropout 0.5\\): scikit-learn.s MLPClassifier has no dropout"):
+    with pytest.raises(
+        InvalidSpecError, match=r"Setting 2 \(dropout 0.5\): scikit-learn.s MLPClassifier has no dropout"
+    ):
         Sweep(BASE.replace(framework="sklearn"), (("dropout", (0.0, 0.5)),))
 
 
@@ -162,9 +164,7 @@ def engine() -> Iterator[Engine]:
     started.close()
 
 
-def test_a_sweep_trains_on_the_engine_reopens_and_reports(
-    engine: Engine, mnist: data.Dataset, tmp_path: Path
-) -> None:
+def test_a_sweep_trains_on_the_engine_reopens_and_reports(engine: Engine, mnist: data.Dataset, tmp_path: Path) -> None:
     """Runs in the store are not trained again; a single model asked for meanwhile starts before the sweep's
     waiting runs; the sweep reopens from its database with its results; the reports carry them."""
     store = ModelStore(tmp_path / "models")
