@@ -339,7 +339,14 @@ class Engine:
                     f"or unset {SCHEDULER_ENV} to train on this machine."
                 ) from None
             self.local_workers = 0
-        self.client.register_plugin(_worker_setup_plugin())
+        try:
+            self.client.register_plugin(_worker_setup_plugin())
+        except Exception as error:  # raised again from a worker: most often, it cannot import this package
+            self.close()
+            raise TrainingError(
+                f"The Dask workers of {self.description} could not be set up ({error}). Start each worker from a "
+                "Digit Studio checkout, with PYTHONPATH set to it and `make venv` done there."
+            ) from None
         self.client.subscribe_topic(EVENTS_TOPIC, self._event)
         self._thread = threading.Thread(target=self._deliver, name="digit-studio-engine", daemon=True)
         self._thread.start()

@@ -12,6 +12,7 @@ from tests.pretrained import small_spec
 TITLES = {
     "home": "✍️ Digit Studio",
     "train": "Train a network",
+    "experiments": "Experiments",
     "draw": "Draw a digit",
     "inside": "Inside the network",
     "evaluate": "Evaluate",
