@@ -476,4 +476,10 @@ def _outcome(job_id: str, future: Any) -> TaskOutcome:
     except Exception as error:  # the task's own error, raised again here
         if isinstance(error, MnistCoreError):
             return TaskOutcome(job_id, error=str(error))
+        if "deserialization of the task graph" in str(error):
+            return TaskOutcome(
+                job_id,
+                error="The Dask scheduler could not read the training task: start the scheduler, like every "
+                "worker, from a Digit Studio checkout with PYTHONPATH set to it.",
+            )
         return TaskOutcome(job_id, error=f"Training failed: {type(error).__name__}: {error}")

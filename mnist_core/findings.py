@@ -108,8 +108,8 @@ def _field_sentences(name: str, done: Sequence[SweepResult], noise: float | None
         values = np.array([result.order[name] for result in done])
         if len(set(values.tolist())) < 3:
             return []
-        accuracy = np.array([result.test_accuracy for result in done])
-        ranks = np.argsort(np.argsort(values)), np.argsort(np.argsort(accuracy))
+        scores = np.array([result.test_accuracy for result in done])
+        ranks = np.argsort(np.argsort(values)), np.argsort(np.argsort(scores))
         correlation = float(np.corrcoef(*ranks)[0, 1])
         trend = "rises" if correlation > 0 else "falls"
         strength = "clearly" if abs(correlation) >= 0.6 else "somewhat" if abs(correlation) >= 0.3 else "barely"
