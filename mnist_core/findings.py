@@ -120,9 +120,8 @@ def _field_sentences(name: str, done: Sequence[SweepResult], noise: float | None
         groups.setdefault(result.setting[name], []).append(result)
     if len(groups) < 2:
         return []
+    # Words have order 0: the stable sort keeps them in the sweep's order.
     ordered = sorted(groups.items(), key=lambda item: item[1][0].order[name])
-    if all(result.order[name] == 0.0 for result in done):  # words, not numbers: keep the sweep's order
-        ordered = list(groups.items())
     sentences = []
     for (low, low_runs), (high, high_runs) in itertools.pairwise(ordered):
         accuracy = statistics.fmean(r.test_accuracy for r in high_runs) - statistics.fmean(

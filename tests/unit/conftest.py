@@ -9,12 +9,14 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
 import pytest
 
 from mnist_core import data
+from mnist_core.engine import Engine
 from mnist_core.evaluation import Evaluation, evaluate
 from mnist_core.spec import ModelSpec
 from mnist_core.training import TrainedModel, train
@@ -129,3 +131,12 @@ def ink_bbox(digit: np.ndarray) -> np.ndarray:
     """The digit cut to the rows and columns that hold ink."""
     rows, cols = np.flatnonzero(digit.any(axis=1)), np.flatnonzero(digit.any(axis=0))
     return digit[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+
+
+@pytest.fixture(scope="module")
+def engine() -> Iterator[Engine]:
+    """One local cluster with a single worker process, so that jobs run strictly one after another (per test module)."""
+    started = Engine(workers=1)
+    started.wait_for_workers(1)
+    yield started
+    started.close()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -153,15 +152,6 @@ def test_findings_are_computed_from_the_numbers() -> None:
     overfit = summarise(sweep, [result("64", 0, 0.95, 1.0, train=1.0)], total=1)
     assert any("overfitting" in sentence for sentence in overfit.sentences)
     assert summarise(sweep, [], total=3).sentences == ("No run has finished yet.",)
-
-
-@pytest.fixture(scope="module")
-def engine() -> Iterator[Engine]:
-    """A local cluster of one worker process: runs train one after another, in priority order."""
-    started = Engine(workers=1)
-    started.wait_for_workers(1)
-    yield started
-    started.close()
 
 
 def test_a_sweep_trains_on_the_engine_reopens_and_reports(engine: Engine, mnist: data.Dataset, tmp_path: Path) -> None:

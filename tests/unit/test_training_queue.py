@@ -6,7 +6,7 @@ import os
 import signal
 import sqlite3
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -26,15 +26,6 @@ JOB_SECONDS = 120
 TINY = ModelSpec(hidden_layers=(16,), epochs=2, train_size=1000, batch_size=64, validation_fraction=0.1, seed=0)
 # Long enough (tens of epochs) to be caught running, stopped or killed on the way.
 LONG = ModelSpec(hidden_layers=(64,), epochs=200, train_size=20000, batch_size=32, validation_fraction=0.1, seed=0)
-
-
-@pytest.fixture(scope="module")
-def engine() -> Iterator[Engine]:
-    """One local cluster with a single worker process, so that jobs run strictly one after another."""
-    started = Engine(workers=1)
-    started.wait_for_workers(1)
-    yield started
-    started.close()
 
 
 @pytest.fixture
