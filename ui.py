@@ -15,22 +15,17 @@ import pandas as pd
 import streamlit as st
 from streamlit.navigation.page import StreamlitPage
 
-from mnist_core import classroom, data, inside, plots
-from mnist_core import lesson as lesson_module
-from mnist_core.classroom import ClassDrawings
-from mnist_core.drawn import draw_non_digits
-from mnist_core.engine import Engine, scheduler_address
+from mnist_core import classroom, data, plots
+from mnist_core.classroom import ClassDrawings, Lesson, LessonBoard, from_query, to_query
+from mnist_core.classroom import lesson as lesson_module
+from mnist_core.engine import Engine, JobStatus, JobTable, TrainingQueue, database_path, scheduler_address
 from mnist_core.errors import DatabaseError, DatasetUnavailableError, InvalidSpecError, MnistCoreError
-from mnist_core.evaluation import Evaluation, answer, evaluate
-from mnist_core.inference import DenseNetwork
-from mnist_core.lesson import Lesson, LessonBoard
-from mnist_core.preprocess import canvas_to_mnist
-from mnist_core.records import WeightHistory
-from mnist_core.share import from_query, to_query
+from mnist_core.experiments import SweepTable
+from mnist_core.images import canvas_to_mnist, draw_non_digits
+from mnist_core.network import DenseNetwork, Evaluation, answer, evaluate, inside
 from mnist_core.spec import ModelSpec
 from mnist_core.store import DamagedEntry, ModelStore, StoredModel, default_active
-from mnist_core.sweep import SweepTable
-from mnist_core.training_queue import JobStatus, JobTable, TrainingQueue, database_path
+from mnist_core.training import WeightHistory
 
 ACTIVE_KEY = "active_models"
 FRAMED_KEY = "_framed_by_app"

@@ -5,7 +5,7 @@
     python -m benchmarks.drawn --presets --models ID …  # stored models by id
 
 For each model: MNIST test accuracy; accuracy on 1 400 generated drawings
-(:mod:`mnist_core.drawn`) with the full preprocessing and with each step
+(:mod:`mnist_core.images.drawn`) with the full preprocessing and with each step
 switched off; with the full preprocessing, accuracy in each situation (typical,
 thick pen on a small digit, touching the edge, …), per pen width and per size
 of the drawing; and, at the model's own "not sure" threshold, the share of
@@ -24,10 +24,9 @@ from pathlib import Path
 import numpy as np
 
 from mnist_core import data
-from mnist_core.drawn import SITUATIONS, DrawnSet, draw_digits, draw_non_digits
 from mnist_core.engine import train_in_process
-from mnist_core.inference import DenseNetwork
-from mnist_core.preprocess import canvas_to_mnist
+from mnist_core.images import SITUATIONS, DrawnSet, canvas_to_mnist, draw_digits, draw_non_digits
+from mnist_core.network import DenseNetwork
 from mnist_core.spec import PRESETS
 from mnist_core.store import ModelStore
 

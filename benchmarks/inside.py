@@ -4,7 +4,7 @@
     python -m benchmarks.inside --repeat 500 --favourites-repeat 5
 
 Builds a 784-1024-1024-10 relu network with random (seeded) weights, times each
-call of ``mnist_core.inside`` on one MNIST test image (median of ``--repeat``
+call of ``mnist_core.network.inside`` on one MNIST test image (median of ``--repeat``
 runs after warm-up) against the page's budget of 5 ms, and ``unit_favourites``
 over all 10 000 test images for a unit of each hidden layer (the page caches
 that one). ``predict_proba`` on the same image is timed as the yardstick.
@@ -26,8 +26,7 @@ import numpy as np
 
 from benchmarks.run import median_seconds
 from mnist_core import data
-from mnist_core.inference import DenseNetwork
-from mnist_core.inside import activations, first_layer_images, saliency, unit_favourites, without_units
+from mnist_core.network import DenseNetwork, activations, first_layer_images, saliency, unit_favourites, without_units
 
 OUT = Path("artifacts/inside.json")
 LAYER_SIZES = (784, 1024, 1024, 10)

@@ -44,10 +44,9 @@ from pathlib import Path
 from typing import Any
 
 from mnist_core import data
-from mnist_core.engine import train_in_process
+from mnist_core.engine import JobTable, database_path, train_in_process
 from mnist_core.spec import PRESETS
 from mnist_core.store import ModelStore
-from mnist_core.training_queue import JobTable, database_path
 from tests.e2e.conftest import CHROMIUM_ARGS, VIEWPORT, Studio, free_port, healthy
 from tests.e2e.test_e2e_draw import ONE, RECORD_LATENCY, ZERO, answers, clear, press_train, stroke
 

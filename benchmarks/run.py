@@ -30,7 +30,7 @@ import numpy as np
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 from mnist_core import data
-from mnist_core.evaluation import evaluate
+from mnist_core.network import evaluate
 from mnist_core.spec import PRESETS, ModelSpec
 from mnist_core.training import split_for_training, train
 
@@ -163,8 +163,8 @@ def bench_keras_seed(dataset: data.Dataset, rounds: int = KERAS_SEED_ROUNDS) -> 
     process training into an empty store, so its wall time also pays for
     starting Python, importing TensorFlow, evaluating and saving.
     """
-    from mnist_core._keras import steps_per_execution
-    from mnist_core._keras_import import import_keras
+    from mnist_core.training._keras import steps_per_execution
+    from mnist_core.training._keras_import import import_keras
 
     keras = import_keras()
     spec = PRESETS["keras-seed"]

@@ -1,4 +1,16 @@
-"""Digit Studio's engine: MNIST, multi-layer perceptrons, and everything but the UI.
+"""Digit Studio's core: MNIST, multi-layer perceptrons, and everything but the UI.
+
+The layers, each importing only those above it in this list:
+
+- ``errors``, ``spec``, ``data``, ``database``: the vocabulary, MNIST, SQLite;
+- ``images``: from pixels (a canvas, a file) to the 28 × 28 input a network reads;
+- ``network``: the NumPy network the app predicts with, what is inside it, how well it does;
+- ``training``: a spec trained into a model, with either framework;
+- ``store``: trained models on disk;
+- ``engine``: training outside the web server (Dask) and the server-wide queue;
+- ``classroom``: the class's drawings, the teacher's lesson, shared settings;
+- ``experiments``: sweeps and their findings;
+- ``plots`` (figures) and ``cli`` (``python -m mnist_core``) use them all.
 
 Importing this package never imports TensorFlow; only training a Keras model
 (or loading its ``.keras`` file) does.
@@ -18,12 +30,12 @@ from .errors import (
     MnistCoreError,
     ModelNotFoundError,
 )
-from .evaluation import Evaluation, evaluate
-from .inference import DenseNetwork
-from .records import EpochEvent, TrainedModel
+from .network.dense import DenseNetwork
+from .network.evaluation import Evaluation, evaluate
 from .spec import PRESETS, ModelSpec, preset
 from .store import DamagedEntry, ModelStore, StoredModel
-from .training import train
+from .training.records import EpochEvent, TrainedModel
+from .training.runner import train
 
 __all__ = [
     "PRESETS",

@@ -12,16 +12,15 @@ from pathlib import Path
 from typing import Any
 
 from . import data
-from . import sweep as sweeping
-from .classroom import ClassDrawings
-from .drawn import cached_practice_drawings, practice_path
-from .engine import Engine, scheduler_address, train_in_process, train_on_scheduler
+from .classroom.drawings import ClassDrawings
+from .engine.cluster import Engine, scheduler_address, train_in_process, train_on_scheduler
+from .engine.jobs import JobTable, TrainingQueue, database_path
 from .errors import BadInputError, EmptyImageError, InvalidImageError, MnistCoreError
-from .evaluation import evaluate
-from .findings import findings, report_html, report_markdown
-from .preprocess import canvas_to_mnist, read_image
-from .records import EpochEvent
-from .script import training_script
+from .experiments import sweep as sweeping
+from .experiments.findings import findings, report_html, report_markdown
+from .images.drawn import cached_practice_drawings, practice_path
+from .images.preprocess import canvas_to_mnist, read_image
+from .network.evaluation import evaluate
 from .spec import (
     ACTIVATIONS,
     ALL_ACTIVATIONS,
@@ -37,7 +36,8 @@ from .spec import (
     preset,
 )
 from .store import DamagedEntry, ModelStore, StoredModel
-from .training_queue import JobTable, TrainingQueue, database_path
+from .training.records import EpochEvent
+from .training.script import training_script
 
 __all__ = ["main"]
 

@@ -7,15 +7,21 @@ figures that come out.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from .records import EpochEvent, SweepResult
+from .training.records import EpochEvent
+
+if TYPE_CHECKING:
+    from .experiments.results import SweepResult
 
 __all__ = [
     "class_balance",
+    "class_counts",
+    "class_gap",
     "confusion_heatmap",
     "coverage_curve",
     "curves_overlay",

@@ -36,7 +36,7 @@ FRAMEWORKS = ("sklearn", "keras")
 ACTIVATIONS = {"sklearn": ("relu", "tanh", "logistic"), "keras": ("relu", "tanh", "logistic", "elu")}
 #: The optimizers each framework offers.
 OPTIMIZERS = {"sklearn": ("sgd", "adam"), "keras": ("sgd", "adam", "rmsprop")}
-#: How strongly training images are distorted (see :mod:`mnist_core.augment`).
+#: How strongly training images are distorted (see :mod:`mnist_core.training.augment`).
 AUGMENTATIONS = ("off", "light", "elastic")
 #: How the learning rate moves over the epochs: held, or lowered along a half cosine to zero.
 SCHEDULES = ("constant", "cosine")
@@ -106,9 +106,9 @@ class ModelSpec:
             ``False`` mean ``"light"`` and ``"off"``.
         drawings: also train on 6 000 practice digits drawn like the canvas
             draws them, written the ways MNIST's writers seldom used (1s with a
-            flag, 7s with a bar, open 4s; see :mod:`mnist_core.drawn`).
+            flag, 7s with a bar, open 4s; see :mod:`mnist_core.images.drawn`).
         class_set: also train on the class's own drawings: the fingerprint of a
-            frozen training half (:meth:`~mnist_core.classroom.ClassDrawings.snapshot`);
+            frozen training half (:meth:`~mnist_core.classroom.drawings.ClassDrawings.snapshot`);
             empty for none. The other half stays the class's test set.
 
     Raises:

@@ -37,10 +37,10 @@ from typing import Any
 
 from .data import Dataset
 from .errors import DamagedModelError, InvalidModelIdError, ModelNotFoundError
-from .evaluation import DEFAULT_THRESHOLD, Evaluation
-from .inference import DenseNetwork
-from .records import EpochEvent, TrainedModel, WeightHistory
+from .network.dense import DenseNetwork
+from .network.evaluation import DEFAULT_THRESHOLD, Evaluation
 from .spec import PRESETS, ModelSpec, preset_name
+from .training.records import EpochEvent, TrainedModel, WeightHistory
 
 __all__ = ["DamagedEntry", "ModelPayload", "ModelStore", "StoredModel", "default_active", "default_root", "package"]
 
@@ -512,7 +512,7 @@ def _load_skops(raw: bytes) -> Any:
 
 
 def _load_keras(path: Path) -> Any:
-    from ._keras_import import import_keras
+    from .training._keras_import import import_keras
 
     keras = import_keras()
 

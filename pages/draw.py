@@ -7,9 +7,8 @@ from streamlit_drawable_canvas import st_canvas
 import ui
 from mnist_core import plots
 from mnist_core.errors import EmptyImageError, InvalidImageError
-from mnist_core.inside import saliency
-from mnist_core.preprocess import noise_image, preprocess_steps
-from mnist_core.strokes import MNIST_STROKE_WIDTH, stroke_width
+from mnist_core.images import MNIST_STROKE_WIDTH, noise_image, preprocess_steps, stroke_width
+from mnist_core.network import saliency
 
 ui.page()
 

@@ -5,7 +5,7 @@ import streamlit as st
 
 import ui
 from mnist_core import plots
-from mnist_core.evaluation import refusals
+from mnist_core.network import refusals
 
 ui.page()
 

@@ -7,10 +7,10 @@ import streamlit as st
 
 import controls
 import ui
-from mnist_core import sweep as sweeping
+from mnist_core.engine import ACTIVE, estimate_seconds
 from mnist_core.errors import MnistCoreError
-from mnist_core.findings import figures, findings, report_html, report_markdown, results_table
-from mnist_core.training_queue import ACTIVE, estimate_seconds
+from mnist_core.experiments import figures, findings, report_html, report_markdown, results_table
+from mnist_core.experiments import sweep as sweeping
 
 ui.page()
 

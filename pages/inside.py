@@ -6,8 +6,8 @@ from streamlit_drawable_canvas import st_canvas
 import ui
 from mnist_core import plots
 from mnist_core.errors import EmptyImageError, MnistCoreError
-from mnist_core.inside import activations, first_layer_images, knock_out, random_units, strongest_units
-from mnist_core.preprocess import canvas_to_mnist
+from mnist_core.images import canvas_to_mnist
+from mnist_core.network import activations, first_layer_images, knock_out, random_units, strongest_units
 
 ui.page()
 

@@ -5,7 +5,7 @@ import streamlit as st
 
 import ui
 from mnist_core.errors import MnistCoreError
-from mnist_core.script import script_name, training_script
+from mnist_core.training import script_name, training_script
 
 ui.page()
 

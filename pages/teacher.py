@@ -5,7 +5,7 @@ from dataclasses import fields
 import streamlit as st
 
 import ui
-from mnist_core.lesson import CHALLENGES, Challenge, Lesson, class_address, password_matches, qr_png
+from mnist_core.classroom import CHALLENGES, Challenge, Lesson, class_address, password_matches, qr_png
 from mnist_core.spec import PRESETS, ModelSpec
 
 ui.page()

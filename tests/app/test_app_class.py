@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from mnist_core.classroom import ClassDrawings
-from mnist_core.drawn import render_digit
+from mnist_core.images import render_digit
 from tests.app.test_app_draw import draw, predictions
 
 

@@ -102,8 +102,7 @@ def test_random_noise_gets_an_answer_too(open_app, pretrained_root):
 
 def test_a_thick_pen_on_a_small_digit_is_redrawn_as_wide_as_mnist(open_app, pretrained_root):
     """The pen-width step shows the strokes' width; switched off, the model input keeps the drawn width."""
-    from mnist_core.drawn import render_digit
-    from mnist_core.strokes import MNIST_STROKE_WIDTH
+    from mnist_core.images import MNIST_STROKE_WIDTH, render_digit
 
     app = open_app(pretrained_root, "draw")
     draw(app, render_digit(8, height=90, pen=20, style="two loops"))

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import time
 
+from mnist_core.engine import ACTIVE, JobTable, database_path
+from mnist_core.experiments import SweepTable
 from mnist_core.store import ModelStore
-from mnist_core.sweep import SweepTable
-from mnist_core.training_queue import ACTIVE, JobTable, database_path
 
 SWEEP_SECONDS = 240
 

@@ -8,7 +8,7 @@ import json
 import numpy as np
 from streamlit.util import AttributeDictionary
 
-from mnist_core import inside
+from mnist_core.network import inside
 from mnist_core.store import ModelStore
 from tests.app.test_app_draw import EASY_TEST_DIGITS, draw
 

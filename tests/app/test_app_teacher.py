@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from mnist_core.classroom import ClassDrawings
-from mnist_core.drawn import render_digit
-from mnist_core.lesson import LessonBoard
+from mnist_core.classroom import ClassDrawings, LessonBoard
+from mnist_core.images import render_digit
 from mnist_core.spec import PRESETS
 
 PASSWORD = "front-of-the-class"
@@ -86,7 +85,7 @@ def test_a_challenge_and_deleting_the_class_drawings(open_app, pretrained_root, 
 
 
 def test_a_lesson_that_hides_home_opens_students_on_its_first_page(open_app, empty_store, class_db):
-    from mnist_core.lesson import Lesson
+    from mnist_core.classroom import Lesson
 
     LessonBoard(ClassDrawings(class_db)).push(Lesson(pages=("Train", "Draw")))
     student = open_app(empty_store)

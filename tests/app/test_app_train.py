@@ -6,9 +6,9 @@ import time
 
 import pytest
 
+from mnist_core.engine import Job, JobTable, database_path
 from mnist_core.spec import PRESETS, ModelSpec
 from mnist_core.store import ModelStore
-from mnist_core.training_queue import Job, JobTable, database_path
 
 JOB_SECONDS = 180
 
@@ -184,7 +184,7 @@ def test_training_a_keras_model_from_the_page(open_app, empty_store):
 
 def test_a_shared_link_fills_the_controls_and_names_a_bad_value(open_app, empty_store):
     """Opening Train from a link sets every control it names; a value it cannot use is said, the rest apply."""
-    from mnist_core.share import to_query
+    from mnist_core.classroom import to_query
 
     shared = PRESETS["keras-dropout"].replace(epochs=7, augment="elastic")
     app = open_app(empty_store)
@@ -214,7 +214,7 @@ def test_share_makes_a_link_of_the_controls(open_app, empty_store):
 def test_learning_from_the_class_needs_drawings_then_trains_on_its_half(open_app, scratch_store, class_db):
     """Without class drawings the switch says why it cannot train; with some, the run fits on their training half."""
     from mnist_core.classroom import ClassDrawings
-    from mnist_core.drawn import render_digit
+    from mnist_core.images import render_digit
 
     app = open_app(scratch_store, "train")
     app.slider(key="t_train_size").set_value(3000)

@@ -17,7 +17,7 @@ import pytest
 
 from mnist_core import data
 from mnist_core.engine import Engine
-from mnist_core.evaluation import Evaluation, evaluate
+from mnist_core.network import Evaluation, evaluate
 from mnist_core.spec import ModelSpec
 from mnist_core.training import TrainedModel, train
 

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from mnist_core import EpochEvent, ModelSpec, TrainedModel, data, train
-from mnist_core.augment import SETTINGS, augment, augmented_epochs
-from mnist_core.preprocess import canvas_to_mnist
+from mnist_core.images import canvas_to_mnist
+from mnist_core.training import SETTINGS, augment, augmented_epochs
 
 
 def test_augmentation_is_repeatable_and_keeps_the_range(mnist: data.Dataset) -> None:

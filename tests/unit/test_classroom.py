@@ -15,7 +15,6 @@ import pytest
 from mnist_core import TrainedModel, data
 from mnist_core.classroom import ClassDrawings, class_set, class_set_path, default_path
 from mnist_core.cli import main
-from mnist_core.drawn import render_digit
 from mnist_core.errors import (
     DatabaseError,
     DatasetUnavailableError,
@@ -23,8 +22,8 @@ from mnist_core.errors import (
     InvalidImageError,
     InvalidSpecError,
 )
-from mnist_core.evaluation import Evaluation
-from mnist_core.preprocess import canvas_to_mnist
+from mnist_core.images import canvas_to_mnist, render_digit
+from mnist_core.network import Evaluation
 from mnist_core.store import ModelStore
 
 from .conftest import ROOT

@@ -19,7 +19,7 @@ from PIL import Image
 
 from mnist_core import data
 from mnist_core.engine import Engine
-from mnist_core.preprocess import canvas_to_mnist, read_image
+from mnist_core.images import canvas_to_mnist, read_image
 from mnist_core.spec import ModelSpec
 from mnist_core.store import ModelStore
 

@@ -7,9 +7,15 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from mnist_core import drawn
-from mnist_core.drawn import CANVAS, SITUATIONS, draw_digits, draw_non_digits, practice_drawings
-from mnist_core.preprocess import canvas_to_mnist
+from mnist_core.images import (
+    CANVAS,
+    SITUATIONS,
+    canvas_to_mnist,
+    draw_digits,
+    draw_non_digits,
+    drawn,
+    practice_drawings,
+)
 from mnist_core.training import TrainedModel
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from mnist_core.early_stopping import EarlyStopping
 from mnist_core.errors import InvalidSpecError
+from mnist_core.training import EarlyStopping
 
 
 def run(losses: list[float], patience: int) -> tuple[EarlyStopping[np.ndarray], int]:

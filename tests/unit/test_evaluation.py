@@ -7,7 +7,7 @@ import pytest
 from sklearn import metrics
 
 from mnist_core import data
-from mnist_core.evaluation import Evaluation, evaluate, log_loss
+from mnist_core.network import Evaluation, evaluate, log_loss
 from mnist_core.training import TrainedModel
 
 from .conftest import SKLEARN_SPEC
@@ -99,7 +99,7 @@ def test_log_loss_is_cross_entropy_and_never_infinite() -> None:
 
 def test_evaluate_a_network_that_always_says_one(mnist: data.Dataset) -> None:
     """A network that always answers 1 has accuracy equal to the share of ones and recall 1 for that digit only."""
-    from mnist_core.inference import DenseNetwork
+    from mnist_core.network import DenseNetwork
 
     bias = np.full(10, -10.0)
     bias[1] = 10.0

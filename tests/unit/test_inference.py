@@ -11,8 +11,7 @@ import pytest
 
 from mnist_core import data
 from mnist_core.errors import DamagedModelError
-from mnist_core.evaluation import evaluate
-from mnist_core.inference import DenseNetwork
+from mnist_core.network import DenseNetwork, evaluate
 from mnist_core.spec import ModelSpec
 from mnist_core.store import ModelStore
 from mnist_core.training import TrainedModel, train
@@ -138,7 +137,7 @@ def test_prediction_from_the_store_never_imports_tensorflow(
     script = textwrap.dedent(
         f"""
         import json, sys
-        import mnist_core, mnist_core.cli, mnist_core.preprocess
+        import mnist_core, mnist_core.cli, mnist_core.images.preprocess
         from mnist_core import data
         from mnist_core.store import ModelStore
         store = ModelStore({str(tmp_path / "store")!r})

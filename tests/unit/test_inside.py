@@ -10,8 +10,7 @@ from sklearn.neural_network._base import ACTIVATIONS as SKLEARN_ACTIVATIONS
 
 from mnist_core import data
 from mnist_core.errors import BadInputError, InvalidImageError
-from mnist_core.inference import ACTIVATIONS, DenseNetwork
-from mnist_core.inside import (
+from mnist_core.network import (
     activations,
     first_layer_images,
     knock_out,
@@ -21,6 +20,7 @@ from mnist_core.inside import (
     unit_favourites,
     without_units,
 )
+from mnist_core.network.dense import ACTIVATIONS, DenseNetwork
 from mnist_core.training import TrainedModel
 
 #: float32 frameworks against our float64 pass: the bound test_inference uses for probabilities.

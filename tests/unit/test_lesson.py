@@ -11,11 +11,9 @@ import pytest
 from PIL import Image
 
 from mnist_core import TrainedModel, data
-from mnist_core.classroom import ClassDrawings
-from mnist_core.drawn import render_digit
-from mnist_core.evaluation import Evaluation
-from mnist_core.lesson import (
+from mnist_core.classroom import (
     Challenge,
+    ClassDrawings,
     Lesson,
     LessonBoard,
     class_address,
@@ -23,6 +21,8 @@ from mnist_core.lesson import (
     qr_png,
     teacher_password,
 )
+from mnist_core.images import render_digit
+from mnist_core.network import Evaluation
 from mnist_core.spec import PRESETS
 from mnist_core.store import ModelStore
 

@@ -14,7 +14,7 @@ from PIL import Image
 
 from mnist_core import data
 from mnist_core.errors import EmptyImageError, ImageTooLargeError, InvalidImageError
-from mnist_core.preprocess import (
+from mnist_core.images import (
     MAX_IMAGE_BYTES,
     MAX_IMAGE_PIXELS,
     MAX_IMAGE_SIDE,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mnist_core.share import from_query, to_query
+from mnist_core.classroom import from_query, to_query
 from mnist_core.spec import PRESETS, ModelSpec
 
 

@@ -7,7 +7,7 @@ import pytest
 from scipy import ndimage
 
 from mnist_core import TrainedModel, data
-from mnist_core.preprocess import canvas_to_mnist, preprocess_steps
+from mnist_core.images import canvas_to_mnist, preprocess_steps
 
 from .conftest import opaque_rgba, paint
 

@@ -24,7 +24,7 @@ from sklearn.neural_network import MLPClassifier
 from mnist_core import data
 from mnist_core.engine import train_in_process
 from mnist_core.errors import DamagedModelError, InvalidModelIdError, ModelNotFoundError
-from mnist_core.evaluation import Evaluation, evaluate
+from mnist_core.network import Evaluation, evaluate
 from mnist_core.spec import PRESETS, ModelSpec
 from mnist_core.store import DamagedEntry, ModelStore, StoredModel, default_active
 from mnist_core.training import TrainedModel, train
@@ -427,7 +427,7 @@ RACER = textwrap.dedent(
     from mnist_core import ModelSpec, data
     from mnist_core.engine import train_in_process
     from mnist_core.store import ModelStore
-    import mnist_core._sklearn  # imported before the start line so both start training together
+    import mnist_core.training._sklearn  # imported before the start line so both start training together
 
     root, me, other = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
     dataset = data.load()

@@ -6,9 +6,15 @@ import numpy as np
 import pytest
 
 from mnist_core import TrainedModel, data
-from mnist_core.drawn import render_digit
-from mnist_core.preprocess import canvas_to_mnist, preprocess_steps
-from mnist_core.strokes import MNIST_STROKE_WIDTH, even_strokes, skeleton, stroke_width
+from mnist_core.images import (
+    MNIST_STROKE_WIDTH,
+    canvas_to_mnist,
+    even_strokes,
+    preprocess_steps,
+    render_digit,
+    skeleton,
+    stroke_width,
+)
 
 # MNIST's own spread of stroke widths (5th and 95th percentiles, measured by stroke_width).
 MNIST_WIDTHS = (1.5, 4.4)

@@ -10,13 +10,27 @@ import pytest
 
 from mnist_core import data
 from mnist_core.engine import Engine, train_in_process
+from mnist_core.engine.jobs import CANCELLED, DONE, JobTable, TrainingQueue
 from mnist_core.errors import DatabaseError, InvalidSpecError
-from mnist_core.findings import findings, report_html, report_markdown, results_table, summarise
-from mnist_core.records import SweepResult
+from mnist_core.experiments import (
+    MAX_RUNS,
+    Sweep,
+    SweepResult,
+    SweepTable,
+    findings,
+    follow,
+    parse_values,
+    report_html,
+    report_markdown,
+    results,
+    results_table,
+    runs,
+    start,
+    stop,
+    summarise,
+)
 from mnist_core.spec import PRESETS, ModelSpec
 from mnist_core.store import ModelStore
-from mnist_core.sweep import MAX_RUNS, Sweep, SweepTable, follow, parse_values, results, runs, start, stop
-from mnist_core.training_queue import CANCELLED, DONE, JobTable, TrainingQueue
 
 BASE = ModelSpec(hidden_layers=(16,), epochs=2, train_size=1000, batch_size=64, validation_fraction=0.1, seed=0)
 SECONDS = 300

@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from mnist_core import Evaluation, TrainedModel
-from mnist_core.evaluation import answer, choose_threshold, coverage_curve, refusals
-from mnist_core.preprocess import noise_image
+from mnist_core.images import noise_image
+from mnist_core.network import answer, choose_threshold, coverage_curve, refusals
 
 
 def test_threshold_keeps_the_answers_it_gives_accurate(sklearn_evaluation: Evaluation) -> None:

@@ -12,11 +12,11 @@ import pytest
 from sklearn.exceptions import ConvergenceWarning
 
 from mnist_core import data
-from mnist_core._sklearn import make_classifier
-from mnist_core.evaluation import log_loss
-from mnist_core.records import HISTORY_FRAMES, HISTORY_UNITS, WeightHistory
+from mnist_core.network import log_loss
 from mnist_core.spec import ModelSpec
 from mnist_core.training import EpochEvent, TrainedModel, split_for_training, train
+from mnist_core.training._sklearn import make_classifier
+from mnist_core.training.records import HISTORY_FRAMES, HISTORY_UNITS, WeightHistory
 
 from .conftest import KERAS_SPEC, run_python
 
@@ -133,7 +133,7 @@ def test_keras_stops_within_an_epoch(mnist: data.Dataset) -> None:
         polls.append(1)
         return len(polls) >= 3
 
-    from mnist_core._keras_steps import steps_per_execution
+    from mnist_core.training._keras_settings import steps_per_execution
 
     spec = ModelSpec(framework="keras", hidden_layers=(32,), epochs=5, batch_size=8, train_size=2000, seed=1)
     trained = train(spec, mnist, should_stop=stop_on_third_poll)
@@ -282,8 +282,12 @@ def test_train_seconds_leave_out_the_framework_import() -> None:
 @pytest.mark.slow
 def test_keras_runs_many_steps_per_call_yet_reports_every_epoch_and_stops_mid_epoch(mnist: data.Dataset) -> None:
     """A small network runs many batches per Keras call, yet reports every epoch, and Stop ends it mid-epoch."""
-    from mnist_core._keras_steps import MAX_STEPS_PER_EXECUTION, MIN_STEPS_PER_EXECUTION, steps_per_execution
     from mnist_core.spec import PRESETS
+    from mnist_core.training._keras_settings import (
+        MAX_STEPS_PER_EXECUTION,
+        MIN_STEPS_PER_EXECUTION,
+        steps_per_execution,
+    )
 
     extremes = [
         ModelSpec(framework="keras", hidden_layers=(1,), batch_size=8),
@@ -366,7 +370,7 @@ def test_a_stored_weight_history_is_bounded() -> None:
 @pytest.mark.slow
 def test_practice_drawings_join_the_training_rows_only(mnist: data.Dataset) -> None:
     """With drawings on, the 6 000 practice drawings are added to the rows fitted; validation stays MNIST."""
-    from mnist_core.drawn import PRACTICE_PER_DIGIT
+    from mnist_core.images import PRACTICE_PER_DIGIT
 
     spec = ModelSpec(train_size=1000, validation_fraction=0.1)
     plain, mixed = split_for_training(spec, mnist), split_for_training(spec.replace(drawings=True), mnist)
@@ -380,7 +384,7 @@ def test_the_class_training_half_joins_the_training_rows(
 ) -> None:
     """With a class set, its frozen drawings are fitted on too, and a model trains on them."""
     from mnist_core.classroom import ClassDrawings
-    from mnist_core.drawn import render_digit
+    from mnist_core.images import render_digit
 
     monkeypatch.setenv("DIGIT_STUDIO_DATA", str(tmp_path))
     drawings = ClassDrawings(tmp_path / "class.db")

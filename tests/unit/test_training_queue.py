@@ -13,10 +13,10 @@ import pytest
 
 from mnist_core import data
 from mnist_core.engine import Engine
+from mnist_core.engine.jobs import CANCELLED, DONE, FAILED, QUEUED, RUNNING, JobTable, TrainingQueue
 from mnist_core.errors import DatabaseError, QueueError
 from mnist_core.spec import ModelSpec
 from mnist_core.store import ModelStore
-from mnist_core.training_queue import CANCELLED, DONE, FAILED, QUEUED, RUNNING, JobTable, TrainingQueue
 
 # Every test here talks to worker processes.
 pytestmark = pytest.mark.slow

@@ -14,9 +14,9 @@ from typing import Any
 
 import numpy as np
 
-from .errors import DamagedModelError
+from ..errors import DamagedModelError
 
-__all__ = ["DenseNetwork"]
+__all__ = ["ACTIVATIONS", "INPUT_UNITS", "OUTPUT_UNITS", "DenseNetwork", "softmax"]
 
 INPUT_UNITS = 784
 OUTPUT_UNITS = 10
@@ -54,7 +54,8 @@ ACTIVATIONS = {
 }
 
 
-def _softmax(z: np.ndarray) -> np.ndarray:
+def softmax(z: np.ndarray) -> np.ndarray:
+    """Each row of logits as probabilities (computed in place on a shifted copy)."""
     z = z - z.max(axis=1, keepdims=True)
     np.exp(z, out=z)
     z /= z.sum(axis=1, keepdims=True)
@@ -112,7 +113,7 @@ class DenseNetwork:
         x = x.reshape(-1, INPUT_UNITS).astype(np.float64)
         for weight, bias, name in zip(self.weights[:-1], self.biases[:-1], self.activations, strict=True):
             x = ACTIVATIONS[name](x @ weight + bias)
-        return _softmax(x @ self.weights[-1] + self.biases[-1])
+        return softmax(x @ self.weights[-1] + self.biases[-1])
 
     def predict(self, images: np.ndarray) -> np.ndarray:
         """The most probable digit for each image."""

@@ -10,19 +10,17 @@ from typing import Any
 
 import numpy as np
 
+from ..network.dense import DenseNetwork
+from ..network.evaluation import validation_threshold
+from ..spec import ModelSpec
 from ._keras_import import import_keras
-from ._keras_steps import batches_per_epoch, steps_per_execution
+from ._keras_settings import KERAS_ACTIVATION, batches_per_epoch, steps_per_execution
 from .augment import SETTINGS, augmented_epochs
 from .early_stopping import EarlyStopping
-from .evaluation import validation_threshold
-from .inference import DenseNetwork
 from .records import EpochEvent, OnEpoch, OnWeights, ShouldStop, TrainedModel, TrainingSplit, WeightHistory
-from .spec import ModelSpec
 
 import_keras()
 import keras  # noqa: E402  (loaded quietly just above)
-
-KERAS_ACTIVATION = {"relu": "relu", "tanh": "tanh", "logistic": "sigmoid", "elu": "elu"}
 
 
 def build_model(spec: ModelSpec, fit_rows: int | None = None) -> keras.Model:

@@ -14,15 +14,14 @@ from typing import Any
 
 import numpy as np
 
-from .inference import DenseNetwork
-from .spec import ModelSpec
+from ..network.dense import DenseNetwork
+from ..spec import ModelSpec
 
 __all__ = [
     "EpochEvent",
     "OnEpoch",
     "OnWeights",
     "ShouldStop",
-    "SweepResult",
     "TrainedModel",
     "TrainingSplit",
     "WeightHistory",
@@ -153,36 +152,3 @@ class TrainingSplit:
     def validation(self) -> tuple[np.ndarray, np.ndarray] | None:
         """``(x_val, y_val)``, or None without a validation split."""
         return None if self.x_val is None or self.y_val is None else (self.x_val, self.y_val)
-
-
-@dataclass(frozen=True)
-class SweepResult:
-    """One finished run of a sweep, as figures and the findings report read it.
-
-    Attributes:
-        label: its setting and seed in words.
-        setting: each varied field's value as a student writes it (``128-64``, ``0.001``).
-        order: each varied field's value as a number to sort and plot by (total units for layers).
-        seed: its seed.
-        test_accuracy, train_accuracy: on MNIST's test set and on its own training images.
-        train_seconds: how long it trained.
-        parameters: weights and biases of its network.
-        model_id: its id in the store.
-        history: its epochs.
-    """
-
-    label: str
-    setting: dict[str, str]
-    order: dict[str, float]
-    seed: int
-    test_accuracy: float
-    train_accuracy: float
-    train_seconds: float
-    parameters: int
-    model_id: str
-    history: tuple[EpochEvent, ...] = ()
-
-    @property
-    def setting_label(self) -> str:
-        """Its setting without the seed: the runs of one setting share it."""
-        return ", ".join(f"{name.replace('_', ' ')} {value}" for name, value in self.setting.items())

@@ -14,13 +14,11 @@ distorted copies of the images, the practice drawings and the class's drawings
 
 from __future__ import annotations
 
-from ._keras_steps import steps_per_execution
-from .data import cache_path
-from .spec import ModelSpec
+from ..data import cache_path
+from ..spec import ModelSpec
+from ._keras_settings import KERAS_ACTIVATION, steps_per_execution
 
 __all__ = ["script_name", "training_script"]
-
-_KERAS_ACTIVATION = {"relu": "relu", "tanh": "tanh", "logistic": "sigmoid", "elu": "elu"}
 
 
 def script_name(spec: ModelSpec) -> str:
@@ -208,7 +206,7 @@ def test_accuracy(network, x_test, y_test):
 
 
 def _keras_body(spec: ModelSpec) -> str:
-    activations = tuple(_KERAS_ACTIVATION[name] for name in spec.activations)
+    activations = tuple(KERAS_ACTIVATION[name] for name in spec.activations)
     return f"""
 # -- The network and its training ---------------------------------------------------
 KERAS_ACTIVATIONS = {activations!r}

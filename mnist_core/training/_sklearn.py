@@ -11,12 +11,12 @@ import sklearn
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPClassifier
 
+from ..network.dense import DenseNetwork
+from ..network.evaluation import log_loss, validation_threshold
+from ..spec import ModelSpec
 from .augment import SETTINGS, augmented_epochs
 from .early_stopping import EarlyStopping
-from .evaluation import log_loss, validation_threshold
-from .inference import DenseNetwork
 from .records import EpochEvent, OnEpoch, OnWeights, ShouldStop, TrainedModel, TrainingSplit, WeightHistory
-from .spec import ModelSpec
 
 CLASSES = np.arange(10)
 # Training accuracy per epoch is measured on a fixed sample: scoring every

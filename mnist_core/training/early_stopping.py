@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Generic, TypeVar
 
-from .errors import InvalidSpecError
+from ..errors import InvalidSpecError
 
 __all__ = ["EarlyStopping"]
 

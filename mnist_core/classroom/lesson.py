@@ -21,9 +21,9 @@ from typing import Any
 
 import segno
 
-from .classroom import ClassDrawings
-from .spec import ModelSpec
-from .store import ModelStore, StoredModel
+from ..spec import ModelSpec
+from ..store import ModelStore, StoredModel
+from .drawings import ClassDrawings
 
 __all__ = [
     "CHALLENGES",

@@ -13,36 +13,53 @@ from dataclasses import replace
 
 import numpy as np
 
-from .classroom import class_set
-from .data import Dataset, to_features
-from .drawn import cached_practice_drawings
-from .records import EpochEvent, OnEpoch, OnWeights, ShouldStop, TrainedModel, TrainingSplit
-from .spec import ModelSpec
+from ..data import Dataset, to_features
+from ..errors import InvalidSpecError
+from ..images.drawn import cached_practice_drawings
+from ..spec import ModelSpec
+from .records import OnEpoch, OnWeights, ShouldStop, TrainedModel, TrainingSplit
 
-__all__ = ["EpochEvent", "TrainedModel", "split_for_training", "train"]
+__all__ = [
+    "ClassRows",
+    "split_for_training",
+    "train",
+]
 
 
-def split_for_training(spec: ModelSpec, dataset: Dataset) -> TrainingSplit:
+#: A class's frozen training half as rows to learn from: ``(n, 784)`` float32 features, int64 labels.
+ClassRows = tuple[np.ndarray, np.ndarray]
+
+
+def split_for_training(spec: ModelSpec, dataset: Dataset, class_rows: ClassRows | None = None) -> TrainingSplit:
     """The rows a spec trains and validates on: its stratified subset, then a seeded split.
 
     With ``spec.drawings`` the practice drawings, and with ``spec.class_set`` the class's frozen
-    training half, join the training rows; validation stays MNIST.
+    training half (``class_rows``, which travel with the task), join the training rows;
+    validation stays MNIST.
+
+    Raises:
+        InvalidSpecError: the spec learns from a class set that was not given.
     """
+    if spec.class_set and class_rows is None:
+        raise InvalidSpecError(
+            f"This model learns from the class's drawings {spec.class_set}, but they did not come with it.",
+            field="class_set",
+        )
     data = dataset.seen_by(spec)
     x = to_features(data.x_train)
     y = data.y_train.astype(np.int64)
     if spec.validation_fraction == 0:
-        return _with_drawings(spec, TrainingSplit(x, y, None, None))
+        return _with_drawings(spec, TrainingSplit(x, y, None, None), class_rows)
     order = np.random.default_rng(spec.seed).permutation(len(y))
     n_val = round(len(y) * spec.validation_fraction)
     val, fit = np.sort(order[:n_val]), np.sort(order[n_val:])
-    return _with_drawings(spec, TrainingSplit(x[fit], y[fit], x[val], y[val]))
+    return _with_drawings(spec, TrainingSplit(x[fit], y[fit], x[val], y[val]), class_rows)
 
 
-def _with_drawings(spec: ModelSpec, split: TrainingSplit) -> TrainingSplit:
+def _with_drawings(spec: ModelSpec, split: TrainingSplit, class_rows: ClassRows | None) -> TrainingSplit:
     extra = [cached_practice_drawings()] if spec.drawings else []
-    if spec.class_set:
-        extra.append(class_set(spec.class_set))
+    if spec.class_set and class_rows is not None:
+        extra.append(class_rows)
     if not extra:
         return split
     x_fit = np.concatenate([split.x_fit, *(x for x, _ in extra)])
@@ -55,6 +72,8 @@ def train(
     on_epoch: OnEpoch | None = None,
     should_stop: ShouldStop | None = None,
     on_weights: OnWeights | None = None,
+    *,
+    class_rows: ClassRows | None = None,
 ) -> TrainedModel:
     """Train ``spec`` on ``dataset``'s training images.
 
@@ -68,11 +87,13 @@ def train(
         on_weights: called after every epoch (and with Keras once before the
             first) with the first layer's weights as images; they are also kept
             in the result's ``weight_history``.
+        class_rows: the class's frozen training half, for a spec with a ``class_set``
+            (:func:`mnist_core.classroom.class_set` reads it where the drawings are kept).
 
     Returns:
         The trained model, its NumPy twin, and its history.
     """
-    split = split_for_training(spec, dataset)
+    split = split_for_training(spec, dataset, class_rows)
     report = on_epoch or (lambda event: None)
     stop = should_stop or (lambda: False)
     weights = on_weights or (lambda epoch, images: None)

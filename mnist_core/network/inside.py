@@ -1,6 +1,6 @@
 """Inside the network: what each layer computes, which pixels sway an answer, what single units respond to.
 
-Everything here is NumPy over a :class:`~mnist_core.inference.DenseNetwork`, so
+Everything here is NumPy over a :class:`~mnist_core.network.dense.DenseNetwork`, so
 it reads scikit-learn and Keras models alike and never imports a framework.
 
 Hidden layers are numbered from 1 (layer 1 reads the pixels), as the layer
@@ -14,8 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .errors import BadInputError, InvalidImageError
-from .inference import ACTIVATIONS, INPUT_UNITS, DenseNetwork, _softmax
+from ..errors import BadInputError, InvalidImageError
+from .dense import ACTIVATIONS, INPUT_UNITS, DenseNetwork, softmax
 
 __all__ = [
     "KnockOut",
@@ -90,7 +90,7 @@ def activations(network: DenseNetwork, images: np.ndarray) -> list[np.ndarray]:
     rows = _scaled(_pixel_rows(images), np.float64)
     hidden = _forward(rows, _hidden_layers(network))
     last = hidden[-1] if hidden else rows
-    return [*hidden, _softmax(last @ network.weights[-1] + network.biases[-1])]
+    return [*hidden, softmax(last @ network.weights[-1] + network.biases[-1])]
 
 
 def saliency(network: DenseNetwork, image: np.ndarray, digit: int) -> np.ndarray:

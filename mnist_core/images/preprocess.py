@@ -5,7 +5,7 @@ aspect ratio, with anti-aliasing, and then moving its centre of mass to the
 centre of a 28×28 field. A drawing only looks like MNIST to a model after the
 same steps, so :func:`canvas_to_mnist` repeats them. MNIST's strokes are about
 2.5 pixels wide whoever wrote them, so it also redraws the cropped strokes at that
-width (:mod:`mnist_core.strokes`), whatever the canvas pen and the digit's size.
+width (:mod:`mnist_core.images.strokes`), whatever the canvas pen and the digit's size.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageFile, JpegImagePlugin, PngImagePlugin, UnidentifiedImageError
 
-from .errors import EmptyImageError, ImageTooLargeError, InvalidImageError
+from ..errors import EmptyImageError, ImageTooLargeError, InvalidImageError
 from .strokes import even_strokes
 
 __all__ = [
@@ -28,9 +28,11 @@ __all__ = [
     "MAX_IMAGE_BYTES",
     "MAX_IMAGE_PIXELS",
     "MAX_IMAGE_SIDE",
+    "Steps",
     "canvas_to_mnist",
     "ink",
     "noise_image",
+    "preprocess_steps",
     "read_image",
 ]
 
@@ -101,7 +103,7 @@ class Steps:
         ink: the whole canvas as ink amounts, 0 to 1.
         cropped: the ink's bounding box (the whole canvas when cropping is off).
         evened: the cropped ink redrawn with a pen as wide as MNIST's (see
-            :func:`~mnist_core.strokes.even_strokes`); the cropped ink itself when that step is off.
+            :func:`~mnist_core.images.strokes.even_strokes`); the cropped ink itself when that step is off.
         placed: the 28×28 field before centring: the crop fitted into 20×20 and
             set in the middle, or the whole canvas shrunk when cropping is off.
         result: what the models receive.

@@ -7,8 +7,8 @@ from functools import cached_property
 
 import numpy as np
 
-from .data import Dataset
-from .inference import DenseNetwork
+from ..data import Dataset
+from .dense import DenseNetwork
 
 __all__ = [
     "DEFAULT_THRESHOLD",

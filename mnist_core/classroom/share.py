@@ -12,8 +12,8 @@ from collections.abc import Mapping
 from dataclasses import fields
 from typing import Any
 
-from .errors import InvalidSpecError
-from .spec import ModelSpec
+from ..errors import InvalidSpecError
+from ..spec import ModelSpec
 
 __all__ = ["from_query", "to_query"]
 

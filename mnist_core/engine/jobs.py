@@ -9,7 +9,7 @@ Every training the app starts goes through :class:`TrainingQueue`:
 - jobs are rows of a SQLite table (:class:`JobTable`, WAL mode) beside the
   model store, so a server restarted with jobs waiting or running submits them
   again: nothing the class asked for is silently lost;
-- the tasks themselves run on the :class:`~mnist_core.engine.Engine` (Dask);
+- the tasks themselves run on the :class:`~mnist_core.engine.cluster.Engine` (Dask);
   a worker that dies mid-task is replaced and the task tried once more.
 """
 
@@ -31,13 +31,14 @@ from typing import Any
 
 import numpy as np
 
-from .database import Database
-from .drawn import PRACTICE_PER_DIGIT
-from .engine import Engine, TaskOutcome
-from .errors import QueueError
-from .records import EpochEvent
-from .spec import PRESETS, ModelSpec, preset, preset_name
-from .store import ModelStore, StoredModel
+from ..classroom.drawings import class_set
+from ..database import Database
+from ..errors import QueueError
+from ..images.drawn import PRACTICE_PER_DIGIT
+from ..spec import PRESETS, ModelSpec, preset, preset_name
+from ..store import ModelStore, StoredModel
+from ..training.records import EpochEvent
+from .cluster import Engine, TaskOutcome
 
 __all__ = [
     "ACTIVE",
@@ -350,6 +351,8 @@ class TrainingQueue:
     def _submit(self, job: Job) -> None:
         swept = all(session.startswith(SWEEP_SESSION_PREFIX) for session in job.sessions)
         try:
+            # The class's drawings are read here, where they are kept, and travel with the task.
+            rows = class_set(job.spec.class_set) if job.spec.class_set else None
             self.engine.submit(
                 job.id,
                 job.spec,
@@ -357,6 +360,7 @@ class TrainingQueue:
                 on_event=self.on_event,
                 on_outcome=self.on_outcome,
                 priority=SWEEP_PRIORITY if swept else 0,
+                class_rows=rows,
             )
         except Exception as error:  # the scheduler went away: the job must not wait for ever
             with self.table.transaction() as db:

@@ -1,15 +1,18 @@
-"""How many batches Keras runs per call into TensorFlow: shared by the Keras backend and exported scripts.
+"""What Keras is told, shared by the Keras backend and exported scripts: activation names and batches per call.
 
-No Keras import here: the script exporter needs the number without loading TensorFlow.
+No Keras import here: the script exporter needs them without loading TensorFlow.
 """
 
 from __future__ import annotations
 
 import math
 
-from .spec import ModelSpec
+from ..spec import ModelSpec
 
-__all__ = ["batches_per_epoch", "steps_per_execution"]
+__all__ = ["KERAS_ACTIVATION", "batches_per_epoch", "steps_per_execution"]
+
+#: Our activation names as Keras spells them.
+KERAS_ACTIVATION = {"relu": "relu", "tanh": "tanh", "logistic": "sigmoid", "elu": "elu"}
 
 #: Work (images x parameters) that one ``fit`` execution may hold. Measured on the
 #: 2-core CPU here, a training step costs from 2.5e-11 s per image x parameter (best)

@@ -36,15 +36,16 @@ from typing import Any
 
 import numpy as np
 
-from .data import Dataset
-from .data import load as load_dataset
-from .drawn import cached_practice_drawings
-from .errors import MnistCoreError, TrainingError
-from .evaluation import evaluate
-from .records import EpochEvent, OnEpoch, ShouldStop
-from .spec import ModelSpec
-from .store import ModelPayload, ModelStore, StoredModel, package
-from .training import train
+from ..classroom.drawings import class_set
+from ..data import Dataset
+from ..data import load as load_dataset
+from ..errors import MnistCoreError, TrainingError
+from ..images.drawn import cached_practice_drawings
+from ..network.evaluation import evaluate
+from ..spec import ModelSpec
+from ..store import ModelPayload, ModelStore, StoredModel, package
+from ..training.records import EpochEvent, OnEpoch, ShouldStop
+from ..training.runner import ClassRows, train
 
 __all__ = [
     "SCHEDULER_ENV",
@@ -100,7 +101,8 @@ def train_in_process(
     with store.lock(model_id):
         if model_id in store:
             return store.get(model_id), True
-        trained = train(spec, dataset, on_epoch=on_epoch, should_stop=should_stop)
+        rows = class_set(spec.class_set) if spec.class_set else None
+        trained = train(spec, dataset, on_epoch=on_epoch, should_stop=should_stop, class_rows=rows)
         return store.save(trained, evaluate(trained.network, dataset.seen_by(spec)), dataset, name=name), False
 
 
@@ -133,7 +135,8 @@ def train_on_scheduler(
 
     engine = Engine(address)
     try:
-        engine.submit(job_id, spec, name=name, on_event=on_event, on_outcome=outcomes.put)
+        rows = class_set(spec.class_set) if spec.class_set else None
+        engine.submit(job_id, spec, name=name, on_event=on_event, on_outcome=outcomes.put, class_rows=rows)
         try:
             outcome = outcomes.get()
         except KeyboardInterrupt:
@@ -165,7 +168,9 @@ def _stop_event_name(job_id: str) -> str:
     return f"digit-studio-stop-{job_id}"
 
 
-def train_task(job_id: str, spec_values: dict[str, Any], name: str | None) -> ModelPayload:
+def train_task(
+    job_id: str, spec_values: dict[str, Any], name: str | None, class_rows: ClassRows | None = None
+) -> ModelPayload:
     """Train one spec on the worker this runs on and return the model as plain data.
 
     Reports ``started``, every epoch and the first layer's weights after it
@@ -197,7 +202,9 @@ def train_task(job_id: str, spec_values: dict[str, Any], name: str | None) -> Mo
         )
 
     dataset = _dataset_on_worker()
-    trained = train(spec, dataset, on_epoch=on_epoch, should_stop=should_stop, on_weights=on_weights)
+    trained = train(
+        spec, dataset, on_epoch=on_epoch, should_stop=should_stop, on_weights=on_weights, class_rows=class_rows
+    )
     return package(trained, evaluate(trained.network, dataset.seen_by(spec)), dataset, name=name)
 
 
@@ -215,7 +222,7 @@ def _start_workers(scheduler: str, count: int) -> subprocess.Popen[bytes]:
     ]  # fmt: skip
     if shutil.which("nice"):
         command = ["nice", "-n", str(WORKER_NICENESS), *command]
-    package_root = str(Path(__file__).resolve().parent.parent)
+    package_root = str(Path(__file__).resolve().parents[2])
     env = {
         **os.environ,
         "PYTHONPATH": os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")])),
@@ -245,7 +252,7 @@ def _warm_up() -> None:
     with contextlib.suppress(Exception):  # a failure here shows again, with its message, in the first job
         import sklearn.neural_network  # noqa: F401
 
-        from ._keras_import import import_keras
+        from ..training._keras_import import import_keras
 
         import_keras()
         _dataset_on_worker()
@@ -372,10 +379,12 @@ class Engine:
         on_event: OnEvent | None = None,
         on_outcome: OnOutcome | None = None,
         priority: int = 0,
+        class_rows: ClassRows | None = None,
     ) -> None:
         """Queue a training task; its events reach ``on_event`` and its outcome ``on_outcome`` once.
 
-        Among waiting tasks, a higher ``priority`` starts first (then the older one).
+        Among waiting tasks, a higher ``priority`` starts first (then the older one). A spec that
+        learns from the class's drawings needs them in ``class_rows``: they travel with the task.
         """
         from distributed import Event
 
@@ -383,7 +392,15 @@ class Engine:
             self._handlers[job_id] = (on_event or _ignore_event, on_outcome or _ignore_outcome)
         Event(_stop_event_name(job_id), client=self.client).clear()
         future = self.client.submit(
-            train_task, job_id, spec.to_dict(), name, key=f"train-{job_id}", pure=False, retries=0, priority=priority
+            train_task,
+            job_id,
+            spec.to_dict(),
+            name,
+            class_rows,
+            key=f"train-{job_id}",
+            pure=False,
+            retries=0,
+            priority=priority,
         )
         with self._lock:
             self._futures[job_id] = future

@@ -22,17 +22,21 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw
 
-from . import data
+from .. import data
 from .preprocess import canvas_to_mnist
 
 __all__ = [
     "CANVAS",
+    "PRACTICE_PER_DIGIT",
     "SITUATIONS",
     "TEMPLATES",
     "DrawnSet",
     "Situation",
+    "cached_practice_drawings",
     "draw_digits",
     "draw_non_digits",
+    "practice_drawings",
+    "practice_path",
     "render_digit",
 ]
 
@@ -372,7 +376,7 @@ def practice_drawings(per_digit: int = PRACTICE_PER_DIGIT, *, seed: int = 11) ->
     """``per_digit`` practice drawings of every digit, preprocessed as the Draw page does.
 
     Each is drawn in one of the :data:`SITUATIONS` in turn, rendered like the
-    canvas and sent through :func:`~mnist_core.preprocess.canvas_to_mnist`.
+    canvas and sent through :func:`~mnist_core.images.preprocess.canvas_to_mnist`.
 
     Returns:
         ``(x, y)``: ``(n, 784)`` float32 in [0, 1] and ``(n,)`` int64 labels.

@@ -21,8 +21,8 @@ from datetime import UTC, datetime
 import numpy as np
 import plotly.graph_objects as go
 
-from . import plots
-from .records import SweepResult
+from .. import plots
+from .results import SweepResult
 from .sweep import Run, Sweep, results, show
 
 __all__ = ["Findings", "figures", "findings", "report_html", "report_markdown", "results_table", "summarise"]

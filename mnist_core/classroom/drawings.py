@@ -24,12 +24,12 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
-from . import data
-from .database import Database
-from .errors import DatasetUnavailableError, InvalidImageError, InvalidSpecError
-from .evaluation import Evaluation, log_loss
-from .inference import DenseNetwork
-from .preprocess import FIELD, canvas_to_mnist
+from .. import data
+from ..database import Database
+from ..errors import DatasetUnavailableError, InvalidImageError, InvalidSpecError
+from ..images.preprocess import FIELD, canvas_to_mnist
+from ..network.dense import DenseNetwork
+from ..network.evaluation import Evaluation, log_loss
 
 __all__ = ["PARTS", "ClassDrawings", "ClassScore", "class_set", "class_set_path", "default_path"]
 
