@@ -396,7 +396,7 @@ def describe_wait(status: JobStatus) -> str:
     return (
         f"Waiting in the queue: {'next' if ahead == 0 else f'{ahead} job(s) ahead'}, "
         f"{status.running} training now on {status.workers} worker(s); "
-        f"starts in about {_duration(status.wait_seconds)}, then trains for about {_duration(status.seconds)}."
+        f"starts in about {_duration(status.wait_seconds)}, then trains for about {_duration(status.train_seconds)}."
     )
 
 
@@ -414,7 +414,7 @@ def queue_rows(training: TrainingQueue) -> list[dict[str, object]]:
                 "progress": f"epoch {last.epoch} of {last.epochs}" if last else "",
                 "since": f"{_duration(now - (job.started or job.created))} ago",
                 "asked by": f"{len(job.sessions)} session(s)",
-                "about": _duration(status.seconds),
+                "about": _duration(status.train_seconds),
             }
         )
     return rows

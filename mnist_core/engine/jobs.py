@@ -148,7 +148,7 @@ class JobStatus:
         running: how many jobs run now.
         workers: how many workers train.
         wait_seconds: estimated seconds until it starts (0 once it runs).
-        seconds: estimated training seconds of the job itself.
+        train_seconds: estimated training seconds of the job itself.
         events: the epochs reported so far (this server's run only).
         first_layer: the latest epoch's first-layer weights as images, with that epoch.
         model: the stored model once done.
@@ -159,7 +159,7 @@ class JobStatus:
     running: int
     workers: int
     wait_seconds: float
-    seconds: float
+    train_seconds: float
     events: tuple[EpochEvent, ...] = ()
     first_layer: tuple[int, np.ndarray] | None = None
     model: StoredModel | None = None
@@ -539,7 +539,7 @@ class TrainingQueue:
             running=len(running),
             workers=workers,
             wait_seconds=wait or 0.0,
-            seconds=seconds,
+            train_seconds=seconds,
             events=tuple(live.events) if live else (),
             first_layer=live.first_layer if live else None,
             model=model,
