@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
 from . import data
 from .classroom.drawings import ClassDrawings
-from .engine.cluster import Engine, scheduler_address, train_in_process, train_on_scheduler
-from .engine.jobs import JobTable, TrainingQueue, database_path
+from .engine import Engine, JobTable, LocalEngine, TrainingQueue, database_path, scheduler_address, train_with
 from .errors import BadInputError, EmptyImageError, InvalidImageError, MnistCoreError
 from .experiments import sweep as sweeping
 from .experiments.findings import findings, report_html, report_markdown
@@ -91,20 +91,20 @@ def _spec_from_args(args: argparse.Namespace) -> ModelSpec:
     return base.replace(**changes) if changes else base
 
 
-def _train_one(
-    args: argparse.Namespace,
-    store: ModelStore,
-    spec: ModelSpec,
-    dataset: data.Dataset,
-    name: str | None,
-    *,
-    quiet: bool,
-) -> tuple[StoredModel, bool]:
-    progress = None if quiet else _ProgressBar(name or "train")
+@contextlib.contextmanager
+def _training_queue(args: argparse.Namespace, store: ModelStore, dataset: data.Dataset) -> Iterator[TrainingQueue]:
+    """The queue the command trains through: the store's own job table, over the Dask cluster at
+    ``--scheduler`` (or ``$DIGIT_STUDIO_SCHEDULER``), or over this process where there is none."""
     address = _scheduler(args)
-    if address is None:
-        return train_in_process(spec, dataset, store, name=name, on_epoch=progress)
-    return train_on_scheduler(address, spec, dataset, store, name=name, on_epoch=progress)
+    engine: Engine | LocalEngine = Engine(address) if address else LocalEngine(dataset)
+    try:
+        yield TrainingQueue(store, JobTable(database_path(store)), engine, fingerprint=dataset.fingerprint)
+    finally:
+        engine.close()
+
+
+def _train_one(queue: TrainingQueue, spec: ModelSpec, name: str | None, *, quiet: bool) -> tuple[StoredModel, bool]:
+    return train_with(queue, spec, name=name, on_epoch=None if quiet else _ProgressBar(name or "train"))
 
 
 def _scheduler(args: argparse.Namespace) -> str | None:
@@ -126,7 +126,8 @@ def cmd_train(args: argparse.Namespace) -> int:
     spec = _spec_from_args(args)
     dataset = _load_dataset()
     store = ModelStore(args.models)
-    model, from_store = _train_one(args, store, spec, dataset, args.name or args.preset, quiet=args.json)
+    with _training_queue(args, store, dataset) as queue:
+        model, from_store = _train_one(queue, spec, args.name or args.preset, quiet=args.json)
     if args.json:
         print(json.dumps({**model.summary(), "from_store": from_store, "engine": _scheduler(args) or "in-process"}))
     else:
@@ -141,14 +142,15 @@ def cmd_train(args: argparse.Namespace) -> int:
 def cmd_pretrain(args: argparse.Namespace) -> int:
     dataset = _load_dataset()
     store = ModelStore(args.models)
-    for name in args.presets or list(PRESETS):
-        model, from_store = _train_one(args, store, preset(name), dataset, name, quiet=False)
-        source = "in store" if from_store else f"{model.train_seconds:.1f} s"
-        print(
-            f"{name:<22} {model.id:<34} train {model.metrics['train_accuracy']:.4f}  "
-            f"test {model.metrics['test_accuracy']:.4f}  ({source})",
-            flush=True,
-        )
+    with _training_queue(args, store, dataset) as queue:
+        for name in args.presets or list(PRESETS):
+            model, from_store = _train_one(queue, preset(name), name, quiet=False)
+            source = "in store" if from_store else f"{model.train_seconds:.1f} s"
+            print(
+                f"{name:<22} {model.id:<34} train {model.metrics['train_accuracy']:.4f}  "
+                f"test {model.metrics['test_accuracy']:.4f}  ({source})",
+                flush=True,
+            )
     return 0
 
 
@@ -264,7 +266,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
                 print(json.dumps(run.summary()), flush=True)
 
         try:
-            found = sweeping.follow(queue, record, on_run=on_run, on_progress=None if args.json else bar)
+            sweep_runs = sweeping.follow(queue, record, on_run=on_run, on_progress=None if args.json else bar)
         except KeyboardInterrupt:
             sweeping.stop(queue, table, record)
             sweeping.follow(queue, record, timeout=30)
@@ -272,11 +274,11 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         wall_seconds = time.monotonic() - started
     finally:
         engine.close()
-    done = sweeping.results(found)
-    _err(f"sweep {record.id}: {len(done)} of {len(found)} runs done in {wall_seconds:.1f} s wall time")
-    result = findings(sweep, found)
+    done = sweeping.results(sweep_runs)
+    _err(f"sweep {record.id}: {len(done)} of {len(sweep_runs)} runs done in {wall_seconds:.1f} s wall time")
+    result = findings(sweep, sweep_runs)
     if not args.json:
-        for run in found:
+        for run in sweep_runs:
             score = "—" if run.test_accuracy is None else f"{run.test_accuracy:.4f}"
             seconds = "" if run.model is None else f"{run.model.train_seconds:6.1f} s"
             print(f"{run.position + 1:>3}  {run.label:<60} {run.state:<9} {score}  {seconds}")
@@ -284,10 +286,10 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         print("\n".join(f"- {sentence}" for sentence in result.sentences))
     if args.report:
         path = Path(args.report)
-        text = report_markdown(sweep, found) if path.suffix.lower() == ".md" else report_html(sweep, found)
+        text = report_markdown(sweep, sweep_runs) if path.suffix.lower() == ".md" else report_html(sweep, sweep_runs)
         path.write_text(text, encoding="utf-8")
         _err(f"findings written to {path}")
-    return 0 if len(done) == len(found) else EXIT_FAILURE
+    return 0 if len(done) == len(sweep_runs) else EXIT_FAILURE
 
 
 class _SweepBar:
@@ -298,8 +300,8 @@ class _SweepBar:
         self.live = sys.stderr.isatty()
         self.last = ""
 
-    def __call__(self, found: list[sweeping.Run]) -> None:
-        states = [run.state for run in found]
+    def __call__(self, sweep_runs: list[sweeping.Run]) -> None:
+        states = [run.state for run in sweep_runs]
         done = sum(state not in ("queued", "running") for state in states)
         filled = round(30 * done / self.total)
         line = (

@@ -76,6 +76,19 @@ class Database:
         return DatabaseError(f"{self.what.capitalize()} {self.path} cannot be used ({error}); {self.remedy}")
 
     @contextlib.contextmanager
+    def read(self) -> Iterator[sqlite3.Connection]:
+        """One consistent read (a deferred transaction): in WAL mode it neither waits for nor blocks writers."""
+        db = self._open()
+        try:
+            db.execute("BEGIN")
+            yield db
+            db.execute("COMMIT")
+        except sqlite3.DatabaseError as error:
+            raise self._damaged(error) from None
+        finally:
+            db.close()
+
+    @contextlib.contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """One short transaction (``BEGIN IMMEDIATE``): committed at the end, rolled back on an error."""
         db = self._open()

@@ -1,25 +1,22 @@
-"""Training outside the web server: the Dask engine that runs every training, and the
-server-wide queue and job table in front of it."""
+"""Training outside the web server: the engines that run every training (Dask, or this process for
+the command line), and the server-wide queue and job table in front of them."""
 
-from .cluster import (
-    SCHEDULER_ENV,
-    WORKERS_ENV,
-    Engine,
-    TaskOutcome,
-    scheduler_address,
-    train_in_process,
-    train_on_scheduler,
-)
+from .cluster import SCHEDULER_ENV, WORKERS_ENV, Engine, scheduler_address
 from .jobs import (
     ACTIVE,
     SWEEP_SESSION_PREFIX,
     Job,
     JobStatus,
     JobTable,
+    TrainingEngine,
     TrainingQueue,
     database_path,
     estimate_seconds,
+    train_in_process,
+    train_with,
 )
+from .local import LocalEngine
+from .task import TaskOutcome
 
 __all__ = [
     "ACTIVE",
@@ -30,11 +27,13 @@ __all__ = [
     "Job",
     "JobStatus",
     "JobTable",
+    "LocalEngine",
     "TaskOutcome",
+    "TrainingEngine",
     "TrainingQueue",
     "database_path",
     "estimate_seconds",
     "scheduler_address",
     "train_in_process",
-    "train_on_scheduler",
+    "train_with",
 ]

@@ -1,18 +1,16 @@
-"""The training engine: every training the app starts runs as a Dask task, never in the web server.
+"""The Dask engine: every training the app starts runs as a Dask task, never in the web server.
 
-With nothing configured, :class:`Engine` starts a ``LocalCluster`` of worker
-*processes* (one thread each, one fewer than the machine has cores) at a lower
-OS priority than the server, so that drawing stays instant while a class
-trains. With ``DIGIT_STUDIO_SCHEDULER=tcp://host:8786`` it sends the same tasks
-to an existing Dask cluster. A task receives plain values (a spec as a dict),
-loads MNIST from its own machine's cache, trains, and returns the model as a
-:class:`~mnist_core.store.ModelPayload`: workers need no shared disk.
+With nothing configured, :class:`Engine` starts a ``LocalCluster`` scheduler and a ``dask worker``
+program of worker *processes* (one thread each, one fewer than the machine has cores) at a lower
+OS priority than the server, so that drawing stays instant while a class trains. With
+``DIGIT_STUDIO_SCHEDULER=tcp://host:8786`` it sends the same tasks to an existing Dask cluster.
+A task (:func:`~mnist_core.engine.task.run_task`) receives plain values (a spec as a dict, the
+class's drawings as arrays), loads MNIST from its own machine's cache, trains, and returns the
+model as a :class:`~mnist_core.store.ModelPayload`: workers need no shared disk.
 
-Progress travels as worker events (``Worker.log_event`` → ``Client.subscribe_topic``);
-a stop request is a ``distributed.Event`` that the task polls while it trains.
-
-The command line trains in-process by default (:func:`train_in_process`): one
-user, one model, no cluster to start.
+Dask keeps the books: each job is the future keyed ``train-<job id>``, its progress travels as
+worker events on the job's own topic (``Worker.log_event`` → ``Client.subscribe_topic``), its end
+reaches a done callback, and a stop request is a ``distributed.Event`` that the task polls.
 """
 
 from __future__ import annotations
@@ -21,41 +19,21 @@ import atexit
 import contextlib
 import logging
 import os
-import queue
 import shutil
 import signal
 import subprocess
 import sys
 import threading
 import time
-import uuid
-from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
-from ..classroom.drawings import class_set
-from ..data import Dataset
-from ..data import load as load_dataset
-from ..errors import MnistCoreError, TrainingError
-from ..images.drawn import cached_practice_drawings
-from ..network.evaluation import evaluate
+from ..errors import TrainingError
 from ..spec import ModelSpec
-from ..store import ModelPayload, ModelStore, StoredModel, package
-from ..training.records import EpochEvent, OnEpoch, ShouldStop
-from ..training.runner import ClassRows, train
+from ..training import ClassRows
+from .task import OnEvent, OnOutcome, TaskOutcome, failure_message, run_task, warm_up
 
-__all__ = [
-    "SCHEDULER_ENV",
-    "WORKERS_ENV",
-    "Engine",
-    "TaskOutcome",
-    "scheduler_address",
-    "train_in_process",
-    "train_on_scheduler",
-]
+__all__ = ["SCHEDULER_ENV", "WORKERS_ENV", "Engine", "scheduler_address"]
 
 log = logging.getLogger(__name__)
 
@@ -63,10 +41,11 @@ log = logging.getLogger(__name__)
 SCHEDULER_ENV = "DIGIT_STUDIO_SCHEDULER"
 #: How many local worker processes to start (default: one fewer than the cores).
 WORKERS_ENV = "DIGIT_STUDIO_WORKERS"
-#: The worker-event topic that carries every job's progress.
-EVENTS_TOPIC = "digit-studio-training"
-#: How long to try to reach a scheduler given by address.
-CONNECT_SECONDS = 10
+#: Worker events of a job go to the topic named so, with the job's id after it.
+EVENTS_TOPIC = "digit-studio-training-"
+#: How long to try to reach a scheduler given by address (``$DIGIT_STUDIO_CONNECT_SECONDS``).
+CONNECT_SECONDS_ENV = "DIGIT_STUDIO_CONNECT_SECONDS"
+CONNECT_SECONDS = 10.0
 #: Local workers whose scheduler (the server) is gone stop after this many seconds, and their task with them.
 WORKER_DEATH_SECONDS = 10
 #: How much lower than the server the local workers run (``nice`` increment).
@@ -80,108 +59,22 @@ def scheduler_address() -> str | None:
     return os.environ.get(SCHEDULER_ENV) or None
 
 
-def train_in_process(
-    spec: ModelSpec,
-    dataset: Dataset,
-    store: ModelStore,
-    *,
-    name: str | None = None,
-    on_epoch: OnEpoch | None = None,
-    should_stop: ShouldStop | None = None,
-) -> tuple[StoredModel, bool]:
-    """The stored model for ``spec``, training it here and saving it first if needed.
-
-    Two processes asking for the same spec at once train it once: the second
-    waits for the first and loads its result.
-
-    Returns:
-        ``(model, from_store)``: from_store is True when nothing was trained.
-    """
-    model_id = spec.key(dataset.fingerprint)
-    with store.lock(model_id):
-        if model_id in store:
-            return store.get(model_id), True
-        rows = class_set(spec.class_set) if spec.class_set else None
-        trained = train(spec, dataset, on_epoch=on_epoch, should_stop=should_stop, class_rows=rows)
-        return store.save(trained, evaluate(trained.network, dataset.seen_by(spec)), dataset, name=name), False
-
-
-def train_on_scheduler(
-    address: str,
-    spec: ModelSpec,
-    dataset: Dataset,
-    store: ModelStore,
-    *,
-    name: str | None = None,
-    on_epoch: OnEpoch | None = None,
-) -> tuple[StoredModel, bool]:
-    """The stored model for ``spec``, training it on the Dask cluster at ``address`` if needed.
-
-    The worker loads MNIST from its own cache and sends the model back; it is
-    written into ``store`` here. Ctrl-C stops the task, keeping what it learned.
-
-    Raises:
-        TrainingError: the task failed (its message says why).
-    """
-    model_id = spec.key(dataset.fingerprint)
-    if model_id in store:
-        return store.get(model_id), True
-    outcomes: queue.Queue[TaskOutcome] = queue.Queue()
-    job_id = f"cli-{uuid.uuid4().hex[:12]}"
-
-    def on_event(job: str, kind: str, message: dict[str, Any]) -> None:
-        if kind == "epoch" and on_epoch is not None:
-            on_epoch(EpochEvent(**message["event"]))
-
-    engine = Engine(address)
-    try:
-        rows = class_set(spec.class_set) if spec.class_set else None
-        engine.submit(job_id, spec, name=name, on_event=on_event, on_outcome=outcomes.put, class_rows=rows)
-        try:
-            outcome = outcomes.get()
-        except KeyboardInterrupt:
-            engine.stop(job_id)
-            outcome = outcomes.get()
-    finally:
-        engine.close()
-    if outcome.payload is None:
-        raise TrainingError(outcome.error or "The training task was cancelled before it started.")
-    return store.write(outcome.payload), False
-
-
 # -- what runs on a worker ------------------------------------------------------
-
-_worker_dataset: Dataset | None = None
-_worker_dataset_lock = threading.Lock()
-
-
-def _dataset_on_worker() -> Dataset:
-    """MNIST from this machine's cache, loaded once per worker process."""
-    global _worker_dataset
-    with _worker_dataset_lock:
-        if _worker_dataset is None:
-            _worker_dataset = load_dataset()
-        return _worker_dataset
 
 
 def _stop_event_name(job_id: str) -> str:
     return f"digit-studio-stop-{job_id}"
 
 
-def train_task(
-    job_id: str, spec_values: dict[str, Any], name: str | None, class_rows: ClassRows | None = None
-) -> ModelPayload:
-    """Train one spec on the worker this runs on and return the model as plain data.
+def _task_key(job_id: str) -> str:
+    return f"train-{job_id}"
 
-    Reports ``started``, every epoch and the first layer's weights after it
-    as worker events, and stops (keeping what it learned) once the job's stop
-    event is set.
-    """
+
+def train_task(job_id: str, spec_values: dict[str, Any], name: str | None, class_rows: ClassRows | None = None) -> Any:
+    """The Dask task: :func:`~mnist_core.engine.task.run_task` with worker events and a stop Event."""
     from distributed import Event, get_worker
 
     worker = get_worker()
-    worker.log_event(EVENTS_TOPIC, {"job": job_id, "kind": "started", "worker": worker.address})
-    spec = ModelSpec.from_dict(spec_values)
     stop_event = Event(_stop_event_name(job_id))
     asked_at, stop_asked = 0.0, False
 
@@ -192,20 +85,12 @@ def train_task(
             asked_at, stop_asked = time.monotonic(), stop_event.is_set()
         return stop_asked
 
-    def on_epoch(event: EpochEvent) -> None:
-        worker.log_event(EVENTS_TOPIC, {"job": job_id, "kind": "epoch", "event": event.to_dict()})
+    def report(message: dict[str, Any]) -> None:
+        worker.log_event(EVENTS_TOPIC + job_id, message)
 
-    def on_weights(epoch: int, images: np.ndarray) -> None:
-        worker.log_event(
-            EVENTS_TOPIC,
-            {"job": job_id, "kind": "weights", "epoch": epoch, "shape": list(images.shape), "images": images.tobytes()},
-        )
-
-    dataset = _dataset_on_worker()
-    trained = train(
-        spec, dataset, on_epoch=on_epoch, should_stop=should_stop, on_weights=on_weights, class_rows=class_rows
+    return run_task(
+        job_id, spec_values, name, class_rows, worker=worker.address, report=report, should_stop=should_stop
     )
-    return package(trained, evaluate(trained.network, dataset.seen_by(spec)), dataset, name=name)
 
 
 def _start_workers(scheduler: str, count: int) -> subprocess.Popen[bytes]:
@@ -247,18 +132,6 @@ def _stop_workers(workers: subprocess.Popen[bytes]) -> None:
             workers.wait()
 
 
-def _warm_up() -> None:
-    """Import the frameworks and read MNIST and the practice drawings now, so that the first job does not wait."""
-    with contextlib.suppress(Exception):  # a failure here shows again, with its message, in the first job
-        import sklearn.neural_network  # noqa: F401
-
-        from ..training._keras_import import import_keras
-
-        import_keras()
-        _dataset_on_worker()
-        cached_practice_drawings()
-
-
 def _worker_setup_plugin() -> Any:
     from distributed import WorkerPlugin
 
@@ -268,26 +141,12 @@ def _worker_setup_plugin() -> Any:
         name = "digit-studio-setup"
 
         def setup(self, worker: Any) -> None:
-            threading.Thread(target=_warm_up, name="digit-studio-warm-up", daemon=True).start()
+            threading.Thread(target=warm_up, name="digit-studio-warm-up", daemon=True).start()
 
     return WorkerSetup()
 
 
 # -- the client side --------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class TaskOutcome:
-    """How a training task ended: a model, or an error message (``cancelled`` when it never ran)."""
-
-    job_id: str
-    payload: ModelPayload | None = None
-    error: str | None = None
-    cancelled: bool = False
-
-
-OnEvent = Callable[[str, str, dict[str, Any]], None]
-OnOutcome = Callable[[TaskOutcome], None]
 
 
 class Engine:
@@ -299,8 +158,8 @@ class Engine:
         workers: local worker processes (default ``$DIGIT_STUDIO_WORKERS`` or cores − 1).
 
     Each :meth:`submit` names who hears of that task: ``on_event(job_id, kind, message)``
-    for its ``started`` and ``epoch`` events (on the client's event thread: keep it
-    short), and ``on_outcome(outcome)`` once as it ends (on the engine's own thread).
+    for each of its messages (on the client's event loop: keep it short), and
+    ``on_outcome(outcome)`` once as it ends (on Dask's callback thread).
     """
 
     def __init__(self, address: str | None = None, *, workers: int | None = None) -> None:
@@ -308,11 +167,7 @@ class Engine:
         from distributed import Client, LocalCluster
 
         self.address = address or scheduler_address()
-        self._handlers: dict[str, tuple[OnEvent, OnOutcome]] = {}
-        self._futures: dict[str, Any] = {}
-        self._started: set[str] = set()  # jobs whose task has reported "started"
-        self._lock = threading.Lock()
-        self._finished: queue.Queue[Any] = queue.Queue()
+        self._closing = False
         self.cluster: Any = None
         self._workers: subprocess.Popen[bytes] | None = None
         if self.address is None:
@@ -339,7 +194,9 @@ class Engine:
             self.local_workers = count
         else:
             try:
-                self.client = Client(self.address, timeout=CONNECT_SECONDS)
+                self.client = Client(
+                    self.address, timeout=float(os.environ.get(CONNECT_SECONDS_ENV) or CONNECT_SECONDS)
+                )
             except (OSError, TimeoutError) as error:
                 raise TrainingError(
                     f"No Dask scheduler answers at {self.address} ({error}); start one with `dask scheduler`, "
@@ -354,9 +211,6 @@ class Engine:
                 f"The Dask workers of {self.description} could not be set up ({error}). Start each worker from a "
                 "Digit Studio checkout, with PYTHONPATH set to it and `make venv` done there."
             ) from None
-        self.client.subscribe_topic(EVENTS_TOPIC, self._event)
-        self._thread = threading.Thread(target=self._deliver, name="digit-studio-engine", daemon=True)
-        self._thread.start()
 
     @property
     def description(self) -> str:
@@ -381,45 +235,46 @@ class Engine:
         priority: int = 0,
         class_rows: ClassRows | None = None,
     ) -> None:
-        """Queue a training task; its events reach ``on_event`` and its outcome ``on_outcome`` once.
+        """Queue a training task; its messages reach ``on_event`` and its end ``on_outcome`` once.
 
         Among waiting tasks, a higher ``priority`` starts first (then the older one). A spec that
         learns from the class's drawings needs them in ``class_rows``: they travel with the task.
         """
         from distributed import Event
 
-        with self._lock:
-            self._handlers[job_id] = (on_event or _ignore_event, on_outcome or _ignore_outcome)
+        topic = EVENTS_TOPIC + job_id
+        if on_event is not None:
+            self.client.subscribe_topic(topic, lambda event: _deliver(on_event, job_id, event))
         Event(_stop_event_name(job_id), client=self.client).clear()
         future = self.client.submit(
-            train_task,
-            job_id,
-            spec.to_dict(),
-            name,
-            class_rows,
-            key=f"train-{job_id}",
-            pure=False,
-            retries=0,
-            priority=priority,
-        )
-        with self._lock:
-            self._futures[job_id] = future
-        future.add_done_callback(lambda done: self._finished.put((job_id, done)))
+            train_task, job_id, spec.to_dict(), name, class_rows,
+            key=_task_key(job_id), pure=False, retries=0, priority=priority,
+        )  # fmt: skip
 
-    def stop(self, job_id: str) -> None:
-        """Stop a job: a waiting task is cancelled, a running one stops after its current step."""
-        from distributed import Event
+        def ended(done: Any) -> None:
+            if self._closing:
+                return  # the server is going: its jobs stay waiting in the table, for the next one to resume
+            with contextlib.suppress(Exception):
+                self.client.unsubscribe_topic(topic)
+            if on_outcome is not None:
+                on_outcome(_outcome(job_id, done))
 
-        with self._lock:
-            future = self._futures.get(job_id)
+        # Dask holds the future until the callback has run: no books of our own.
+        future.add_done_callback(ended)
+
+    def stop(self, job_id: str, *, started: bool = True) -> None:
+        """Stop a job: a running task stops after its current step (keeping what it learned); a task that
+        has not ``started`` training is cancelled.
+
+        "Not started" is the caller's word (the job table's), not the future's status: the scheduler may
+        already have handed the task to a worker whose only thread is busy, so "processing" does not
+        mean training.
+        """
+        from distributed import Event, Future
+
         Event(_stop_event_name(job_id), client=self.client).set()
-        with self._lock:
-            started = job_id in self._started
-        # A task that has not begun training is cancelled: the scheduler may already have handed it
-        # to a worker whose only thread is busy (a running task that waits on an Event frees its slot),
-        # so "processing" does not mean running. One that has begun stops at the Event and keeps its model.
-        if future is not None and future.status == "pending" and not started:
-            future.cancel()
+        if not started:
+            self.client.cancel([Future(_task_key(job_id), self.client)])
 
     def worker_pids(self) -> dict[str, int]:
         """Each live worker's process id, by address (a worker that does not answer is left out)."""
@@ -430,8 +285,8 @@ class Engine:
         self.client.wait_for_workers(count, timeout=timeout)
 
     def close(self) -> None:
-        """Shut the client, and the local workers and scheduler, down."""
-        self._finished.put(None)
+        """Shut the client, and the local workers and scheduler, down; tasks still running are not reported."""
+        self._closing = True
         with contextlib.suppress(Exception):
             self.client.close()
         if self._workers is not None:
@@ -440,41 +295,13 @@ class Engine:
             with contextlib.suppress(Exception):
                 self.cluster.close()
 
-    # -- internals ---------------------------------------------------------------
 
-    def _event(self, event: tuple[float, dict[str, Any]]) -> None:
-        _, message = event
-        job_id = str(message.get("job"))
-        with self._lock:
-            on_event = self._handlers.get(job_id, (_ignore_event, _ignore_outcome))[0]
-            if message.get("kind") == "started":
-                self._started.add(job_id)
-        try:
-            on_event(job_id, str(message["kind"]), message)
-        except Exception:  # an event handler must never break the client's event loop
-            log.exception("could not handle a training event")
-
-    def _deliver(self) -> None:
-        while (item := self._finished.get()) is not None:
-            job_id, future = item
-            with self._lock:
-                if self._futures.get(job_id) is not future:
-                    continue  # a later submission of the same job replaced this one
-                del self._futures[job_id]
-                self._started.discard(job_id)
-                _, on_outcome = self._handlers.pop(job_id, (_ignore_event, _ignore_outcome))
-            try:
-                on_outcome(_outcome(job_id, future))
-            except Exception:
-                log.exception("could not record the end of job %s", job_id)
-
-
-def _ignore_event(job_id: str, kind: str, message: dict[str, Any]) -> None:
-    """Events of a task nobody listens to."""
-
-
-def _ignore_outcome(outcome: TaskOutcome) -> None:
-    """The end of a task nobody waits for."""
+def _deliver(on_event: OnEvent, job_id: str, event: tuple[float, dict[str, Any]]) -> None:
+    _, message = event
+    try:
+        on_event(job_id, str(message["kind"]), message)
+    except Exception:  # an event handler must never break the client's event loop
+        log.exception("could not handle a training event")
 
 
 def _outcome(job_id: str, future: Any) -> TaskOutcome:
@@ -491,12 +318,10 @@ def _outcome(job_id: str, future: Any) -> TaskOutcome:
             "so the job has failed. Try a smaller network or fewer training images.",
         )
     except Exception as error:  # the task's own error, raised again here
-        if isinstance(error, MnistCoreError):
-            return TaskOutcome(job_id, error=str(error))
         if "deserialization of the task graph" in str(error):
             return TaskOutcome(
                 job_id,
                 error="The Dask scheduler could not read the training task: start the scheduler, like every "
                 "worker, from a Digit Studio checkout with PYTHONPATH set to it.",
             )
-        return TaskOutcome(job_id, error=f"Training failed: {type(error).__name__}: {error}")
+        return TaskOutcome(job_id, error=failure_message(error))

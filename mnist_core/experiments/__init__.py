@@ -26,7 +26,7 @@ from .sweep import (
     parse_values,
     results,
     runs,
-    show,
+    as_written,
     start,
     stop,
 )
@@ -52,7 +52,7 @@ __all__ = [
     "results",
     "results_table",
     "runs",
-    "show",
+    "as_written",
     "start",
     "stop",
     "summarise",

@@ -23,7 +23,7 @@ import plotly.graph_objects as go
 
 from .. import plots
 from .results import SweepResult
-from .sweep import Run, Sweep, results, show
+from .sweep import Run, Sweep, as_written, results
 
 __all__ = ["Findings", "figures", "findings", "report_html", "report_markdown", "results_table", "summarise"]
 
@@ -42,14 +42,14 @@ class Setting:
     order: dict[str, float]
     accuracy: float  # mean test accuracy, 0–1
     train_accuracy: float
-    seconds: float
+    train_seconds: float
     spread: float  # max − min test accuracy across seeds
     runs: int
 
 
 @dataclass(frozen=True)
 class Findings:
-    """What a sweep found.
+    """What a sweep sweep_runs.
 
     Attributes:
         question: what it asked.
@@ -93,7 +93,7 @@ def _settings(done: Sequence[SweepResult]) -> list[Setting]:
             order=group[0].order,
             accuracy=statistics.fmean(r.test_accuracy for r in group),
             train_accuracy=statistics.fmean(r.train_accuracy for r in group),
-            seconds=statistics.fmean(r.train_seconds for r in group),
+            train_seconds=statistics.fmean(r.train_seconds for r in group),
             spread=max(r.test_accuracy for r in group) - min(r.test_accuracy for r in group),
             runs=len(group),
         )
@@ -140,9 +140,9 @@ def _field_sentences(name: str, done: Sequence[SweepResult], noise: float | None
     return sentences
 
 
-def findings(sweep: Sweep, found: Sequence[Run]) -> Findings:
+def findings(sweep: Sweep, sweep_runs: Sequence[Run]) -> Findings:
     """The sentences, settings and best run of a sweep, from the runs that finished."""
-    return summarise(sweep, results(found), len(found))
+    return summarise(sweep, results(sweep_runs), len(sweep_runs))
 
 
 def summarise(sweep: Sweep, done: Sequence[SweepResult], total: int) -> Findings:
@@ -167,14 +167,16 @@ def summarise(sweep: Sweep, done: Sequence[SweepResult], total: int) -> Findings
     seeds = f" (mean of {top.runs} seeds)" if top.runs > 1 else ""
     sentences.append(
         f"The best setting is {top.label}: {top.accuracy:.2%} test accuracy{seeds} "
-        f"in {_seconds(top.seconds)} of training."
+        f"in {_seconds(top.train_seconds)} of training."
     )
-    quicker = [s for s in settings if top.accuracy - s.accuracy <= AS_GOOD_POINTS / 100 and s.seconds < top.seconds]
+    quicker = [
+        s for s in settings if top.accuracy - s.accuracy <= AS_GOOD_POINTS / 100 and s.train_seconds < top.train_seconds
+    ]
     if quicker:
-        fastest = min(quicker, key=lambda setting: setting.seconds)
+        fastest = min(quicker, key=lambda setting: setting.train_seconds)
         sentences.append(
             f"Within {AS_GOOD_POINTS:g} points of it, {fastest.label} trains in "
-            f"{_times(fastest.seconds / top.seconds)} the time ({fastest.accuracy:.2%})."
+            f"{_times(fastest.train_seconds / top.train_seconds)} the time ({fastest.accuracy:.2%})."
         )
     gap = top.train_accuracy - top.accuracy
     if gap > OVERFIT_POINTS / 100:
@@ -194,13 +196,13 @@ def summarise(sweep: Sweep, done: Sequence[SweepResult], total: int) -> Findings
     return Findings(question, tuple(sentences), tuple(settings), best, len(done), total)
 
 
-def results_table(sweep: Sweep, found: Sequence[Run]) -> list[dict[str, object]]:
+def results_table(sweep: Sweep, sweep_runs: Sequence[Run]) -> list[dict[str, object]]:
     """One row per run: its setting, seed, state, accuracies, seconds, parameters and model id."""
     rows = []
-    for run in found:
+    for run in sweep_runs:
         result = run.result()
         row: dict[str, object] = {"run": run.position + 1}
-        row.update({name.replace("_", " "): value for name, value in run.shown.items()})
+        row.update({name.replace("_", " "): value for name, value in run.written_setting.items()})
         row.update(
             {
                 "seed": run.spec.seed,
@@ -216,9 +218,9 @@ def results_table(sweep: Sweep, found: Sequence[Run]) -> list[dict[str, object]]
     return rows
 
 
-def figures(sweep: Sweep, found: Sequence[Run]) -> dict[str, go.Figure]:
+def figures(sweep: Sweep, sweep_runs: Sequence[Run]) -> dict[str, go.Figure]:
     """The report's figures by title: accuracy against each varied field, time, size; all runs; their curves."""
-    done = results(found)
+    done = results(sweep_runs)
     charts: dict[str, go.Figure] = {}
     if not done:
         return charts
@@ -231,14 +233,14 @@ def figures(sweep: Sweep, found: Sequence[Run]) -> dict[str, go.Figure]:
     return charts
 
 
-def report_markdown(sweep: Sweep, found: Sequence[Run]) -> str:
+def report_markdown(sweep: Sweep, sweep_runs: Sequence[Run]) -> str:
     """The findings as Markdown: question, sentences, the sweep, a table of runs (figures: see the HTML report)."""
-    result = findings(sweep, found)
+    result = findings(sweep, sweep_runs)
     lines = [f"# {result.question}", "", f"{result.finished} of {result.total} runs finished · {_now()}", "",
              "## Findings", ""]  # fmt: skip
     lines += [f"- {sentence}" for sentence in result.sentences]
     lines += ["", "## The sweep", "", _describe(sweep), "", "## Runs", ""]
-    rows = results_table(sweep, found)
+    rows = results_table(sweep, sweep_runs)
     if rows:
         header = list(rows[0])
         lines.append("| " + " | ".join(header) + " |")
@@ -248,9 +250,9 @@ def report_markdown(sweep: Sweep, found: Sequence[Run]) -> str:
     return "\n".join(lines)
 
 
-def report_html(sweep: Sweep, found: Sequence[Run]) -> str:
+def report_html(sweep: Sweep, sweep_runs: Sequence[Run]) -> str:
     """The findings as one self-contained HTML page: sentences, figures (with their script inside), runs."""
-    result = findings(sweep, found)
+    result = findings(sweep, sweep_runs)
     parts = [
         "<!doctype html><html lang='en'><head><meta charset='utf-8'>",
         f"<title>{html.escape(result.question)}</title>",
@@ -265,11 +267,11 @@ def report_html(sweep: Sweep, found: Sequence[Run]) -> str:
         f"<h2>The sweep</h2><p>{html.escape(_describe(sweep))}</p>",
     ]
     first = True
-    for title, figure in figures(sweep, found).items():
+    for title, figure in figures(sweep, sweep_runs).items():
         parts.append(f"<h2>{html.escape(title)}</h2>")
         parts.append(figure.to_html(full_html=False, include_plotlyjs="inline" if first else False))
         first = False
-    rows = results_table(sweep, found)
+    rows = results_table(sweep, sweep_runs)
     if rows:
         parts.append("<h2>Runs</h2><table><tr>" + "".join(f"<th>{html.escape(k)}</th>" for k in rows[0]) + "</tr>")
         for row in rows:
@@ -282,7 +284,9 @@ def report_html(sweep: Sweep, found: Sequence[Run]) -> str:
 
 def _describe(sweep: Sweep) -> str:
     base = sweep.base
-    varied = "; ".join(f"{name.replace('_', ' ')}: {', '.join(show(v) for v in values)}" for name, values in sweep.vary)
+    varied = "; ".join(
+        f"{name.replace('_', ' ')}: {', '.join(as_written(v) for v in values)}" for name, values in sweep.vary
+    )
     kind = f"{sweep.draws} random draws from" if sweep.draws else "every combination of"
     return (
         f"{sweep.run_count} runs: {kind} {varied}; {sweep.seeds} seed{'s' if sweep.seeds > 1 else ''} each. "

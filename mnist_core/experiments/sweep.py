@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from ..database import Database
-from ..engine.jobs import ACTIVE, SWEEP_SESSION_PREFIX, Job, TrainingQueue, estimate_seconds
+from ..engine.jobs import ACTIVE, REREAD_SECONDS, SWEEP_SESSION_PREFIX, Job, TrainingQueue, estimate_seconds
 from ..errors import InvalidSpecError
 from ..spec import ACTIVATIONS, AUGMENTATIONS, FRAMEWORKS, LIMITS, OPTIMIZERS, SCHEDULES, ModelSpec
 from ..store import StoredModel
@@ -44,12 +44,12 @@ __all__ = [
     "Sweep",
     "SweepRecord",
     "SweepTable",
+    "as_written",
     "finished",
     "follow",
     "parse_values",
     "results",
     "runs",
-    "show",
     "start",
     "stop",
 ]
@@ -107,12 +107,12 @@ def parse_values(name: str, text: str, *, ranges: bool = False) -> tuple[Any, ..
     for part in parts:
         try:
             if ranges and ":" in part and name not in {"activation", "optimizer", "schedule", "augment", "framework"}:
-                low, high = (_one(name, bound) for bound in part.split(":", 1))
+                low, high = (_parse_one(name, bound) for bound in part.split(":", 1))
                 if _order(low) >= _order(high):
                     raise ValueError(f"{part} is not a range from low to high")
                 values.append(("range", low, high))
             else:
-                values.append(_one(name, part))
+                values.append(_parse_one(name, part))
         except ValueError as error:
             raise InvalidSpecError(
                 f"{_label(name).capitalize()} cannot be {part!r} ({error}); write {VARIABLE_FIELDS[name]}.",
@@ -123,7 +123,7 @@ def parse_values(name: str, text: str, *, ranges: bool = False) -> tuple[Any, ..
     return tuple(values)
 
 
-def _one(name: str, text: str) -> Any:
+def _parse_one(name: str, text: str) -> Any:
     if name == "hidden_layers":
         return tuple(int(units) for units in text.split("-"))
     if name in _INTEGERS:
@@ -206,7 +206,7 @@ class Sweep:
                 try:
                     specs.append(_apply(self.base, setting, seed))
                 except InvalidSpecError as error:
-                    described = ", ".join(f"{_label(k)} {show(v)}" for k, v in setting.items())
+                    described = ", ".join(f"{_label(k)} {as_written(v)}" for k, v in setting.items())
                     raise InvalidSpecError(f"Setting {number} ({described}): {error}", field="vary") from None
         return specs
 
@@ -247,10 +247,10 @@ def _is_range(value: Any) -> bool:
     return isinstance(value, tuple) and value[:1] == ("range",)
 
 
-def show(value: Any) -> str:
+def as_written(value: Any) -> str:
     """A varied value as a student writes it: ``128-64``, ``0.001``, ``0.0001 to 0.01`` for a range."""
     if _is_range(value):
-        return f"{show(value[1])} to {show(value[2])}"
+        return f"{as_written(value[1])} to {as_written(value[2])}"
     if isinstance(value, tuple):
         return "-".join(str(v) for v in value)
     return f"{value:g}" if isinstance(value, float) else str(value)
@@ -413,9 +413,9 @@ class Run:
         setting: the varied fields' values.
         state: queued, running, done, failed or cancelled.
         model: the stored model once done.
-        events: the epochs reported so far while it trains (this server only).
+        events: the epochs reported so far while it trains.
         error: why it failed.
-        seconds: estimated training seconds.
+        train_seconds: estimated training seconds.
     """
 
     position: int
@@ -425,19 +425,19 @@ class Run:
     model: StoredModel | None = None
     events: tuple[EpochEvent, ...] = ()
     error: str | None = None
-    seconds: float = 0.0
+    train_seconds: float = 0.0
     job: Job | None = field(default=None, repr=False)
 
     @property
     def label(self) -> str:
         """The setting and seed in words: ``hidden layers 128, learning rate 0.001, seed 1``."""
-        parts = [f"{_label(name)} {show(value)}" for name, value in self.setting.items()]
+        parts = [f"{_label(name)} {as_written(value)}" for name, value in self.setting.items()]
         return ", ".join([*parts, f"seed {self.spec.seed}"])
 
     @property
-    def shown(self) -> dict[str, str]:
+    def written_setting(self) -> dict[str, str]:
         """The varied fields' values as a student writes them."""
-        return {name: show(value) for name, value in self.setting.items()}
+        return {name: as_written(value) for name, value in self.setting.items()}
 
     @property
     def test_accuracy(self) -> float | None:
@@ -450,7 +450,7 @@ class Run:
             return None
         return SweepResult(
             label=self.label,
-            setting=self.shown,
+            setting=self.written_setting,
             order={name: _order(value) if not isinstance(value, str) else 0.0 for name, value in self.setting.items()},
             seed=self.spec.seed,
             test_accuracy=float(self.model.metrics["test_accuracy"]),
@@ -509,7 +509,7 @@ def runs(queue: TrainingQueue, record: SweepRecord) -> list[Run]:
     specs = record.sweep.specs()
     measured = queue.store.models()
     by_id = {model.id: model for model in measured}
-    found = []
+    sweep_runs = []
     for position, (spec, setting, key, job_id) in enumerate(
         zip(specs, settings, record.model_keys, record.job_ids, strict=True)
     ):
@@ -522,7 +522,7 @@ def runs(queue: TrainingQueue, record: SweepRecord) -> list[Run]:
             state = job.state
         else:
             state = "cancelled" if record.stopped else "queued"
-        found.append(
+        sweep_runs.append(
             Run(
                 position=position,
                 spec=spec,
@@ -531,21 +531,21 @@ def runs(queue: TrainingQueue, record: SweepRecord) -> list[Run]:
                 model=model,
                 events=status.events if status and job and job.state in ACTIVE else (),
                 error=job.error if job else None,
-                seconds=estimate_seconds(spec, measured),
+                train_seconds=estimate_seconds(spec, measured),
                 job=job,
             )
         )
-    return found
+    return sweep_runs
 
 
-def results(found: Sequence[Run]) -> list[SweepResult]:
+def results(sweep_runs: Sequence[Run]) -> list[SweepResult]:
     """The finished runs' results, in sweep order."""
-    return [result for run in found if (result := run.result()) is not None]
+    return [result for run in sweep_runs if (result := run.result()) is not None]
 
 
-def finished(found: Sequence[Run]) -> bool:
+def finished(sweep_runs: Sequence[Run]) -> bool:
     """Whether no run of a sweep waits or trains any more."""
-    return all(run.state not in ACTIVE for run in found)
+    return all(run.state not in ACTIVE for run in sweep_runs)
 
 
 def follow(
@@ -554,10 +554,12 @@ def follow(
     *,
     on_run: Callable[[Run], None] | None = None,
     on_progress: Callable[[list[Run]], None] | None = None,
-    poll_seconds: float = 0.5,
     timeout: float | None = None,
 ) -> list[Run]:
     """Wait until no run of a sweep waits or trains; ``on_run`` hears of each run once, as it ends.
+
+    The runs are read again each time the queue hears from its engine (and every few tenths
+    of a second, for runs that another process trains).
 
     Returns:
         The runs as they ended (some still active if ``timeout`` seconds passed first).
@@ -565,14 +567,16 @@ def follow(
     deadline = None if timeout is None else time.monotonic() + timeout
     told: set[int] = set()
     while True:
-        found = runs(queue, record)
-        for run in found:
+        since = queue.generation
+        sweep_runs = runs(queue, record)
+        for run in sweep_runs:
             if run.state not in ACTIVE and run.position not in told:
                 told.add(run.position)
                 if on_run is not None:
                     on_run(run)
         if on_progress is not None:
-            on_progress(found)
-        if finished(found) or (deadline is not None and time.monotonic() >= deadline):
-            return found
-        time.sleep(poll_seconds)
+            on_progress(sweep_runs)
+        left = REREAD_SECONDS if deadline is None else deadline - time.monotonic()
+        if finished(sweep_runs) or left <= 0:
+            return sweep_runs
+        queue.wait_for_change(since, min(left, REREAD_SECONDS))
