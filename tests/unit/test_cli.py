@@ -18,7 +18,7 @@ import pytest
 from PIL import Image
 
 from mnist_core import data
-from mnist_core.engine import Engine
+from mnist_core.engine import Engine, JobTable
 from mnist_core.images import canvas_to_mnist, read_image
 from mnist_core.spec import ModelSpec
 from mnist_core.store import ModelStore
@@ -89,6 +89,17 @@ def test_train_json_reports_the_model(trained: tuple[Path, dict], mnist: data.Da
     assert 0 < summary["train_seconds"] < 300
     assert 0.85 < summary["test_accuracy"] <= summary["train_accuracy"] <= 1
     assert summary["framework"] == "sklearn" and summary["architecture"] == "784-64-10"
+
+
+def test_train_leaves_the_same_records_as_the_app(trained: tuple[Path, dict]) -> None:
+    """The command line trains through the store's job table: a finished job with every epoch and its model."""
+    models, summary = trained
+    table = JobTable(models / "studio.db")
+    (job,) = [job for job in table.jobs() if job.attempts]  # a later answer from the store trains nothing
+    assert job.state == "done" and job.model_id == summary["id"]
+    assert job.worker is not None and job.worker.startswith("in-process:")
+    with table.read() as db:
+        assert [event.epoch for event in table.epochs(db, job.id)] == [1, 2, 3]
 
 
 def test_train_again_reads_the_store(trained: tuple[Path, dict]) -> None:
@@ -287,8 +298,9 @@ def test_no_scheduler_at_the_address_fails_cleanly(tmp_path: Path) -> None:
         probe.bind(("127.0.0.1", 0))
         closed = f"tcp://127.0.0.1:{probe.getsockname()[1]}"
     done = run_python(
-        "-m", "mnist_core", "--models", str(tmp_path / "models"), "--scheduler", closed, "train", *TRAIN_ARGS
-    )
+        "-m", "mnist_core", "--models", str(tmp_path / "models"), "--scheduler", closed, "train", *TRAIN_ARGS,
+        env_extra={"DIGIT_STUDIO_CONNECT_SECONDS": "1"},  # the product waits 10 s for a scheduler to answer
+    )  # fmt: skip
     assert_clean_failure(done, f"No Dask scheduler answers at {closed}")
     assert done.returncode == 1
     assert not (tmp_path / "models").exists()
