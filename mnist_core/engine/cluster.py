@@ -52,6 +52,10 @@ WORKER_DEATH_SECONDS = 10
 WORKER_NICENESS = 10
 #: A running task asks the scheduler whether it should stop at most this often.
 STOP_POLL_SECONDS = 0.5
+#: How often the engine checks that its local worker program still runs.
+WATCH_SECONDS = 1.0
+#: A local worker program that dies is started again, at most this many times a minute.
+RESTARTS_PER_MINUTE = 3
 
 
 def scheduler_address() -> str | None:
@@ -157,19 +161,27 @@ class Engine:
             without one a local cluster is started.
         workers: local worker processes (default ``$DIGIT_STUDIO_WORKERS`` or cores − 1).
 
+        restarts: how often a minute a local worker program that died (nanny and all) is
+            started again; past that, the engine gives up and every job fails with a sentence.
+
     Each :meth:`submit` names who hears of that task: ``on_event(job_id, kind, message)``
     for each of its messages (on the client's event loop: keep it short), and
     ``on_outcome(outcome)`` once as it ends (on Dask's callback thread).
     """
 
-    def __init__(self, address: str | None = None, *, workers: int | None = None) -> None:
+    def __init__(
+        self, address: str | None = None, *, workers: int | None = None, restarts: int = RESTARTS_PER_MINUTE
+    ) -> None:
         import dask
         from distributed import Client, LocalCluster
 
         self.address = address or scheduler_address()
-        self._closing = False
+        self._closed = threading.Event()
         self.cluster: Any = None
         self._workers: subprocess.Popen[bytes] | None = None
+        self.restarts = restarts
+        self.restarted = 0  # times the local worker program was started again
+        self.broken: str | None = None  # why the engine gave up, once it has
         if self.address is None:
             with dask.config.set(
                 {
@@ -192,6 +204,7 @@ class Engine:
             count = workers or int(os.environ.get(WORKERS_ENV) or max(1, (os.cpu_count() or 2) - 1))
             self._workers = _start_workers(self.cluster.scheduler_address, count)
             self.local_workers = count
+            threading.Thread(target=self._watch_workers, name="digit-studio-worker-watch", daemon=True).start()
         else:
             try:
                 self.client = Client(
@@ -242,6 +255,8 @@ class Engine:
         """
         from distributed import Event
 
+        if self.broken is not None:
+            raise TrainingError(self.broken)
         topic = EVENTS_TOPIC + job_id
         if on_event is not None:
             self.client.subscribe_topic(topic, lambda event: _deliver(on_event, job_id, event))
@@ -252,12 +267,12 @@ class Engine:
         )  # fmt: skip
 
         def ended(done: Any) -> None:
-            if self._closing:
+            if self._closed.is_set():
                 return  # the server is going: its jobs stay waiting in the table, for the next one to resume
             with contextlib.suppress(Exception):
                 self.client.unsubscribe_topic(topic)
             if on_outcome is not None:
-                on_outcome(_outcome(job_id, done))
+                on_outcome(_outcome(job_id, done, broken=self.broken))
 
         # Dask holds the future until the callback has run: no books of our own.
         future.add_done_callback(ended)
@@ -276,6 +291,11 @@ class Engine:
         if not started:
             self.client.cancel([Future(_task_key(job_id), self.client)])
 
+    @property
+    def worker_program_pid(self) -> int | None:
+        """The process id of the local ``dask worker`` program (None on a cluster given by address)."""
+        return None if self._workers is None else self._workers.pid
+
     def worker_pids(self) -> dict[str, int]:
         """Each live worker's process id, by address (a worker that does not answer is left out)."""
         return dict(self.client.run(os.getpid, on_error="ignore"))
@@ -286,7 +306,7 @@ class Engine:
 
     def close(self) -> None:
         """Shut the client, and the local workers and scheduler, down; tasks still running are not reported."""
-        self._closing = True
+        self._closed.set()
         with contextlib.suppress(Exception):
             self.client.close()
         if self._workers is not None:
@@ -294,6 +314,34 @@ class Engine:
         if self.cluster is not None:
             with contextlib.suppress(Exception):
                 self.cluster.close()
+
+    def _watch_workers(self) -> None:
+        """Start the local worker program again when it dies; give up when it keeps dying."""
+        started_again: list[float] = []
+        while not self._closed.wait(WATCH_SECONDS):
+            workers = self._workers
+            if workers is None or workers.poll() is None or self._closed.is_set():
+                continue
+            now = time.monotonic()
+            started_again = [moment for moment in started_again if now - moment < 60]
+            if len(started_again) >= self.restarts:
+                self._give_up(workers.returncode)
+                return
+            log.warning("the training workers stopped (exit status %s): starting them again", workers.returncode)
+            started_again.append(now)
+            self._workers = _start_workers(self.cluster.scheduler_address, self.local_workers)
+            self.restarted += 1
+
+    def _give_up(self, status: int | None) -> None:
+        from distributed import Future
+
+        self.broken = (
+            f"The training workers stopped (exit status {status}) and could not be kept running, so this job has "
+            "failed. The teacher can restart the server to train again; drawing still works."
+        )
+        log.error(self.broken)
+        keys = [key for key in list(self.client.futures) if str(key).startswith("train-")]
+        self.client.cancel([Future(key, self.client) for key in keys])
 
 
 def _deliver(on_event: OnEvent, job_id: str, event: tuple[float, dict[str, Any]]) -> None:
@@ -304,11 +352,11 @@ def _deliver(on_event: OnEvent, job_id: str, event: tuple[float, dict[str, Any]]
         log.exception("could not handle a training event")
 
 
-def _outcome(job_id: str, future: Any) -> TaskOutcome:
+def _outcome(job_id: str, future: Any, *, broken: str | None = None) -> TaskOutcome:
     from distributed.scheduler import KilledWorker
 
     if future.cancelled():
-        return TaskOutcome(job_id, cancelled=True)
+        return TaskOutcome(job_id, error=broken) if broken else TaskOutcome(job_id, cancelled=True)
     try:
         return TaskOutcome(job_id, payload=future.result())
     except KilledWorker:

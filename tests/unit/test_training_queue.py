@@ -189,6 +189,40 @@ def test_a_job_whose_worker_dies_twice_fails_with_a_clear_message(make_queue, en
     assert queue.wait(follow_up.id, JOB_SECONDS).job.state == DONE
 
 
+def test_a_killed_worker_program_is_started_again_and_its_jobs_finish(make_queue, engine: Engine) -> None:
+    """kill -9 of the whole local worker program, nanny and all: it is started again, the job that was
+    training is tried once more and the one waiting runs; neither stays "running" for ever."""
+    queue = make_queue()
+    training = queue.submit(LONG.replace(epochs=3, train_size=5000), "student-a")
+    waiting = queue.submit(TINY.replace(seed=11), "student-b")
+    wait_until(lambda: len(queue.status(training.id).events) >= 1)
+    restarted = engine.restarted
+    os.killpg(engine.worker_program_pid, signal.SIGKILL)
+    states = [queue.wait(job.id, JOB_SECONDS).job for job in (training, waiting)]
+    assert [job.state for job in states] == [DONE, DONE], [job.error for job in states]
+    assert engine.restarted == restarted + 1
+    engine.wait_for_workers(1)
+
+
+def test_a_worker_program_that_keeps_dying_fails_its_jobs_with_a_sentence(make_queue) -> None:
+    """With no restarts left, the jobs fail saying what happened and what to do; new ones fail at once."""
+    fragile = Engine(workers=1, restarts=0)
+    try:
+        fragile.wait_for_workers(1)
+        queue = make_queue(fragile)
+        training = queue.submit(LONG, "student-a")
+        waiting = queue.submit(TINY.replace(seed=12), "student-b")
+        wait_until(lambda: len(queue.status(training.id).events) >= 1)
+        os.killpg(fragile.worker_program_pid, signal.SIGKILL)
+        ended = [queue.wait(job.id, JOB_SECONDS).job for job in (training, waiting)]
+        assert [job.state for job in ended] == [FAILED, FAILED]
+        assert all("training workers stopped" in job.error and "restart the server" in job.error for job in ended)
+        later = queue.submit(TINY.replace(seed=13), "student-c")
+        assert queue.status(later.id).job.state == FAILED
+    finally:
+        fragile.close()
+
+
 def test_a_damaged_database_says_so(tmp_path: Path) -> None:
     """A job table file that is not SQLite raises DatabaseError naming the file and what to do."""
     path = tmp_path / "studio.db"
