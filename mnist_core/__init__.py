@@ -7,8 +7,8 @@ The layers, each importing only those above it in this list:
 - ``network``: the NumPy network the app predicts with, what is inside it, how well it does;
 - ``training``: a spec trained into a model, with either framework;
 - ``store``: trained models on disk;
-- ``classroom``: the class's drawings, the teacher's lesson, shared settings;
 - ``engine``: training outside the web server (Dask) and the server-wide queue;
+- ``classroom``: the class's drawings, the teacher's lesson, shared settings;
 - ``experiments``: sweeps and their findings;
 - ``plots`` (figures) and ``cli`` (``python -m mnist_core``) use them all.
 

@@ -9,7 +9,8 @@ Sources are tried in order until one works:
 4. otherwise :class:`DatasetUnavailableError`, which says where to put a copy.
 
 Every source is validated before it is cached, and a damaged cache is
-replaced rather than used.
+replaced rather than used. The same folder keeps the class's frozen training
+halves (:func:`class_set`), which the server reads and sends with each task.
 """
 
 from __future__ import annotations
@@ -45,6 +46,8 @@ __all__ = [
     "Dataset",
     "cache_dir",
     "cache_path",
+    "class_set",
+    "class_set_path",
     "load",
     "to_features",
 ]
@@ -391,3 +394,30 @@ def read_mirror_pickle(raw: bytes) -> Dataset:
         labels(y_c),
         source="mirror",
     )
+
+
+# -- a class's frozen training half, kept beside MNIST ---------------------------------
+
+
+def class_set_path(fingerprint: str) -> Path:
+    """Where a frozen training half of the class drawings is kept."""
+    if not fingerprint.isalnum():
+        raise InvalidSpecError(f"{fingerprint!r} is not a class set's fingerprint.", field="class_set")
+    return cache_dir() / "class-sets" / f"{fingerprint}.npz"
+
+
+def class_set(fingerprint: str) -> tuple[np.ndarray, np.ndarray]:
+    """A frozen training half: ``(n, 784)`` float32 features and int64 labels.
+
+    Raises:
+        DatasetUnavailableError: it is not on this machine (a worker elsewhere cannot read it).
+    """
+    path = class_set_path(fingerprint)
+    try:
+        with np.load(path) as saved:
+            return to_features(saved["x"]), saved["y"].astype(np.int64)
+    except (OSError, KeyError, ValueError) as error:
+        raise DatasetUnavailableError(
+            f"The class drawings {fingerprint} to train on are not at {path} ({error}): train where the "
+            "app runs, or copy the folder class-sets to the workers' data folder."
+        ) from None

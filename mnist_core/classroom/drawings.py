@@ -25,8 +25,9 @@ import numpy as np
 from PIL import Image
 
 from .. import data
+from ..data import class_set, class_set_path
 from ..database import Database
-from ..errors import DatasetUnavailableError, InvalidImageError, InvalidSpecError
+from ..errors import InvalidImageError, InvalidSpecError
 from ..images.preprocess import FIELD, canvas_to_mnist
 from ..network.dense import DenseNetwork
 from ..network.evaluation import Evaluation, log_loss
@@ -241,30 +242,6 @@ class ClassDrawings:
                 np.savez_compressed(temporary, x=images, y=labels)
             os.replace(temporary.name, path)
         return fingerprint
-
-
-def class_set_path(fingerprint: str) -> Path:
-    """Where a frozen training half of the class drawings is kept."""
-    if not fingerprint.isalnum():
-        raise InvalidSpecError(f"{fingerprint!r} is not a class set's fingerprint.", field="class_set")
-    return data.cache_dir() / "class-sets" / f"{fingerprint}.npz"
-
-
-def class_set(fingerprint: str) -> tuple[np.ndarray, np.ndarray]:
-    """A frozen training half: ``(n, 784)`` float32 features and int64 labels.
-
-    Raises:
-        DatasetUnavailableError: it is not on this machine (a worker elsewhere cannot read it).
-    """
-    path = class_set_path(fingerprint)
-    try:
-        with np.load(path) as saved:
-            return data.to_features(saved["x"]), saved["y"].astype(np.int64)
-    except (OSError, KeyError, ValueError) as error:
-        raise DatasetUnavailableError(
-            f"The class drawings {fingerprint} to train on are not at {path} ({error}): train where the "
-            "app runs, or copy the folder class-sets to the workers' data folder."
-        ) from None
 
 
 #: Which drawings: all, the fixed half that "learn from our class" trains on, or the half kept to test.

@@ -36,8 +36,7 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from ..classroom.drawings import class_set
-from ..data import Dataset
+from ..data import Dataset, class_set
 from ..database import Database
 from ..errors import QueueError, TrainingError
 from ..images.drawn import PRACTICE_PER_DIGIT
