@@ -29,7 +29,7 @@ import shutil
 import tempfile
 import time
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -282,6 +282,20 @@ class ModelStore:
         a model's display name says.
         """
         return {name: self.find(spec, dataset) for name, spec in PRESETS.items()}
+
+    def missing_presets(self, dataset: Dataset, *, queued: Iterable[str] = ()) -> builtins.list[str]:
+        """The presets still to train, in :data:`~mnist_core.spec.PRESETS` order.
+
+        Args:
+            dataset: the MNIST the models are trained on (a preset's model key depends on it).
+            queued: model keys already waiting or training; their presets are left out.
+        """
+        waiting = set(queued)
+        return [
+            name
+            for name, model in self.presets(dataset).items()
+            if model is None and PRESETS[name].key(dataset.fingerprint) not in waiting
+        ]
 
     def __contains__(self, model_id: str) -> bool:
         return (self.root / _checked_id(model_id) / META).is_file()

@@ -1,4 +1,4 @@
-"""The class: the drawings it keeps, the teacher's lesson and challenge, and Train settings shared as links."""
+"""The class: its drawings, models scored on them, the teacher's lesson and challenge, Train settings as links."""
 
 from .drawings import (
     PARTS,
@@ -10,13 +10,19 @@ from .drawings import (
 )
 from .lesson import (
     CHALLENGES,
+    LESSON_STARTS,
     Challenge,
     Lesson,
     LessonBoard,
+    build_lesson,
     class_address,
     password_matches,
     qr_png,
     teacher_password,
+)
+from .scores import (
+    ModelScore,
+    score_models,
 )
 from .share import (
     from_query,
@@ -25,12 +31,15 @@ from .share import (
 
 __all__ = [
     "CHALLENGES",
+    "LESSON_STARTS",
     "PARTS",
     "Challenge",
     "ClassDrawings",
     "ClassScore",
     "Lesson",
     "LessonBoard",
+    "ModelScore",
+    "build_lesson",
     "class_address",
     "class_set",
     "class_set_path",
@@ -38,6 +47,7 @@ __all__ = [
     "from_query",
     "password_matches",
     "qr_png",
+    "score_models",
     "teacher_password",
     "to_query",
 ]

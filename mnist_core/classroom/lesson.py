@@ -15,21 +15,24 @@ import os
 import socket
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
 
 import segno
 
-from ..spec import ModelSpec
-from ..store import ModelStore, StoredModel
+from ..errors import BadInputError
+from ..spec import PRESETS, ModelSpec
 from .drawings import ClassDrawings
+from .scores import ModelScore
 
 __all__ = [
     "CHALLENGES",
+    "LESSON_STARTS",
     "Challenge",
     "Lesson",
     "LessonBoard",
+    "build_lesson",
     "class_address",
     "password_matches",
     "qr_png",
@@ -94,34 +97,34 @@ class Challenge:
             return "Best on the class's drawings"
         return f"≥ {self.min_accuracy:.1%} test accuracy with ≤ {self.max_parameters:,} parameters"
 
-    def scoreboard(self, models: Sequence[StoredModel], drawings: ClassDrawings | None = None) -> list[dict[str, Any]]:
-        """The models trained since the challenge began that meet it, best first.
+    def scoreboard(self, scores: Sequence[ModelScore]) -> list[dict[str, Any]]:
+        """The models trained since the challenge began that meet it, best first, as table rows.
 
-        ``drawings`` scores the "class" kind.
+        ``scores`` come from :func:`~mnist_core.classroom.scores.score_models`: the
+        "class" kind ranks by the class's drawings, the "budget" kind by MNIST's test
+        set among the models within the parameter budget and above the accuracy.
         """
-        since = [model for model in models if _created(model) >= self.started]
         rows = []
-        for model in since:
+        for score in scores:
+            if _timestamp(score.created) < self.started:
+                continue
             row: dict[str, Any] = {
-                "model": model.name,
-                "id": model.id,
-                "parameters": model.parameters,
-                "MNIST test": model.metrics["test_accuracy"],
+                "model": score.name,
+                "id": score.id,
+                "parameters": score.parameters,
+                "MNIST test": score.mnist_accuracy,
             }
             if self.kind == "class":
-                if drawings is None:
-                    continue
-                network = ModelStore(model.path.parent).load_network(model.id)
-                row["class drawings"] = drawings.score(network).accuracy
-            elif model.parameters > self.max_parameters or model.metrics["test_accuracy"] < self.min_accuracy:
+                row["class drawings"] = score.class_accuracy
+            elif score.parameters > self.max_parameters or score.mnist_accuracy < self.min_accuracy:
                 continue
             rows.append(row)
-        key = "class drawings" if self.kind == "class" else "MNIST test"
-        return sorted(rows, key=lambda row: (-row[key], row["parameters"]))
+        ranked_by = "class drawings" if self.kind == "class" else "MNIST test"
+        return sorted(rows, key=lambda row: (-row[ranked_by], row["parameters"]))
 
 
-def _created(model: StoredModel) -> float:
-    return datetime.fromisoformat(model.created).timestamp()
+def _timestamp(created: str) -> float:
+    return datetime.fromisoformat(created).timestamp()
 
 
 @dataclass(frozen=True)
@@ -161,6 +164,49 @@ class Lesson:
             pages=tuple(values["pages"]),
             challenge=None if values["challenge"] is None else Challenge(**values["challenge"]),
         )
+
+
+#: Where every student's Train page starts: their own choice ("free"), the teacher's own
+#: Train controls ("controls"), or a preset by name.
+LESSON_STARTS = ("free", "controls", *PRESETS)
+
+
+def build_lesson(
+    start: str,
+    *,
+    controls: ModelSpec | None = None,
+    locked: Sequence[str] = (),
+    pages: Sequence[str] = (),
+    every_page: Sequence[str] = (),
+    challenge: Challenge | None = None,
+) -> Lesson:
+    """The lesson the teacher's form describes.
+
+    Args:
+        start: one of :data:`LESSON_STARTS`.
+        controls: the spec the teacher's own Train controls describe; needed when
+            ``start`` is ``"controls"`` (None: they were never set, or are impossible).
+        locked: spec fields students may not change.
+        pages: the titles of the pages students see.
+        every_page: the titles of every page students could see; choosing them all
+            restricts nothing (so pages added later are seen too).
+        challenge: the class's current challenge, kept as it is.
+
+    Raises:
+        BadInputError: an unknown start, setting or page, or ``"controls"`` without controls.
+    """
+    if start not in LESSON_STARTS:
+        raise BadInputError(f"A lesson starts from {', '.join(LESSON_STARTS)}, not {start!r}.")
+    if start == "controls" and controls is None:
+        raise BadInputError("Open the Train page first and set its controls: they are what is pushed.")
+    settings = {spec_field.name for spec_field in fields(ModelSpec)}
+    if unknown := [name for name in locked if name not in settings]:
+        raise BadInputError(f"A lesson can fix settings of the network; {', '.join(unknown)} is not one.")
+    if every_page and (unknown := [title for title in pages if title not in every_page]):
+        raise BadInputError(f"Students can be shown {', '.join(every_page)}; there is no page {', '.join(unknown)}.")
+    spec = controls if start == "controls" else PRESETS.get(start)
+    shown = () if set(pages) == set(every_page) else tuple(pages)
+    return Lesson(spec=spec, locked=tuple(locked), pages=shown, challenge=challenge)
 
 
 class LessonBoard:

@@ -28,6 +28,12 @@ from .inside import (
     unit_favourites,
     without_units,
 )
+from .reading import (
+    ModelAnswer,
+    Reading,
+    read_drawing,
+    read_image,
+)
 
 __all__ = [
     "DEFAULT_THRESHOLD",
@@ -35,6 +41,8 @@ __all__ = [
     "DenseNetwork",
     "Evaluation",
     "KnockOut",
+    "ModelAnswer",
+    "Reading",
     "Refusals",
     "activations",
     "answer",
@@ -45,6 +53,8 @@ __all__ = [
     "knock_out",
     "log_loss",
     "random_units",
+    "read_drawing",
+    "read_image",
     "refusals",
     "refused_share",
     "saliency",

@@ -12,15 +12,19 @@ from PIL import Image
 
 from mnist_core import TrainedModel, data
 from mnist_core.classroom import (
+    LESSON_STARTS,
     Challenge,
     ClassDrawings,
     Lesson,
     LessonBoard,
+    build_lesson,
     class_address,
     password_matches,
     qr_png,
+    score_models,
     teacher_password,
 )
+from mnist_core.errors import BadInputError
 from mnist_core.images import render_digit
 from mnist_core.network import Evaluation
 from mnist_core.spec import PRESETS
@@ -66,13 +70,46 @@ def test_a_challenge_ranks_the_models_trained_since_it_began(
     before = Challenge(kind="budget", min_accuracy=0.5, max_parameters=10**6, started=time.time() - 60)
     store = ModelStore(tmp_path / "models")
     stored = store.save(sklearn_model, sklearn_evaluation, mnist, name="student-model")
-    (row,) = before.scoreboard(store.models())
-    assert row["id"] == stored.id and row["parameters"] == stored.parameters
-    assert Challenge(max_parameters=stored.parameters - 1, started=before.started).scoreboard(store.models()) == []
-    assert Challenge(started=time.time() + 60).scoreboard(store.models()) == []  # trained before it began
-
     drawings = ClassDrawings(tmp_path / "class.db")
     drawings.add(render_digit(1, height=200, pen=16), 1, "s")
-    (ranked,) = Challenge(kind="class", started=before.started).scoreboard(store.models(), drawings)
+    networks = {stored.id: store.load_network(stored.id)}
+    scores = score_models(store.models(), networks, drawings.images("test"), drawings.labels("test"))
+
+    (row,) = before.scoreboard(scores)
+    assert row["id"] == stored.id and row["parameters"] == stored.parameters
+    assert row["MNIST test"] == stored.metrics["test_accuracy"] and "class drawings" not in row
+    assert Challenge(max_parameters=stored.parameters - 1, started=before.started).scoreboard(scores) == []
+    assert Challenge(started=time.time() + 60).scoreboard(scores) == []  # trained before it began
+
+    (ranked,) = Challenge(kind="class", started=before.started).scoreboard(scores)
     assert ranked["class drawings"] in (0.0, 1.0)
     assert Challenge(kind="class").title == "Best on the class's drawings"
+
+
+def test_a_lesson_is_built_from_the_teachers_choices() -> None:
+    """A preset or the teacher's own controls start it; choosing every page shows every page, later ones too."""
+    every_page = ("Home", "Train", "Draw")
+    preset = build_lesson("keras-seed", locked=["epochs"], pages=["Train", "Draw"], every_page=every_page)
+    assert preset == Lesson(spec=PRESETS["keras-seed"], locked=("epochs",), pages=("Train", "Draw"))
+
+    mine = PRESETS["quick"].replace(epochs=2)
+    challenge = Challenge(started=1.0)
+    lesson = build_lesson("controls", controls=mine, pages=every_page, every_page=every_page, challenge=challenge)
+    assert lesson == Lesson(spec=mine, pages=(), challenge=challenge)
+    assert build_lesson("free", controls=mine).spec is None
+    assert [build_lesson(start, controls=mine).spec for start in LESSON_STARTS] == [None, mine, *PRESETS.values()]
+
+
+@pytest.mark.parametrize(
+    ("start", "changes", "message"),
+    [
+        ("controls", {}, "Open the Train page first"),
+        ("somewhere", {}, "not 'somewhere'"),
+        ("free", {"locked": ["epochs", "colour"]}, "colour is not one"),
+        ("free", {"pages": ["Train", "Secret"], "every_page": ["Train", "Draw"]}, "there is no page Secret"),
+    ],
+)
+def test_a_lesson_that_cannot_be_built_says_why(start: str, changes: dict, message: str) -> None:
+    with pytest.raises(BadInputError) as raised:
+        build_lesson(start, **changes)
+    assert message in str(raised.value)
