@@ -1,5 +1,5 @@
 """Digit Studio: train multi-layer perceptrons on MNIST, draw digits, see what they get wrong."""
 
-import ui
+from studio import frame
 
-ui.frame().run()
+frame.frame().run()

@@ -1,21 +1,21 @@
 """Class: the digits this class has drawn and kept, as a second test set beside MNIST."""
 
 import numpy as np
+import pandas as pd
 import streamlit as st
 
-import ui
 from mnist_core import plots
+from studio import errors, frame, keys, resources, session
 
-ui.page()
+frame.page()
 
 st.title("The class's own handwriting")
 st.caption(
     "A model that reads 99 % of MNIST can still stumble on the digits this class draws. "
     "On **Draw**, say which digit you drew and press **Keep it for the class**; the drawings gather here."
 )
-drawings = ui.class_drawings()
-if drawings is None:
-    st.stop()
+with errors.shown():
+    drawings = resources.class_drawings()
 labels = drawings.labels()
 if not len(labels):
     st.info(
@@ -24,39 +24,47 @@ if not len(labels):
     )
     st.stop()
 
-counts, shown = st.columns([1, 2])
+counts, chart = st.columns([1, 2])
 counts.metric("Drawings kept", len(labels))
 counts.metric("Students (sessions)", drawings.sessions())
-shown.plotly_chart(plots.class_counts(drawings.counts()), key="class-counts")
+chart.plotly_chart(plots.class_counts(drawings.counts()), key=keys.CLASS_COUNTS)
 
 st.subheader("MNIST against the class")
 st.caption(
     f"Scored on the {len(drawings.labels('test'))} drawings kept for testing: the other half is what "
     "**Also learn from our class's drawings** on Train adds to MNIST, so you can watch the gap close."
 )
-scores = ui.class_scores(drawings)
-if scores.empty:
+scores = resources.class_scores(drawings)
+if not scores:
     st.info("No models in the store yet: train one to score it on the class's drawings.", icon=":material/info:")
     st.stop()
-st.plotly_chart(plots.class_gap(scores["model"], scores["MNIST test"], scores["class drawings"]), key="class-gap")
+table = pd.DataFrame(
+    {
+        "model": [score.name for score in scores],
+        "id": [score.id for score in scores],
+        "MNIST test": [score.mnist_accuracy for score in scores],
+        "class drawings": [score.class_accuracy for score in scores],
+        "gap": [score.gap for score in scores],
+    }
+)
+st.plotly_chart(plots.class_gap(table["model"], table["MNIST test"], table["class drawings"]), key=keys.CLASS_GAP)
 st.dataframe(
-    scores,
+    table,
     hide_index=True,
     column_config={
         name: st.column_config.NumberColumn(format="percent") for name in ("MNIST test", "class drawings", "gap")
     },
 )
 
-models = ui.active_models() or ui.models()[:1]
-model = models[0]
-result = drawings.evaluate(ui.network(model))
+model = (session.active_models() or resources.models()[:1])[0]
+result = drawings.evaluate(resources.network(model))
 images = drawings.images()
 st.subheader(f"Where {model.name} goes wrong on the class's digits")
 event = st.plotly_chart(
     plots.confusion_heatmap(result.confusion, title="Confusion matrix — click a cell"),
     on_select="rerun",
     selection_mode="points",
-    key="class-confusion",
+    key=keys.CLASS_CONFUSION,
 )
 points = event.selection.points if event else []
 if points:
@@ -64,16 +72,16 @@ if points:
     cell = result.cell_indices(true_digit, predicted)
     st.caption(f"{len(cell)} drawings of a {true_digit} read as {predicted}.")
     if len(cell):
-        shown = cell[:40]
+        first = cell[:40]
         st.plotly_chart(
-            plots.digit_grid(images[shown], labels=labels[shown], predictions=result.test_predictions[shown]),
-            key="class-cell",
+            plots.digit_grid(images[first], labels=labels[first], predictions=result.test_predictions[first]),
+            key=keys.CLASS_CELL,
         )
 
 st.subheader("The drawings")
 pick, wrong_only = st.columns(2)
-digit = pick.selectbox("Digit", ["all", *range(10)], key="class_digit")
-wrong = wrong_only.toggle(f"Only those {model.name} gets wrong", key="class_wrong")
+digit = pick.selectbox("Digit", ["all", *range(10)], key=keys.CLASS_DIGIT)
+wrong = wrong_only.toggle(f"Only those {model.name} gets wrong", key=keys.CLASS_WRONG_ONLY)
 chosen = np.ones(len(labels), dtype=bool) if digit == "all" else labels == digit
 if wrong:
     chosen &= result.test_predictions != labels
@@ -81,7 +89,7 @@ indices = np.flatnonzero(chosen)[::-1][:60]  # newest first
 if len(indices):
     st.plotly_chart(
         plots.digit_grid(images[indices], labels=labels[indices], predictions=result.test_predictions[indices]),
-        key="class-gallery",
+        key=keys.CLASS_GALLERY,
     )
     st.caption(f"{len(indices)} of {chosen.sum()} shown, newest first; framed red where {model.name} is wrong.")
 else:

@@ -4,15 +4,14 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-import ui
 from mnist_core import plots
+from studio import errors, frame, keys, resources
 
-ui.page()
+frame.page()
 
 st.title("The MNIST data")
-mnist = ui.dataset()
-if mnist is None:
-    st.stop()
+with errors.shown():
+    mnist = resources.dataset()
 
 st.markdown(
     f"MNIST holds **{len(mnist.y_train):,} training** and **{len(mnist.y_test):,} test** images of handwritten digits, "
@@ -22,19 +21,19 @@ st.markdown(
 
 st.subheader("Ten samples of every digit")
 samples = np.concatenate([np.flatnonzero(mnist.y_train == digit)[:10] for digit in range(10)])
-st.plotly_chart(plots.digit_grid(mnist.x_train[samples], labels=mnist.y_train[samples]), key="samples")
+st.plotly_chart(plots.digit_grid(mnist.x_train[samples], labels=mnist.y_train[samples]), key=keys.DATA_SAMPLES)
 
 left, right = st.columns(2)
 with left:
     st.subheader("How many of each")
     st.plotly_chart(
         plots.class_balance(np.bincount(mnist.y_train, minlength=10), np.bincount(mnist.y_test, minlength=10)),
-        key="balance",
+        key=keys.DATA_BALANCE,
     )
 with right:
     st.subheader("The average digit")
     means = mnist.class_means()
-    st.plotly_chart(plots.digit_grid(means, labels=list(range(10)), columns=5), key="means")
+    st.plotly_chart(plots.digit_grid(means, labels=list(range(10)), columns=5), key=keys.DATA_MEANS)
     st.caption("Each image is the mean of all training images of that digit: blurry where people write differently.")
 
 st.subheader("From label to one-hot vector")

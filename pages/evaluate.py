@@ -1,27 +1,30 @@
 """Evaluate: the confusion matrix and the digits behind it, per-class scores, and comparisons."""
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
-import ui
 from mnist_core import plots
 from mnist_core.network import refusals
+from studio import errors, frame, keys, resources, session
 
-ui.page()
+frame.page()
 
 st.title("Evaluate")
-available = ui.models()
-mnist = ui.dataset()
+available = resources.models()
+mnist = None
+with errors.shown(stop=False):
+    mnist = resources.dataset()
 if not available or mnist is None:
     st.info("Nothing to evaluate yet: train a model on the **Train** page.", icon=":material/info:")
     st.stop()
 
-active = ui.active_models() or available[:1]
+active = session.active_models() or available[:1]
 by_id = {model.id: model for model in available}
 model = by_id[
     st.selectbox("Model", list(by_id), index=list(by_id).index(active[0].id), format_func=lambda i: by_id[i].label)
 ]
-result = ui.evaluation(model)
+result = resources.evaluation(model)
 
 cols = st.columns(4)
 cols[0].metric("Test accuracy", f"{result.test_accuracy:.2%}")
@@ -31,48 +34,36 @@ cols[3].metric("Test mistakes", f"{len(result.wrong_indices):,} of {len(result.t
 
 matrix_column, digits_column = st.columns([3, 2])
 with matrix_column:
-    normalised = st.toggle("Show shares of each true digit (row-normalised)", key="normalised")
+    normalised = st.toggle("Show shares of each true digit (row-normalised)", key=keys.EVALUATE_NORMALISED)
     matrix = result.confusion_normalised if normalised else result.confusion
     event = st.plotly_chart(
         plots.confusion_heatmap(matrix, normalised=normalised, title="Confusion matrix — click a cell"),
-        on_select="rerun",
-        selection_mode="points",
-        key="confusion",
-    )
+        on_select="rerun", selection_mode="points", key=keys.EVALUATE_CONFUSION,
+    )  # fmt: skip
 with digits_column:
     points = event.selection.points if event else []
     if points:
         true_digit, predicted_digit = int(points[0]["y"]), int(points[0]["x"])
         indices = result.cell_indices(true_digit, predicted_digit)
         st.markdown(f"**{len(indices)} test image(s) of a {true_digit} read as {predicted_digit}**")
-        shown = indices[:40]
-        if len(shown):
-            confidence = result.test_probabilities[shown, predicted_digit]
+        first = indices[:40]
+        if len(first):
+            confidence = result.test_probabilities[first, predicted_digit]
             st.plotly_chart(
                 plots.digit_grid(
-                    mnist.x_test[shown],
-                    labels=[true_digit] * len(shown),
-                    predictions=[predicted_digit] * len(shown),
-                    captions=[f"{p:.0%}" for p in confidence],
-                    columns=5,
+                    mnist.x_test[first], labels=[true_digit] * len(first), predictions=[predicted_digit] * len(first),
+                    captions=[f"{p:.0%}" for p in confidence], columns=5,
                 ),
-                key="cell-digits",
-            )
+                key=keys.EVALUATE_CELL_DIGITS,
+            )  # fmt: skip
             st.caption("Under each digit: the probability the model gave to its (wrong or right) answer.")
     else:
         st.info("Click a cell of the matrix to see the test digits behind it.", icon=":material/touch_app:")
 
 st.subheader("Per digit")
+per_digit = {"digit": range(10), "precision": result.precision, "recall": result.recall, "f1": result.f1}
 st.dataframe(
-    pd.DataFrame(
-        {
-            "digit": range(10),
-            "precision": result.precision,
-            "recall": result.recall,
-            "f1": result.f1,
-            "test images": result.confusion.sum(axis=1),
-        }
-    ),
+    pd.DataFrame({**per_digit, "test images": result.confusion.sum(axis=1)}),
     hide_index=True,
     column_config={
         name: st.column_config.ProgressColumn(name, min_value=0, max_value=1, format="%.3f")
@@ -83,50 +74,40 @@ st.dataframe(
 right_tab, wrong_tab, curves_tab, reject_tab = st.tabs(
     ["Correct predictions", "Wrong predictions", "Training curves", "When to say 'not sure'"]
 )
+
+
+def test_digits(indices: np.ndarray, key: str) -> None:
+    """Some test digits, each with its true and its predicted digit."""
+    labels, predictions = result.test_labels[indices], result.test_predictions[indices]
+    st.plotly_chart(plots.digit_grid(mnist.x_test[indices], labels=labels, predictions=predictions), key=key)
+
+
 with right_tab:
-    shown = result.correct_indices[:30]
-    st.plotly_chart(
-        plots.digit_grid(
-            mnist.x_test[shown], labels=result.test_labels[shown], predictions=result.test_predictions[shown]
-        ),
-        key="right-grid",
-    )
+    test_digits(result.correct_indices[:30], keys.EVALUATE_RIGHT)
 with wrong_tab:
-    shown = result.wrong_indices[:30]
     st.caption("The most confident mistakes first.")
-    st.plotly_chart(
-        plots.digit_grid(
-            mnist.x_test[shown], labels=result.test_labels[shown], predictions=result.test_predictions[shown]
-        ),
-        key="wrong-grid",
-    )
+    test_digits(result.wrong_indices[:30], keys.EVALUATE_WRONG)
 with curves_tab:
-    st.plotly_chart(plots.training_curves(model.history, epochs=model.spec.epochs), key="eval-curves")
+    st.plotly_chart(plots.training_curves(model.history, epochs=model.spec.epochs), key=keys.EVALUATE_CURVES)
     st.markdown("**Compare runs**: any stored models' curves in one chart")
     compared = st.multiselect(
-        "Runs",
-        list(by_id),
-        default=list(dict.fromkeys([model.id, *(m.id for m in active)])),
-        format_func=lambda i: by_id[i].label,
-        key="overlay-runs",
-    )
+        "Runs", list(by_id), default=list(dict.fromkeys([model.id, *(m.id for m in active)])),
+        format_func=lambda i: by_id[i].label, key=keys.EVALUATE_OVERLAY_RUNS,
+    )  # fmt: skip
     metric = st.radio(
-        "Curve",
-        ["val_accuracy", "accuracy", "val_loss", "loss"],
-        horizontal=True,
-        format_func=lambda name: name.replace("val_", "validation ").capitalize(),
-        key="overlay-metric",
-    )
+        "Curve", ["val_accuracy", "accuracy", "val_loss", "loss"], horizontal=True,
+        format_func=lambda name: name.replace("val_", "validation ").capitalize(), key=keys.EVALUATE_OVERLAY_METRIC,
+    )  # fmt: skip
     runs = [(by_id[i].name, by_id[i].history) for i in compared]
-    st.plotly_chart(plots.curves_overlay(runs, metric=metric), key="overlay")
+    st.plotly_chart(plots.curves_overlay(runs, metric=metric), key=keys.EVALUATE_OVERLAY)
     if metric.startswith("val_") and any(all(e.val_loss is None for e in by_id[i].history) for i in compared):
         st.caption("Runs trained without a validation split have no validation curve.")
 
 with reject_tab:
-    refused = refusals(result, model.reject_threshold, ui.network(model).predict_proba(ui.non_digits()))
+    refused = refusals(result, model.reject_threshold, resources.network(model).predict_proba(resources.non_digits()))
     st.plotly_chart(
         plots.coverage_curve(refused.thresholds, refused.coverage, refused.accuracy, chosen=refused.threshold),
-        key="coverage",
+        key=keys.EVALUATE_COVERAGE,
     )
     st.caption(
         f"At its threshold of {refused.threshold:.0%} the model answers {refused.answered_share:.1%} of the test "
@@ -137,10 +118,10 @@ with reject_tab:
         f"{refused.non_digits_refused:.0%} of them and names a digit for the rest."
     )
     captions = [
-        "not sure" if said.digit is None else f"{said.digit} · {said.guesses[0][1]:.0%}"
-        for said in refused.non_digit_answers[:20]
+        "not sure" if reply.digit is None else f"{reply.digit} · {reply.guesses[0][1]:.0%}"
+        for reply in refused.non_digit_answers[:20]
     ]
-    st.plotly_chart(plots.digit_grid(ui.non_digits()[:20], captions=captions), key="non-digits")
+    st.plotly_chart(plots.digit_grid(resources.non_digits()[:20], captions=captions), key=keys.EVALUATE_NON_DIGITS)
 
 st.subheader("Compare with another model")
 others = [model_id for model_id in by_id if model_id != model.id]
@@ -151,15 +132,15 @@ else:
     other = by_id[
         st.selectbox("Second model", others, index=others.index(default), format_func=lambda i: by_id[i].label)
     ]
-    other_result = ui.evaluation(other)
+    other_result = resources.evaluation(other)
     a, b, difference = st.columns(3)
-    a.plotly_chart(plots.confusion_heatmap(result.confusion, title=model.name), key="compare-a")
-    b.plotly_chart(plots.confusion_heatmap(other_result.confusion, title=other.name), key="compare-b")
+    a.plotly_chart(plots.confusion_heatmap(result.confusion, title=model.name), key=keys.EVALUATE_COMPARE_FIRST)
+    b.plotly_chart(plots.confusion_heatmap(other_result.confusion, title=other.name), key=keys.EVALUATE_COMPARE_SECOND)
     difference.plotly_chart(
         plots.confusion_heatmap(
             other_result.confusion - result.confusion, diverging=True, title=f"{other.name} minus {model.name}"
         ),
-        key="compare-diff",
+        key=keys.EVALUATE_COMPARE_DIFFERENCE,
     )
     st.caption(
         f"Test accuracy: {model.name} {result.test_accuracy:.2%}, {other.name} {other_result.test_accuracy:.2%}. "

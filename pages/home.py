@@ -3,12 +3,12 @@
 import pandas as pd
 import streamlit as st
 
-import ui
 from mnist_core import data
 from mnist_core.errors import DatasetUnavailableError
 from mnist_core.spec import PRESET_NOTES, PRESETS
+from studio import errors, frame, jobs, keys, resources, session
 
-ui.page()
+frame.page()
 
 st.title("✍️ Digit Studio")
 st.markdown(
@@ -24,8 +24,10 @@ st.markdown(
 )
 
 st.subheader("Status")
-mnist = ui.dataset()  # shows what is wrong when MNIST cannot be found
-if mnist is None:
+try:
+    mnist = resources.dataset()
+except DatasetUnavailableError as missing:
+    errors.show_error(missing)
     if st.button("Download MNIST now", icon=":material/download:"):
         with st.status("Fetching MNIST…", expanded=True) as status:
             try:
@@ -42,42 +44,42 @@ st.success(
     icon=":material/check_circle:",
 )
 
-stored = ui.models()
-missing = [name for name, model in ui.store().presets(mnist).items() if model is None]
-st.markdown(f"**{len(stored)}** model(s) in the store, {len(PRESETS) - len(missing)} of {len(PRESETS)} presets ready.")
-for entry in ui.damaged_entries():
+store = resources.store()
+missing_presets = store.missing_presets(mnist)
+st.markdown(
+    f"**{len(resources.models())}** model(s) in the store, "
+    f"{len(PRESETS) - len(missing_presets)} of {len(PRESETS)} presets ready."
+)
+for entry in resources.damaged_entries():
     st.warning(
         f"Damaged model folder `{entry.id}`: {entry.reason} (remove it on the Models page)", icon=":material/warning:"
     )
 
-training = ui.training_queue()
-queued = {status.job.model_key for status in training.overview()} if training else set()
-to_train = [name for name in missing if PRESETS[name].key(mnist.fingerprint) not in queued]
+training = None
+with errors.shown(stop=False):
+    training = resources.training_queue()
+queued = [status.job.model_key for status in training.overview()] if training else []
+to_train = store.missing_presets(mnist, queued=queued)
 
 
 def train_presets() -> None:
-    for name in st.session_state.home_presets:
-        ui.request_training(PRESETS[name], name=name, session=f"{ui.session_id()}/preset/{name}")
+    """Ask the queue for each chosen preset, each on behalf of its own session (so they queue side by side)."""
+    for name in st.session_state[keys.HOME_PRESETS]:
+        jobs.request_training(PRESETS[name], name=name, on_behalf_of=f"{session.session_id()}/preset/{name}")
 
 
 if to_train:
     with st.container(border=True):
         st.markdown("**Prepare the presets for class** (or run `make pretrain` before class)")
         chosen = st.multiselect(
-            "Presets to train",
-            to_train,
-            default=to_train,
-            key="home_presets",
-            format_func=lambda n: f"{n} — {PRESET_NOTES[n]}",
-        )
+            "Presets to train", to_train, default=to_train, key=keys.HOME_PRESETS,
+            format_func=lambda name: f"{name} — {PRESET_NOTES[name]}",
+        )  # fmt: skip
         st.button(
-            "Train the missing presets",
-            type="primary",
-            icon=":material/play_arrow:",
-            disabled=not chosen or training is None,
-            on_click=train_presets,
-        )
-ui.queue_error()
+            "Train the missing presets", type="primary", icon=":material/play_arrow:",
+            disabled=not chosen or training is None, on_click=train_presets,
+        )  # fmt: skip
+jobs.show_refusal()
 
 
 @st.fragment(run_every=2.0)
@@ -86,7 +88,7 @@ def queue_table() -> None:
     if training is None:
         return
     st.subheader("Training queue")
-    rows = ui.queue_rows(training)
+    rows = jobs.queue_rows(training)
     if not rows:
         st.caption(f"Nothing is training. {training.engine.description} is ready for the class's jobs.")
         return

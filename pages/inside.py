@@ -3,29 +3,35 @@
 import streamlit as st
 from streamlit_drawable_canvas import st_canvas
 
-import ui
 from mnist_core import plots
-from mnist_core.errors import EmptyImageError, MnistCoreError
+from mnist_core.errors import EmptyImageError
 from mnist_core.images import canvas_to_mnist
-from mnist_core.network import activations, first_layer_images, knock_out, random_units, strongest_units
+from mnist_core.network import activations, answer, first_layer_images, knock_out, random_units, strongest_units
+from studio import errors, frame, keys, report, resources, session
 
-ui.page()
+frame.page()
 
 UNITS_PER_PAGE = 256
+#: Which units the Knock out tab silences (the strongest only once there is a drawing).
+KNOCK_CHOICES = {
+    "random": "a random 10 %", "chosen": "units I choose", "strongest": "the strongest 10 % for my drawing"
+}  # fmt: skip
 
 st.title("Inside the network")
-available = ui.models()
-mnist = ui.dataset()
+available = resources.models()
+mnist = None
+with errors.shown(stop=False):
+    mnist = resources.dataset()
 if not available or mnist is None:
     st.info("Nothing to look inside yet: train a model on the **Train** page.", icon=":material/info:")
     st.stop()
 by_id = {model.id: model for model in available}
-first = (ui.active_models() or available)[0]
+first = (session.active_models() or available)[0]
 model = by_id[
     st.selectbox("Model", list(by_id), index=list(by_id).index(first.id), format_func=lambda i: by_id[i].label)
 ]
-network = ui.network(model)
-drawing = st.session_state.get(ui.LAST_DRAWING_KEY)
+network = resources.network(model)
+drawing = session.last_drawing()
 st.caption(
     f"{model.name}: {' → '.join(str(units) for units in (784, *network.hidden_layers, 10))} units. "
     "Everything here is computed from its weights with NumPy, live."
@@ -36,7 +42,7 @@ weights_tab, flow_tab, knock_tab = st.tabs(["What the first layer looks for", "A
 with weights_tab:
     images = first_layer_images(network)
     pages = -(-len(images) // UNITS_PER_PAGE)
-    page = st.number_input("Page of units", 1, pages, 1, key="unit_page") if pages > 1 else 1
+    page = st.number_input("Page of units", 1, pages, 1, key=keys.INSIDE_UNIT_PAGE) if pages > 1 else 1
     start = (page - 1) * UNITS_PER_PAGE
     grid_column, unit_column = st.columns([3, 2])
     with grid_column:
@@ -48,22 +54,22 @@ with weights_tab:
             plots.weight_grid(images[start : start + UNITS_PER_PAGE], columns=16, first_unit=start, clickable=True),
             on_select="rerun",
             selection_mode="points",
-            key=f"units-{model.id}-{page}",
+            key=keys.inside_units(model.id, page),
         )
     points = event.selection.points if event else []
     if points:
-        st.session_state.inside_unit = int(points[0]["customdata"])
-    unit = st.session_state.get("inside_unit")
+        st.session_state[keys.INSIDE_UNIT] = int(points[0]["customdata"])
+    unit = st.session_state.get(keys.INSIDE_UNIT)
     with unit_column:
         if unit is None or unit >= len(images):
             st.info("Click a unit to see its weights and the digits it likes most.", icon=":material/touch_app:")
         else:
             st.markdown(f"**Unit {unit}** of hidden layer 1")
-            st.plotly_chart(plots.weight_grid(images[unit : unit + 1], columns=1), key="unit-weights")
-            favourites = ui.unit_favourites(model, 1, unit)
+            st.plotly_chart(plots.weight_grid(images[unit : unit + 1], columns=1), key=keys.INSIDE_UNIT_WEIGHTS)
+            favourites = resources.unit_favourites(model, 1, unit)
             st.plotly_chart(
                 plots.digit_grid(mnist.x_test[favourites], labels=mnist.y_test[favourites], columns=3),
-                key="unit-favourites",
+                key=keys.INSIDE_UNIT_FAVOURITES,
             )
             st.caption("The 9 test digits that make this unit fire most.")
             if drawing is not None:
@@ -79,23 +85,22 @@ with flow_tab:
             width=196,
             drawing_mode="freedraw",
             return_image_data=True,
-            key="inside-canvas",
+            key=keys.INSIDE_CANVAS,
         )
-        try:
-            if canvas.image_data is not None:
-                drawing = canvas_to_mnist(canvas.image_data)
-                st.session_state[ui.LAST_DRAWING_KEY] = drawing
-        except EmptyImageError:
-            pass
-        except MnistCoreError as error:
-            ui.show_error(error)
+        with errors.shown(stop=False):
+            try:
+                if canvas.image_data is not None:
+                    drawing = canvas_to_mnist(canvas.image_data)
+                    session.keep_drawing(drawing)
+            except EmptyImageError:
+                pass  # nothing drawn here: the drawing from Draw, if any, stays
     if drawing is None:
         st.info("Draw a digit here or on the **Draw** page to see it flow through the network.", icon=":material/draw:")
     else:
         layers = [values[0] for values in activations(network, drawing)]
         picture, strips = st.columns([1, 4])
         picture.image(plots.enlarge(drawing, 5), caption="the model's input", width=140)
-        strips.plotly_chart(plots.layer_strips(layers), key="strips")
+        strips.plotly_chart(plots.layer_strips(layers), key=keys.INSIDE_STRIPS)
         strips.caption(
             "Each strip is a layer; each cell a unit, brighter the more it fires for this drawing. "
             f"Stars mark the strongest. The answer: {int(layers[-1].argmax())} ({layers[-1].max():.0%})."
@@ -110,31 +115,29 @@ with knock_tab:
         "Layer", range(1, len(network.hidden_layers) + 1), horizontal=True, format_func=lambda n: f"hidden {n}"
     )
     width = network.hidden_layers[layer - 1]
-    choices = ["a random 10 %", "units I choose"]
-    if drawing is not None:
-        choices.append("the strongest 10 % for my drawing")
-    how = st.radio("Which units", choices, horizontal=True, key="knock_how")
-    if how == "units I choose":
+    choices = [choice for choice in KNOCK_CHOICES if drawing is not None or choice != "strongest"]
+    which = st.radio("Which units", choices, horizontal=True, format_func=KNOCK_CHOICES.get, key=keys.KNOCK_HOW)
+    if which == "chosen":
         default = [unit] if layer == 1 and unit is not None and unit < width else []
-        chosen = st.multiselect("Units", range(width), default=default, key=f"knock_units_{layer}")
-    elif how == "a random 10 %":
-        chosen = random_units(network, layer, share=0.1, seed=st.number_input("Seed", 0, 9999, 0, key="knock_seed"))
+        chosen = st.multiselect("Units", range(width), default=default, key=keys.knock_units(layer))
+    elif which == "random":
+        chosen = random_units(network, layer, share=0.1, seed=st.number_input("Seed", 0, 9999, 0, key=keys.KNOCK_SEED))
     else:
         chosen = strongest_units(network, drawing, layer, share=0.1)
     if chosen:
         result = knock_out(network, layer, chosen, image=drawing, test_images=mnist.x_test, test_labels=mnist.y_test)
         st.caption(f"{len(result.units)} of {width} units silenced: {', '.join(map(str, result.units[:40]))}…")
         intact, silenced = st.columns(2)
-        for column, title, accuracy, proba in (
+        for column, title, accuracy, probabilities in (
             (intact, "Intact", result.intact_accuracy, result.intact_probabilities),
             (silenced, "Units silenced", result.silenced_accuracy, result.silenced_probabilities),
         ):
             with column, st.container(border=True):
                 st.markdown(f"**{title}**")
                 st.metric("Test accuracy", f"{accuracy:.2%}")
-                if proba is not None:
-                    answer, caption = ui.verdict(proba, model.reject_threshold)
-                    st.markdown(f"Your drawing: **{answer}** · {caption}")
-                    st.html(plots.probability_bars_html(proba))
+                if probabilities is not None:
+                    digit, caption = report.verdict(answer(probabilities, model.reject_threshold))
+                    st.markdown(f"Your drawing: **{digit}** · {caption}")
+                    st.html(plots.probability_bars_html(probabilities))
     else:
         st.info("Choose units to silence.", icon=":material/info:")

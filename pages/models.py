@@ -3,21 +3,20 @@
 import pandas as pd
 import streamlit as st
 
-import ui
-from mnist_core.errors import MnistCoreError
 from mnist_core.training import script_name, training_script
+from studio import errors, frame, keys, report, resources
 
-ui.page()
+frame.page()
 
 st.title("Models in the store")
-store = ui.store()
+store = resources.store()
 st.caption(f"Stored in `{store.root}` (set `DIGIT_STUDIO_MODELS` to use another folder).")
 
-available = ui.models()
-for entry in ui.damaged_entries():
+available = resources.models()
+for entry in resources.damaged_entries():
     with st.container(border=True):
         st.warning(f"**{entry.id}** is damaged: {entry.reason}", icon=":material/warning:")
-        if st.button("Remove this folder", key=f"remove-{entry.id}"):
+        if st.button("Remove this folder", key=keys.remove_damaged(entry.id)):
             store.delete(entry.id)
             st.rerun()
 
@@ -60,15 +59,12 @@ st.download_button(
     file_name=script_name(chosen.spec), mime="text/x-python", icon=":material/code:", on_click="ignore",
     help="A standalone script that trains this network with plain scikit-learn or Keras code: read it, run it.",
 )  # fmt: skip
-ui.model_report(chosen)
+report.model_report(chosen)
 
 with st.popover("Delete this model", icon=":material/delete:"):
     st.markdown(f"Delete **{chosen.label}**? This cannot be undone.")
-    if st.button("Yes, delete it", type="primary", key="confirm-delete"):
-        try:
+    if st.button("Yes, delete it", type="primary", key=keys.MODELS_CONFIRM_DELETE):
+        with errors.shown(stop=False):
             store.delete(chosen.id)
-        except MnistCoreError as error:
-            ui.show_error(error)
-        else:
             st.toast(f"Deleted {chosen.id}.")
             st.rerun()

@@ -2,31 +2,38 @@
 
 import streamlit as st
 
-import controls
-import ui
+from studio import classroom, controls, errors, frame, jobs, resources
 
-ui.page()
+frame.page()
 
 
 def on_train() -> None:
     """Start training the controls' spec, or keep the reason it is impossible."""
-    if (spec := ui.controls_spec()) is not None:
-        ui.request_training(spec)
+    if (spec := controls.spec_or_keep_error()) is not None:
+        jobs.request_training(spec)
 
 
 controls.start()
 st.title("Train a network")
 st.caption("Pick a preset from the reference notebooks or set every hyperparameter yourself, then press **Train**.")
-lock = ui.lesson_locks()  # the fields the teacher's lesson fixes
+training = None
+with errors.shown(stop=False):  # the controls stay usable while the engine cannot start
+    training = resources.training_queue()
+lock = classroom.lesson_locks()  # the fields the teacher's lesson fixes
 if lock:
     st.info("Your teacher set up this lesson: the greyed controls are fixed.", icon=":material/school:")
 controls.render(lock)
 
 train_column, share_column = st.columns([1, 4])
-train_column.button("Train", type="primary", icon=":material/play_arrow:", on_click=on_train, disabled=ui.job_active())
-if share_column.button("Share these settings", icon=":material/share:") and (shared := ui.controls_spec()) is not None:
-    ui.share_link(shared)
-ui.spec_error(())
-ui.queue_error()
+train_column.button(
+    "Train", type="primary", icon=":material/play_arrow:", on_click=on_train,
+    disabled=training is not None and jobs.job_active(training),
+)  # fmt: skip
+share_pressed = share_column.button("Share these settings", icon=":material/share:")
+if share_pressed and (spec := controls.spec_or_keep_error()) is not None:
+    controls.share_link(spec)
+controls.spec_error(())
+jobs.show_refusal()
 
-ui.training_outcome(ui.job_progress())
+if training is not None:
+    jobs.training_outcome(jobs.job_progress(training))

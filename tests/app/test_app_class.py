@@ -6,6 +6,7 @@ import numpy as np
 
 from mnist_core.classroom import ClassDrawings
 from mnist_core.images import render_digit
+from studio import keys
 from tests.app.test_app_draw import draw, predictions
 
 
@@ -28,9 +29,9 @@ def test_a_drawing_is_kept_with_its_label_and_the_answers(open_app, pretrained_r
     assert [s.value for s in app.success] == ["Kept as a 7: the class has 1 drawings now."]
     drawings = ClassDrawings(class_db)
     assert drawings.labels().tolist() == [7]
-    model_id = app.session_state["active_models"][0]
+    model_id = app.session_state[keys.ACTIVE_MODELS][0]
     assert drawings.answers() == [{model_id: 7}]
-    np.testing.assert_allclose(drawings.images()[0] / 255, app.session_state["last_drawing"], atol=1 / 255)
+    np.testing.assert_allclose(drawings.images()[0] / 255, app.session_state[keys.LAST_DRAWING], atol=1 / 255)
 
 
 def test_a_damaged_class_database_does_not_break_draw(open_app, pretrained_root, class_db, mnist):
@@ -64,6 +65,6 @@ def test_class_page_scores_every_model_and_browses_the_drawings(open_app, pretra
     assert (table["class drawings"] >= 0).all() and (table["class drawings"] <= 1).all()
     assert list(table["class drawings"]) == sorted(table["class drawings"], reverse=True)
 
-    app.selectbox(key="class_digit").set_value(7).run()
+    app.selectbox(key=keys.CLASS_DIGIT).set_value(7).run()
     assert not app.exception
     assert any(c.value.startswith("2 of 2 shown") for c in app.caption)

@@ -10,6 +10,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from studio import keys
+
 CANVAS_SIDE = 280
 # Test images every pretrained model reads correctly with more than 90 % probability.
 EASY_TEST_DIGITS = [0, 1, 2, 3]  # a 7, a 2, a 1 and a 0
@@ -34,7 +36,7 @@ def predictions(app) -> list[str]:
 
 
 def draw(app, gray: np.ndarray) -> None:
-    app.session_state[f"canvas-{app.session_state['canvas_round']}"] = canvas_state(gray)
+    app.session_state[keys.draw_canvas(app.session_state[keys.CANVAS_ROUND])] = canvas_state(gray)
     app.run()
 
 
@@ -80,19 +82,19 @@ def test_clear_starts_a_fresh_canvas(open_app, pretrained_root, mnist):
     next(b for b in app.button if b.label == "Clear").click().run()
 
     assert not app.exception
-    assert app.session_state["canvas_round"] == 1
+    assert app.session_state[keys.CANVAS_ROUND] == 1
     assert predictions(app) == []
     assert any("Draw a digit" in info.value for info in app.info)
 
 
 def test_random_noise_gets_an_answer_too(open_app, pretrained_root):
     app = open_app(pretrained_root, "draw")
-    assert "noise_seed" not in app.session_state
+    assert keys.DRAW_NOISE_SEED not in app.session_state
 
     next(b for b in app.button if b.label == "Show random noise").click().run()
 
     assert not app.exception
-    assert "noise_seed" in app.session_state
+    assert keys.DRAW_NOISE_SEED in app.session_state
     verdicts = [
         m.value for m in app.markdown if re.fullmatch(r"\*\*test-sklearn\*\* says \*\*\d\*\* \(\d+%\)", m.value)
     ]
@@ -110,9 +112,9 @@ def test_a_thick_pen_on_a_small_digit_is_redrawn_as_wide_as_mnist(open_app, pret
     captions = [image.proto.imgs[0].caption for image in app.get("image")]
     widths = [float(m.group(1)) for caption in captions if (m := re.match(r"strokes ([\d.]+) px wide", caption))]
     assert len(widths) == 1 and abs(widths[0] - MNIST_STROKE_WIDTH) < 0.8
-    evened = app.session_state["last_drawing"].copy()
+    evened = app.session_state[keys.LAST_DRAWING].copy()
 
-    app.toggle(key="step_stroke").set_value(False).run()
+    app.toggle(key=keys.DRAW_STROKE).set_value(False).run()
     assert not app.exception
     assert "strokes as drawn" in [image.proto.imgs[0].caption for image in app.get("image")]
-    assert np.abs(app.session_state["last_drawing"] - evened).mean() > 0.02
+    assert np.abs(app.session_state[keys.LAST_DRAWING] - evened).mean() > 0.02

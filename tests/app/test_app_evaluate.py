@@ -9,6 +9,7 @@ import numpy as np
 from streamlit.util import AttributeDictionary
 
 from mnist_core.store import ModelStore
+from studio import keys
 
 
 def charts(app) -> dict[str, dict]:
@@ -30,7 +31,7 @@ def select_cell(app, true_digit: int, predicted_digit: int) -> None:
     """What a click on a confusion-matrix cell puts in session state (AppTest cannot click a chart)."""
     point = {"x": str(predicted_digit), "y": str(true_digit), "curve_number": 1, "point_index": 0}
     selection = AttributeDictionary({"points": [point], "point_indices": [0], "box": [], "lasso": []})
-    app.session_state["confusion"] = AttributeDictionary({"selection": selection})
+    app.session_state[keys.EVALUATE_CONFUSION] = AttributeDictionary({"selection": selection})
     app.run()
 
 
@@ -74,13 +75,13 @@ def test_a_selected_cell_shows_its_test_digits(open_app, pretrained_root):
     assert not app.exception
     heading = f"**{counts[true_digit, predicted_digit]} test image(s) of a {true_digit} read as {predicted_digit}**"
     assert heading in [m.value for m in app.markdown]
-    assert any(element.proto.id.endswith("-cell-digits") for element in app.get("plotly_chart"))
+    assert any(element.proto.id.endswith(f"-{keys.EVALUATE_CELL_DIGITS}") for element in app.get("plotly_chart"))
     assert not app.info  # the "click a cell" hint is gone
 
 
 def test_row_normalised_matrix(open_app, pretrained_root):
     app = open_app(pretrained_root, "evaluate")
-    app.toggle(key="normalised").set_value(True).run()
+    app.toggle(key=keys.EVALUATE_NORMALISED).set_value(True).run()
 
     assert not app.exception
     shares = matrix_of(charts(app)["Confusion matrix — click a cell"])
@@ -112,11 +113,12 @@ def test_one_model_has_nothing_to_compare(open_app, scratch_store, pretrained_id
 def test_training_curves_of_several_runs_overlay(open_app, pretrained_root, pretrained_ids):
     """Picking runs on the curves tab draws one line per run of the chosen metric."""
     app = open_app(pretrained_root, "evaluate")
-    app.multiselect(key="overlay-runs").set_value(list(pretrained_ids.values())).run()
-    app.radio(key="overlay-metric").set_value("loss").run()
+    app.multiselect(key=keys.EVALUATE_OVERLAY_RUNS).set_value(list(pretrained_ids.values())).run()
+    app.radio(key=keys.EVALUATE_OVERLAY_METRIC).set_value("loss").run()
 
     assert not app.exception
-    overlay = next(json.loads(c.proto.spec) for c in app.get("plotly_chart") if c.proto.id and "overlay" in c.proto.id)
+    charts_by_id = {chart.proto.id: json.loads(chart.proto.spec) for chart in app.get("plotly_chart")}
+    overlay = next(figure for element_id, figure in charts_by_id.items() if element_id.endswith(keys.EVALUATE_OVERLAY))
     assert sorted(trace["name"] for trace in overlay["data"]) == sorted(pretrained_ids)
     stored = ModelStore(pretrained_root)
     first = next(trace for trace in overlay["data"] if trace["name"] == "test-sklearn")

@@ -10,6 +10,7 @@ from streamlit.util import AttributeDictionary
 
 from mnist_core.network import inside
 from mnist_core.store import ModelStore
+from studio import keys
 from tests.app.test_app_draw import EASY_TEST_DIGITS, draw
 
 
@@ -39,7 +40,7 @@ def test_a_clicked_unit_shows_its_weights_and_favourite_digits(open_app, pretrai
     assert clickable["marker"]["opacity"] == 0
     assert any("Click a unit" in info.value for info in app.info)
 
-    click_unit(app, f"units-{model_id}-1", 5)
+    click_unit(app, keys.inside_units(model_id, 1), 5)
     assert not app.exception
     assert "**Unit 5** of hidden layer 1" in [m.value for m in app.markdown]
     favourites = inside.unit_favourites(network, 1, 5, mnist.x_test)
@@ -52,7 +53,7 @@ def test_a_drawing_flows_through_and_units_can_be_knocked_out(open_app, pretrain
     app = open_app(pretrained_root, "draw")
     digit = mnist.x_test[EASY_TEST_DIGITS[0]]
     draw(app, digit)
-    drawing = app.session_state["last_drawing"]
+    drawing = app.session_state[keys.LAST_DRAWING]
     app.switch_page("pages/inside.py").run()
     assert not app.exception
     network = ModelStore(pretrained_root).load_network(chosen_model(app))
@@ -66,8 +67,8 @@ def test_a_drawing_flows_through_and_units_can_be_knocked_out(open_app, pretrain
         output = np.frombuffer(base64.b64decode(output["bdata"]), dtype=output["dtype"])
     np.testing.assert_allclose(np.ravel(output), network.predict_proba(drawing)[0], rtol=1e-6)
 
-    app.radio(key="knock_how").set_value("units I choose").run()
-    app.multiselect(key="knock_units_1").set_value(list(range(network.hidden_layers[0]))).run()
+    app.radio(key=keys.KNOCK_HOW).set_value("chosen").run()
+    app.multiselect(key=keys.knock_units(1)).set_value(list(range(network.hidden_layers[0]))).run()
     assert not app.exception
     intact, silenced = (metric.value for metric in app.metric if metric.label == "Test accuracy")
     assert float(silenced.rstrip("%")) <= 20 < float(intact.rstrip("%"))
@@ -76,7 +77,7 @@ def test_a_drawing_flows_through_and_units_can_be_knocked_out(open_app, pretrain
 def test_draw_shows_which_pixels_made_the_answer(open_app, pretrained_root, mnist):
     """With the saliency toggle on, 'What the models see' is the input coloured by what pushed the answer."""
     app = open_app(pretrained_root, "draw")
-    app.toggle(key="saliency").set_value(True).run()
+    app.toggle(key=keys.DRAW_SALIENCY).set_value(True).run()
     draw(app, mnist.x_test[EASY_TEST_DIGITS[1]])
     assert not app.exception
     captions = [image.proto.imgs[0].caption for image in app.get("image")]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from mnist_core.store import ModelStore
+from studio import keys
 
 
 def make_damaged_entry(store_root, name: str = "broken") -> None:
@@ -48,7 +49,7 @@ def test_deleting_a_model(open_app, scratch_store, pretrained_ids):
     app = open_app(scratch_store, "models")
     doomed = next(s for s in app.selectbox if s.label == "Inspect").value
 
-    app.button(key="confirm-delete").click().run()
+    app.button(key=keys.MODELS_CONFIRM_DELETE).click().run()
 
     assert not app.exception
     assert doomed not in ModelStore(scratch_store)
@@ -67,7 +68,7 @@ def test_a_damaged_folder_is_shown_and_can_be_removed(open_app, scratch_store):
     assert warning.value.startswith("**broken** is damaged: broken/meta.json cannot be read")
     assert len(app.dataframe[0].value) == 2  # the readable models are still listed
 
-    app.button(key="remove-broken").click().run()
+    app.button(key=keys.remove_damaged("broken")).click().run()
 
     assert not app.exception
     assert not app.warning

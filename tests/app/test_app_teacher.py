@@ -7,6 +7,7 @@ import pytest
 from mnist_core.classroom import ClassDrawings, LessonBoard
 from mnist_core.images import render_digit
 from mnist_core.spec import PRESETS
+from studio import keys
 
 PASSWORD = "front-of-the-class"
 
@@ -48,9 +49,9 @@ def test_a_wrong_password_is_refused_and_the_right_one_opens_the_panel(open_app,
 def test_a_pushed_lesson_sets_and_fixes_what_students_see(open_app, empty_store, teacher_env, class_db):
     teacher = open_app(empty_store, "teacher")
     unlock(teacher)
-    teacher.selectbox(key="lesson_start").set_value("keras-seed")
-    teacher.multiselect(key="lesson_locked").set_value(["epochs", "hidden_layers"])
-    teacher.multiselect(key="lesson_pages").set_value(["Home", "Train", "Draw"])
+    teacher.selectbox(key=keys.LESSON_START).set_value("keras-seed")
+    teacher.multiselect(key=keys.LESSON_LOCKED).set_value(["epochs", "hidden_layers"])
+    teacher.multiselect(key=keys.LESSON_PAGES).set_value(["Home", "Train", "Draw"])
     next(b for b in teacher.button if b.label == "Push to the class").click().run()
     assert not teacher.exception
     assert any(s.value.startswith("Pushed") for s in teacher.success)
@@ -59,10 +60,10 @@ def test_a_pushed_lesson_sets_and_fixes_what_students_see(open_app, empty_store,
 
     student = open_app(empty_store, "train")
     assert not student.exception
-    assert student.radio(key="t_framework").value == "keras"
-    assert student.slider(key="t_epochs").value == PRESETS["keras-seed"].epochs
-    assert student.slider(key="t_epochs").disabled and student.slider(key="t_layers").disabled
-    assert not student.select_slider(key="t_batch_size").disabled
+    assert student.radio(key=keys.TRAIN_FRAMEWORK).value == "keras"
+    assert student.slider(key=keys.TRAIN_EPOCHS).value == PRESETS["keras-seed"].epochs
+    assert student.slider(key=keys.TRAIN_EPOCHS).disabled and student.slider(key=keys.TRAIN_LAYERS).disabled
+    assert not student.select_slider(key=keys.TRAIN_BATCH_SIZE).disabled
     assert any("Your teacher set up this lesson" in info.value for info in student.info)
 
 
@@ -78,7 +79,7 @@ def test_a_challenge_and_deleting_the_class_drawings(open_app, pretrained_root, 
 
     delete = next(b for b in app.button if b.label == "Delete all class drawings")
     assert delete.disabled
-    app.checkbox(key="confirm_clear").check().run()
+    app.checkbox(key=keys.CONFIRM_CLEAR).check().run()
     next(b for b in app.button if b.label == "Delete all class drawings").click().run()
     assert not app.exception
     assert ClassDrawings(class_db).count() == 0

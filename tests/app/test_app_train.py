@@ -9,6 +9,7 @@ import pytest
 from mnist_core.engine import Job, JobTable, database_path
 from mnist_core.spec import PRESETS, ModelSpec
 from mnist_core.store import ModelStore
+from studio import keys
 
 JOB_SECONDS = 180
 
@@ -20,7 +21,7 @@ def train_button(app):
 
 def my_job(app, store) -> Job:
     """This AppTest session's newest job, read from the server's job table."""
-    session = app.session_state["session_id"]
+    session = app.session_state[keys.SESSION_ID]
     return [job for job in JobTable(database_path(ModelStore(store))).jobs() if session in job.sessions][-1]
 
 
@@ -38,43 +39,43 @@ def test_controls_start_from_the_quick_preset(open_app, empty_store):
     app = open_app(empty_store, "train")
     quick = PRESETS["quick"]
 
-    assert app.selectbox(key="t_preset").value == "quick"
-    assert app.radio(key="t_framework").value == quick.framework
-    assert app.slider(key="t_layers").value == len(quick.hidden_layers)
-    assert app.number_input(key="t_units_0").value == quick.hidden_layers[0]
-    assert app.selectbox(key="t_optimizer").value == quick.optimizer
-    assert app.select_slider(key="t_learning_rate").value == quick.learning_rate
-    assert app.select_slider(key="t_batch_size").value == quick.batch_size
-    assert app.slider(key="t_epochs").value == quick.epochs
-    assert app.slider(key="t_train_size").value == quick.train_size
-    assert app.radio(key="t_schedule").value == quick.schedule == "cosine"
-    assert app.radio(key="t_augment").value == quick.augment == "light"
-    assert app.toggle(key="t_drawings").value is quick.drawings is True
-    assert app.toggle(key="t_early_stopping").value is False
-    assert app.slider(key="t_patience").disabled  # only meaningful with early stopping
+    assert app.selectbox(key=keys.TRAIN_PRESET).value == "quick"
+    assert app.radio(key=keys.TRAIN_FRAMEWORK).value == quick.framework
+    assert app.slider(key=keys.TRAIN_LAYERS).value == len(quick.hidden_layers)
+    assert app.number_input(key=keys.train_units(0)).value == quick.hidden_layers[0]
+    assert app.selectbox(key=keys.TRAIN_OPTIMIZER).value == quick.optimizer
+    assert app.select_slider(key=keys.TRAIN_LEARNING_RATE).value == quick.learning_rate
+    assert app.select_slider(key=keys.TRAIN_BATCH_SIZE).value == quick.batch_size
+    assert app.slider(key=keys.TRAIN_EPOCHS).value == quick.epochs
+    assert app.slider(key=keys.TRAIN_IMAGES).value == quick.train_size
+    assert app.radio(key=keys.TRAIN_SCHEDULE).value == quick.schedule == "cosine"
+    assert app.radio(key=keys.TRAIN_AUGMENT).value == quick.augment == "light"
+    assert app.toggle(key=keys.TRAIN_DRAWINGS).value is quick.drawings is True
+    assert app.toggle(key=keys.TRAIN_EARLY_STOPPING).value is False
+    assert app.slider(key=keys.TRAIN_PATIENCE).disabled  # only meaningful with early stopping
     assert not train_button(app).disabled
 
 
 def test_choosing_a_preset_fills_the_controls(open_app, empty_store):
     app = open_app(empty_store, "train")
-    app.selectbox(key="t_preset").set_value("keras-dropout").run()
+    app.selectbox(key=keys.TRAIN_PRESET).set_value("keras-dropout").run()
     preset = PRESETS["keras-dropout"]
 
     assert not app.exception
-    assert app.radio(key="t_framework").value == "keras"
-    assert app.slider(key="t_layers").value == 2
-    assert [app.number_input(key=f"t_units_{i}").value for i in range(2)] == list(preset.hidden_layers)
-    assert [app.slider(key=f"t_drop_{i}").value for i in range(2)] == list(preset.dropout_rates)
-    assert app.slider(key="t_epochs").value == preset.epochs
-    assert app.select_slider(key="t_batch_size").value == preset.batch_size
-    assert app.slider(key="t_momentum").disabled  # Adam has no momentum slider to move
+    assert app.radio(key=keys.TRAIN_FRAMEWORK).value == "keras"
+    assert app.slider(key=keys.TRAIN_LAYERS).value == 2
+    assert [app.number_input(key=keys.train_units(i)).value for i in range(2)] == list(preset.hidden_layers)
+    assert [app.slider(key=keys.train_dropout(i)).value for i in range(2)] == list(preset.dropout_rates)
+    assert app.slider(key=keys.TRAIN_EPOCHS).value == preset.epochs
+    assert app.select_slider(key=keys.TRAIN_BATCH_SIZE).value == preset.batch_size
+    assert app.slider(key=keys.TRAIN_MOMENTUM).disabled  # Adam has no momentum slider to move
 
 
 def test_training_shows_the_result_then_reuses_the_store(open_app, scratch_store):
     app = open_app(scratch_store, "train")
-    app.slider(key="t_train_size").set_value(3000)
-    app.slider(key="t_epochs").set_value(2)
-    app.radio(key="t_augment").set_value("elastic")
+    app.slider(key=keys.TRAIN_IMAGES).set_value(3000)
+    app.slider(key=keys.TRAIN_EPOCHS).set_value(2)
+    app.radio(key=keys.TRAIN_AUGMENT).set_value("elastic")
     train_button(app).click().run()
 
     assert not app.exception
@@ -104,8 +105,8 @@ def test_training_shows_the_result_then_reuses_the_store(open_app, scratch_store
 
 def test_a_running_job_can_be_stopped(open_app, scratch_store):
     app = open_app(scratch_store, "train")
-    app.slider(key="t_train_size").set_value(3000)
-    app.slider(key="t_epochs").set_value(200)
+    app.slider(key=keys.TRAIN_IMAGES).set_value(3000)
+    app.slider(key=keys.TRAIN_EPOCHS).set_value(200)
     train_button(app).click().run()
 
     assert train_button(app).disabled  # one job at a time
@@ -115,7 +116,7 @@ def test_a_running_job_can_be_stopped(open_app, scratch_store):
         assert time.monotonic() < deadline
         time.sleep(0.1)
     app.run()
-    app.button(key=f"stop-{job.id}").click().run()
+    app.button(key=keys.stop_job(job.id)).click().run()
     job = finish_training(app, scratch_store)
 
     assert not app.exception
@@ -129,14 +130,18 @@ def test_a_running_job_can_be_stopped(open_app, scratch_store):
 @pytest.mark.parametrize(
     ("changes", "message", "control"),
     [
-        ({"t_drop_0": 0.3}, "scikit-learn's MLPClassifier has no dropout", "t_drop_0"),
-        ({"t_optimizer": "rmsprop"}, "Optimizer 'rmsprop' is not available with sklearn", "t_optimizer"),
+        ({keys.train_dropout(0): 0.3}, "scikit-learn's MLPClassifier has no dropout", keys.train_dropout(0)),
+        ({keys.TRAIN_OPTIMIZER: "rmsprop"}, "Optimizer 'rmsprop' is not available with sklearn", keys.TRAIN_OPTIMIZER),
         (
-            {"t_train_size": 100, "t_batch_size": 512},
+            {keys.TRAIN_IMAGES: 100, keys.TRAIN_BATCH_SIZE: 512},
             "A batch of 512 images is larger than the 90 training images",
-            "t_batch_size",
+            keys.TRAIN_BATCH_SIZE,
         ),
-        ({"t_early_stopping": True, "t_validation_fraction": 0.0}, "Early stopping watches", "t_early_stopping"),
+        (
+            {keys.TRAIN_EARLY_STOPPING: True, keys.TRAIN_VALIDATION: 0.0},
+            "Early stopping watches",
+            keys.TRAIN_EARLY_STOPPING,
+        ),
     ],
 )
 def test_an_impossible_spec_shows_its_message_beside_its_control(open_app, empty_store, changes, message, control):
@@ -164,9 +169,9 @@ def test_an_impossible_spec_shows_its_message_beside_its_control(open_app, empty
 @pytest.mark.slow
 def test_training_a_keras_model_from_the_page(open_app, empty_store):
     app = open_app(empty_store, "train")
-    app.selectbox(key="t_preset").set_value("keras-seed").run()
-    app.slider(key="t_train_size").set_value(2000)
-    app.slider(key="t_epochs").set_value(1)
+    app.selectbox(key=keys.TRAIN_PRESET).set_value("keras-seed").run()
+    app.slider(key=keys.TRAIN_IMAGES).set_value(2000)
+    app.slider(key=keys.TRAIN_EPOCHS).set_value(1)
     train_button(app).click().run()
     finish_training(app, empty_store)
 
@@ -192,17 +197,17 @@ def test_a_shared_link_fills_the_controls_and_names_a_bad_value(open_app, empty_
     app.switch_page("pages/train.py").run()
 
     assert not app.exception
-    assert app.radio(key="t_framework").value == "keras"
-    assert [app.number_input(key=f"t_units_{i}").value for i in range(2)] == list(shared.hidden_layers)
-    assert app.slider(key="t_epochs").value == 7
-    assert app.radio(key="t_augment").value == "elastic"
-    assert app.select_slider(key="t_batch_size").value == ModelSpec().batch_size  # the bad value was skipped
+    assert app.radio(key=keys.TRAIN_FRAMEWORK).value == "keras"
+    assert [app.number_input(key=keys.train_units(i)).value for i in range(2)] == list(shared.hidden_layers)
+    assert app.slider(key=keys.TRAIN_EPOCHS).value == 7
+    assert app.radio(key=keys.TRAIN_AUGMENT).value == "elastic"
+    assert app.select_slider(key=keys.TRAIN_BATCH_SIZE).value == ModelSpec().batch_size  # the bad value was skipped
     assert any("batch_size='huge' could not be used" in warning.value for warning in app.warning)
 
 
 def test_share_makes_a_link_of_the_controls(open_app, empty_store):
     app = open_app(empty_store, "train")
-    app.slider(key="t_epochs").set_value(9)
+    app.slider(key=keys.TRAIN_EPOCHS).set_value(9)
     next(b for b in app.button if b.label == "Share these settings").click().run()
 
     assert not app.exception
@@ -217,9 +222,9 @@ def test_learning_from_the_class_needs_drawings_then_trains_on_its_half(open_app
     from mnist_core.images import render_digit
 
     app = open_app(scratch_store, "train")
-    app.slider(key="t_train_size").set_value(3000)
-    app.slider(key="t_epochs").set_value(1)
-    app.toggle(key="t_class").set_value(True)
+    app.slider(key=keys.TRAIN_IMAGES).set_value(3000)
+    app.slider(key=keys.TRAIN_EPOCHS).set_value(1)
+    app.toggle(key=keys.TRAIN_CLASS).set_value(True)
     train_button(app).click().run()
     assert not app.exception
     assert any("no drawings to learn from" in error.value for error in app.error)

@@ -1,0 +1,192 @@
+"""Training from the pages: asking the queue for a model, this session's job live, what became of it, the queue.
+
+The pages get the queue from :func:`studio.resources.training_queue` (and show why
+there is none); these functions take it.
+"""
+
+from __future__ import annotations
+
+import time
+
+import streamlit as st
+
+from mnist_core import plots
+from mnist_core.engine import JobStatus, TrainingQueue
+from mnist_core.errors import MnistCoreError
+from mnist_core.spec import ModelSpec
+
+from . import keys, resources, session
+from .report import model_report
+
+#: How often a live job's progress is redrawn, in seconds.
+LIVE_SECONDS = 1.0
+
+
+def request_training(spec: ModelSpec, *, name: str | None = None, on_behalf_of: str | None = None) -> None:
+    """Ask the queue for a model of ``spec`` (a button's on_click); a refusal is kept for :func:`show_refusal`.
+
+    Args:
+        spec: what to train.
+        name: the model's name in the store (a preset's, say).
+        on_behalf_of: the session the job is for; this browser session when omitted.
+    """
+    try:
+        resources.training_queue().submit(spec, on_behalf_of or session.session_id(), name=name)
+    except MnistCoreError as error:
+        st.session_state[keys.QUEUE_REFUSAL] = str(error)
+
+
+def show_refusal() -> None:
+    """Show why the last request was refused, once."""
+    if keys.QUEUE_REFUSAL in st.session_state:
+        st.warning(st.session_state.pop(keys.QUEUE_REFUSAL), icon=":material/hourglass_top:")
+
+
+def session_job(training: TrainingQueue) -> JobStatus | None:
+    """This session's newest job."""
+    return training.session_job(session.session_id())
+
+
+def job_active(training: TrainingQueue) -> bool:
+    """Whether this session has a job waiting or running."""
+    status = session_job(training)
+    return status is not None and status.job.active
+
+
+def describe_wait(status: JobStatus) -> str:
+    """Where a waiting job stands: its place, what runs, about how long until it starts."""
+    ahead = (status.position or 1) - 1
+    return (
+        f"Waiting in the queue: {'next' if ahead == 0 else f'{ahead} job(s) ahead'}, "
+        f"{status.running} training now on {status.workers} worker(s); "
+        f"starts in about {_duration(status.wait_seconds)}, then trains for about {_duration(status.train_seconds)}."
+    )
+
+
+def _duration(seconds: float) -> str:
+    return f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.0f} min"
+
+
+def _epoch_progress(status: JobStatus) -> tuple[float, str]:
+    """How far a running job is (0 to 1) and the words for it: "epoch 2 of 5", or "starting"."""
+    last = status.events[-1] if status.events else None
+    if last is None:
+        return 0.0, "starting"
+    return last.epoch / last.epochs, f"epoch {last.epoch} of {last.epochs}"
+
+
+def queue_rows(training: TrainingQueue) -> list[dict[str, object]]:
+    """The queue as table rows: what runs and what waits, since when, for how many sessions."""
+    now = time.time()
+    rows: list[dict[str, object]] = []
+    for status in training.overview():
+        job = status.job
+        rows.append(
+            {
+                "model": job.label,
+                "state": "training" if job.state == "running" else f"waiting ({status.position})",
+                "progress": _epoch_progress(status)[1] if status.events else "",
+                "since": f"{_duration(now - (job.started or job.created))} ago",
+                "asked by": f"{len(job.sessions)} session(s)",
+                "about": _duration(status.train_seconds),
+            }
+        )
+    return rows
+
+
+def wait_for_first_model(training: TrainingQueue | None) -> None:
+    """With no model to use yet: say what trains for this page, and reload the page once a model is ready.
+
+    Args:
+        training: the server's queue, or None when it could not start (the page said why).
+    """
+    if training is None or not training.overview():
+        st.info(
+            "No model is active yet: train one on the **Train** page (the `quick` preset takes seconds), "
+            "then choose it in the sidebar.",
+            icon=":material/info:",
+        )
+        return
+
+    @st.fragment(run_every=LIVE_SECONDS)
+    def waiting() -> None:
+        pending = training.overview()
+        if resources.models() or not pending:
+            st.rerun()  # the whole page, now with a model to draw for (or with nothing left to wait for)
+        first = pending[0]
+        done, where = _epoch_progress(first)
+        if first.job.state == "running":
+            text = (
+                f"The first model ({first.job.label}) is training: {where}. This page opens by itself when it is ready."
+            )
+        else:
+            text = describe_wait(first)
+        st.progress(done, text=text)
+
+    waiting()
+
+
+def job_progress(training: TrainingQueue) -> JobStatus | None:
+    """Show this session's job, live, with a Stop button; returns it once it has ended."""
+    status = session_job(training)
+    if status is None:
+        return None
+    if not status.job.active:
+        if status.job.state == "failed":
+            st.error(status.job.error or "Training failed.", icon=":material/error:")
+        elif status.job.state == "cancelled":
+            st.info("Stopped before it started: nothing was trained.", icon=":material/cancel:")
+        return status
+    job_id = status.job.id
+
+    @st.fragment(run_every=LIVE_SECONDS)
+    def live() -> None:
+        current = training.status(job_id)
+        if current is None or not current.job.active:
+            st.rerun()  # the whole page, to show the result
+            return
+        job = current.job
+        if job.state == "queued":
+            st.progress(0.0, text=describe_wait(current))
+        else:
+            done, where = _epoch_progress(current)
+            st.progress(done, text=f"Training {job.label}: {where}…")
+        if len(job.sessions) > 1:
+            st.caption(f"{len(job.sessions)} sessions asked for this same model: it trains once for all of them.")
+        if st.button("Stop", icon=":material/stop_circle:", key=keys.stop_job(job_id)):
+            training.stop(job_id, session.session_id())
+            st.toast("Stopping after this batch; what was learned is kept.")
+        curves, weights = st.columns([3, 2])
+        if current.events:
+            curves.plotly_chart(
+                plots.training_curves(current.events, epochs=job.spec.epochs), key=keys.job_curves(job_id)
+            )
+        if current.first_layer is not None:
+            epoch, images = current.first_layer
+            weights.plotly_chart(
+                plots.weight_grid(images, columns=6, title=f"First-layer weights after epoch {epoch}"),
+                key=keys.job_weights(job_id),
+            )
+
+    live()
+    return None
+
+
+def training_outcome(status: JobStatus | None) -> None:
+    """What became of this session's finished training: loaded from the store, stopped or trained; then its report."""
+    if status is None or status.model is None:
+        return
+    model = status.model
+    if status.job.from_store:
+        st.info(
+            f"This exact network was already in the store (`{model.id}`): loaded at once, nothing retrained.",
+            icon=":material/inventory_2:",
+        )
+    elif model.stopped:
+        st.warning(
+            f"Stopped at epoch {model.epochs_run}: saved as `{model.id}` with what it had learned.",
+            icon=":material/stop_circle:",
+        )
+    else:
+        st.success(f"Trained and saved as `{model.id}`.", icon=":material/check_circle:")
+    model_report(model)

@@ -1,0 +1,89 @@
+"""What the app shows about one model: its full report, and its answer for one image in words."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from mnist_core import plots
+from mnist_core.network import Answer
+from mnist_core.store import StoredModel
+
+from . import errors, keys, resources
+
+#: The test digits a report shows with the model's answers.
+REPORT_DIGITS = 40
+
+
+def verdict(reply: Answer) -> tuple[str, str]:
+    """The big answer and a caption: the digit, or "not sure" with the top two guesses."""
+    (top, p_top), (second, p_second) = reply.guesses
+    if reply.digit is None:
+        return "?", f"not sure: {top} ({p_top:.0%}) or {second} ({p_second:.0%})"
+    return str(reply.digit), f"{p_top:.1%} sure"
+
+
+def model_report(model: StoredModel) -> None:
+    """Everything about one stored model: figures, layers, curves, test digits, download.
+
+    A part that cannot be read (a damaged weight history, MNIST missing) says why; the rest is shown.
+    """
+    cols = st.columns(5)
+    cols[0].metric("Test accuracy", f"{model.metrics['test_accuracy']:.2%}")
+    cols[1].metric("Train accuracy", f"{model.metrics['train_accuracy']:.2%}")
+    cols[2].metric("Training time", f"{model.train_seconds:.1f} s")
+    cols[3].metric("Epochs", f"{model.epochs_run} / {model.spec.epochs}")
+    cols[4].metric("Parameters", f"{model.parameters:,}")
+    if model.stopped_early:
+        st.caption("Early stopping ended training and restored the best epoch's weights.")
+    left, right = st.columns([3, 2])
+    with left:
+        st.markdown("**Training curves**")
+        st.plotly_chart(
+            plots.training_curves(model.history, epochs=model.spec.epochs), key=keys.report_part(model.id, "curves")
+        )
+    with right:
+        st.markdown("**Layers** (like Keras's `model.summary()`)")
+        st.dataframe(pd.DataFrame(model.layers), hide_index=True)
+    with errors.shown(stop=False):
+        _weights_epoch_by_epoch(model)
+    with errors.shown(stop=False):
+        _test_digits(model)
+    st.download_button(
+        "Download the saved model (.zip)",
+        data=lambda: resources.store().archive(model.id),
+        file_name=f"{model.id}.zip",
+        mime="application/zip",
+        icon=":material/download:",
+        key=keys.report_part(model.id, "download"),
+    )
+
+
+def _weights_epoch_by_epoch(model: StoredModel) -> None:
+    history = resources.weight_history(model)
+    if history is None or len(history) <= 1:
+        return
+    with st.expander("Watch the first layer learn: its weights epoch by epoch", icon=":material/animation:"):
+        st.caption(
+            "Each square is one unit of the first hidden layer: the 784 weights it gives the pixels, "
+            "red where ink raises its output and blue where ink lowers it. Press Play or move the slider."
+        )
+        st.plotly_chart(
+            plots.weight_animation(history.epochs, history.frames), key=keys.report_part(model.id, "weights")
+        )
+
+
+def _test_digits(model: StoredModel) -> None:
+    mnist = resources.dataset()
+    result = resources.evaluation(model)
+    first = np.arange(REPORT_DIGITS)
+    st.plotly_chart(
+        plots.digit_grid(
+            mnist.x_test[first],
+            labels=result.test_labels[first],
+            predictions=result.test_predictions[first],
+            title=f"The first {REPORT_DIGITS} test digits: true → predicted (green right, red wrong)",
+        ),
+        key=keys.report_part(model.id, "grid"),
+    )
