@@ -76,17 +76,17 @@ right_tab, wrong_tab, curves_tab, reject_tab = st.tabs(
 )
 
 
-def test_digits(indices: np.ndarray, key: str) -> None:
+def show_test_digits(indices: np.ndarray, key: str) -> None:
     """Some test digits, each with its true and its predicted digit."""
     labels, predictions = result.test_labels[indices], result.test_predictions[indices]
     st.plotly_chart(plots.digit_grid(mnist.x_test[indices], labels=labels, predictions=predictions), key=key)
 
 
 with right_tab:
-    test_digits(result.correct_indices[:30], keys.EVALUATE_RIGHT)
+    show_test_digits(result.correct_indices[:30], keys.EVALUATE_RIGHT)
 with wrong_tab:
     st.caption("The most confident mistakes first.")
-    test_digits(result.wrong_indices[:30], keys.EVALUATE_WRONG)
+    show_test_digits(result.wrong_indices[:30], keys.EVALUATE_WRONG)
 with curves_tab:
     st.plotly_chart(plots.training_curves(model.history, epochs=model.spec.epochs), key=keys.EVALUATE_CURVES)
     st.markdown("**Compare runs**: any stored models' curves in one chart")
