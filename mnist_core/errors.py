@@ -16,7 +16,9 @@ understands; the app shows it as it is.
         │   └── ImageTooLargeError  an image too large to read safely
         ├── ModelNotFoundError    no such model in the store
         ├── InvalidModelIdError   a model id that is not safe to use as a name
-        └── QueueError            a training request the queue cannot take (one job per session)
+        ├── QueueError            a training request the queue cannot take (one job per student)
+        ├── NotAllowedError       only the teacher may do that (or the student who owns it)
+        └── LimitError            over a limit the teacher or the server sets (a budget, a rate)
 """
 
 from __future__ import annotations
@@ -32,8 +34,10 @@ __all__ = [
     "InvalidImageError",
     "InvalidModelIdError",
     "InvalidSpecError",
+    "LimitError",
     "MnistCoreError",
     "ModelNotFoundError",
+    "NotAllowedError",
     "QueueError",
     "TrainingError",
 ]
@@ -108,3 +112,11 @@ class QueueError(BadInputError):
 
 class TrainingError(MnistCoreError):
     """A training task failed: its worker died twice, or the training itself crashed."""
+
+
+class NotAllowedError(BadInputError):
+    """Someone asked for what only the teacher (or the student who owns the thing) may do."""
+
+
+class LimitError(BadInputError):
+    """A request over a limit: a job over the lesson's time budget, too many drawings in a minute."""
