@@ -5,8 +5,7 @@ address and a cookie), so that a reload, a new tab or a phone waking up finds th
 again. The token, not the browser session, is who asks for a model, keeps a drawing or enters
 the challenge: one job per student, whatever the tabs.
 
-Who may do what is checked where it is done, with an :class:`Actor`: the teacher changes what
-everyone sees; a student changes only what is theirs.
+Who may do what is checked where it is done, with an :class:`~mnist_core.classroom.roles.Actor`.
 """
 
 from __future__ import annotations
@@ -19,63 +18,17 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..database import Database
-from ..errors import BadInputError, NotAllowedError
+from ..errors import BadInputError
 from .drawings import default_path
+from .roles import Actor, require_teacher
 
-__all__ = [
-    "NICKNAME_LIMITS",
-    "TEACHER",
-    "Actor",
-    "Roster",
-    "Student",
-    "check_nickname",
-    "require_teacher",
-]
+__all__ = ["NICKNAME_LIMITS", "Roster", "Student", "check_nickname"]
 
 #: A nickname's shortest and longest length, in characters.
 NICKNAME_LIMITS = (2, 20)
 SCHEMA_VERSION = 1
 #: Characters a nickname may hold besides letters and digits (not first).
 _NICKNAME_MARKS = " -_.'"
-
-
-@dataclass(frozen=True)
-class Actor:
-    """Who does something: the teacher, a student (by token and nickname), or nobody known.
-
-    Attributes:
-        role: ``teacher``, ``student`` or ``guest`` (no nickname yet).
-        session: who asks, for the training queue and the class drawings (``student:<token>``).
-        name: what others see (a nickname; ``the teacher``).
-    """
-
-    role: str
-    session: str
-    name: str
-
-    @property
-    def is_teacher(self) -> bool:
-        """Whether this is the teacher (the password was given)."""
-        return self.role == "teacher"
-
-    @classmethod
-    def guest(cls, session: str) -> Actor:
-        """A browser that has not given a nickname (yet): it may look and draw, nothing more."""
-        return cls("guest", f"guest:{session}", "a visitor")
-
-
-#: The teacher, wherever the password was given.
-TEACHER = Actor("teacher", "teacher", "the teacher")
-
-
-def require_teacher(actor: Actor, action: str) -> None:
-    """Refuse ``action`` unless ``actor`` is the teacher.
-
-    Raises:
-        NotAllowedError: with a sentence such as "Only the teacher can delete class drawings."
-    """
-    if not actor.is_teacher:
-        raise NotAllowedError(f"Only the teacher can {action}.")
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from mnist_core.classroom.roster import TEACHER, Actor, Roster, check_nickname, require_teacher
+from mnist_core.classroom.roles import TEACHER, Actor, require_teacher
+from mnist_core.classroom.roster import Roster, check_nickname
 from mnist_core.errors import BadInputError, NotAllowedError
 
 
