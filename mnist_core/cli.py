@@ -14,6 +14,7 @@ from typing import Any
 
 from . import data
 from .classroom.drawings import ClassDrawings
+from .classroom.roles import TEACHER
 from .engine import Engine, JobTable, LocalEngine, TrainingQueue, database_path, scheduler_address, train_with
 from .errors import BadInputError, EmptyImageError, InvalidImageError, MnistCoreError
 from .experiments import sweep as sweeping
@@ -378,7 +379,7 @@ def cmd_class(args: argparse.Namespace) -> int:
         return 0
     if not args.yes:
         raise BadInputError(f"This removes all {drawings.count()} class drawings; add --yes to do it.")
-    print(f"{drawings.clear()} class drawings removed")
+    print(f"{drawings.clear(by=TEACHER)} class drawings removed")  # whoever runs the server is its teacher
     return 0
 
 

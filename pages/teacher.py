@@ -14,6 +14,7 @@ from mnist_core.classroom import (
     password_matches,
     qr_png,
 )
+from mnist_core.classroom.roles import TEACHER
 from mnist_core.spec import ModelSpec
 from studio import classroom, controls, errors, frame, keys, resources
 
@@ -132,4 +133,4 @@ st.subheader("Class drawings")
 st.caption(f"{drawings.count()} drawings kept.")
 sure = st.checkbox("Yes, delete every class drawing", key=keys.CONFIRM_CLEAR)
 if st.button("Delete all class drawings", icon=":material/delete_forever:", disabled=not sure):
-    st.success(f"{drawings.clear()} drawings deleted.", icon=":material/check_circle:")
+    st.success(f"{drawings.clear(by=TEACHER)} drawings deleted.", icon=":material/check_circle:")

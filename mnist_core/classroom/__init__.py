@@ -1,4 +1,5 @@
-"""The class: its drawings, models scored on them, the teacher's lesson and challenge, Train settings as links."""
+"""The class: its students and who may do what, its drawings, models scored on them, the teacher's lesson
+and challenge, Train settings as links."""
 
 from .drawings import (
     PARTS,
@@ -20,6 +21,17 @@ from .lesson import (
     qr_png,
     teacher_password,
 )
+from .roles import (
+    TEACHER,
+    Actor,
+    require_teacher,
+)
+from .roster import (
+    NICKNAME_LIMITS,
+    Roster,
+    Student,
+    check_nickname,
+)
 from .scores import (
     ModelScore,
     score_models,
@@ -32,14 +44,20 @@ from .share import (
 __all__ = [
     "CHALLENGES",
     "LESSON_STARTS",
+    "NICKNAME_LIMITS",
     "PARTS",
+    "TEACHER",
+    "Actor",
     "Challenge",
     "ClassDrawings",
     "ClassScore",
     "Lesson",
     "LessonBoard",
     "ModelScore",
+    "Roster",
+    "Student",
     "build_lesson",
+    "check_nickname",
     "class_address",
     "class_set",
     "class_set_path",
@@ -47,6 +65,7 @@ __all__ = [
     "from_query",
     "password_matches",
     "qr_png",
+    "require_teacher",
     "score_models",
     "teacher_password",
     "to_query",

@@ -27,14 +27,17 @@ from PIL import Image
 from .. import data
 from ..data import class_set, class_set_path
 from ..database import Database
-from ..errors import InvalidImageError, InvalidSpecError
+from ..errors import InvalidImageError, InvalidSpecError, LimitError
 from ..images.preprocess import FIELD, canvas_to_mnist
 from ..network.dense import DenseNetwork
 from ..network.evaluation import Evaluation, log_loss
+from .roles import Actor, require_teacher
 
 __all__ = ["PARTS", "ClassDrawings", "ClassScore", "class_set", "class_set_path", "default_path"]
 
 SCHEMA_VERSION = 1
+#: How many drawings one student may keep in a minute: enough to draw every digit, not enough to flood the class.
+DRAWINGS_PER_MINUTE = 12
 SCHEMA = """
     CREATE TABLE IF NOT EXISTS drawings (
         id INTEGER PRIMARY KEY,
@@ -67,11 +70,16 @@ class ClassScore:
 class ClassDrawings:
     """The drawings a class has kept.
 
+    Args:
+        path: the SQLite file (default :func:`default_path`).
+        per_minute: how many drawings one session may keep in a minute.
+
     Raises:
         DatabaseError: the file is damaged, not a database, or locked for too long.
     """
 
-    def __init__(self, path: Path | str | None = None) -> None:
+    def __init__(self, path: Path | str | None = None, *, per_minute: int = DRAWINGS_PER_MINUTE) -> None:
+        self.per_minute = per_minute
         self.database = Database(
             path or default_path(),
             what="the class drawings database",
@@ -95,22 +103,31 @@ class ClassDrawings:
         Args:
             canvas: the drawing as the canvas sent it (any image :func:`canvas_to_mnist` reads).
             label: the digit it really is, 0–9.
-            session: the anonymous id of the session that drew it.
+            session: who drew it: a student's session (``student:<token>``) or an anonymous one.
             model_input: the 28×28 image the models saw (made from ``canvas`` when omitted).
             answers: each active model's answer, by model id.
 
         Raises:
             InvalidImageError: the label is not a digit or the image is not one.
             EmptyImageError: there is nothing drawn.
+            LimitError: this session kept :attr:`per_minute` drawings in the last minute already.
         """
-        if isinstance(label, bool) or not isinstance(label, int | np.integer) or not 0 <= label <= 9:
-            raise InvalidImageError(f"A drawing is labelled with a digit 0–9, not {label!r}.")
+        _check_label(label)
         seen = canvas_to_mnist(canvas) if model_input is None else np.asarray(model_input, dtype=np.float32)
         if seen.shape != (FIELD, FIELD):
             raise InvalidImageError(f"The model input is 28 × 28, not {seen.shape}.")
         pixels = np.clip(np.round(seen * 255), 0, 255).astype(np.uint8)
-        row = (time.time(), session, int(label), pixels.tobytes(), _png(canvas), json.dumps(answers or {}))
+        now = time.time()
+        row = (now, session, int(label), pixels.tobytes(), _png(canvas), json.dumps(answers or {}))
         with self.database.transaction() as db:
+            (recent,) = db.execute(
+                "SELECT COUNT(*) FROM drawings WHERE session = ? AND created > ?", (session, now - 60)
+            ).fetchone()
+            if recent >= self.per_minute:
+                raise LimitError(
+                    f"You have kept {recent} drawings in the last minute: that is the class's limit. "
+                    "Wait a moment, then keep the next one."
+                )
             cursor = db.execute(
                 "INSERT INTO drawings (created, session, label, pixels, canvas, answers) VALUES (?, ?, ?, ?, ?, ?)",
                 row,
@@ -119,36 +136,36 @@ class ClassDrawings:
 
     def count(self) -> int:
         """How many drawings are kept."""
-        with self.database.transaction() as db:
+        with self.database.read() as db:
             (total,) = db.execute("SELECT COUNT(*) FROM drawings").fetchone()
         return int(total)
 
     def counts(self) -> dict[int, int]:
         """Drawings kept of each digit (every digit listed, zeros included)."""
-        with self.database.transaction() as db:
+        with self.database.read() as db:
             rows = dict(db.execute("SELECT label, COUNT(*) FROM drawings GROUP BY label").fetchall())
         return {digit: int(rows.get(digit, 0)) for digit in range(10)}
 
     def sessions(self) -> int:
         """How many sessions (students) kept drawings."""
-        with self.database.transaction() as db:
+        with self.database.read() as db:
             (total,) = db.execute("SELECT COUNT(DISTINCT session) FROM drawings").fetchone()
         return int(total)
 
     def ids(self) -> np.ndarray:
         """The drawings' ids, oldest first."""
-        with self.database.transaction() as db:
+        with self.database.read() as db:
             return np.array([row[0] for row in db.execute("SELECT id FROM drawings ORDER BY id")], dtype=np.int64)
 
     def labels(self, part: str = "all") -> np.ndarray:
         """Each drawing's label, oldest first, as uint8 like MNIST's (``part``: see :data:`PARTS`)."""
-        with self.database.transaction() as db:
+        with self.database.read() as db:
             rows = db.execute(f"SELECT label FROM drawings WHERE {_PART_SQL[part]} ORDER BY id").fetchall()
         return np.array([row[0] for row in rows], dtype=np.uint8)
 
     def images(self, part: str = "all") -> np.ndarray:
         """The model inputs, oldest first: ``(n, 28, 28)`` uint8, white on black, like MNIST's images."""
-        with self.database.transaction() as db:
+        with self.database.read() as db:
             rows = db.execute(f"SELECT pixels FROM drawings WHERE {_PART_SQL[part]} ORDER BY id").fetchall()
         if not rows:
             return np.zeros((0, FIELD, FIELD), dtype=np.uint8)
@@ -156,7 +173,7 @@ class ClassDrawings:
 
     def canvas(self, drawing_id: int) -> np.ndarray:
         """The canvas of one drawing, as it was drawn (RGBA)."""
-        with self.database.transaction() as db:
+        with self.database.read() as db:
             row = db.execute("SELECT canvas FROM drawings WHERE id = ?", (int(drawing_id),)).fetchone()
         if row is None:
             raise InvalidImageError(f"There is no class drawing {drawing_id}.")
@@ -164,17 +181,41 @@ class ClassDrawings:
 
     def answers(self) -> list[dict[str, int]]:
         """What the active models answered for each drawing, oldest first."""
-        with self.database.transaction() as db:
+        with self.database.read() as db:
             return [json.loads(text) for (text,) in db.execute("SELECT answers FROM drawings ORDER BY id")]
 
-    def delete(self, ids: Iterable[int]) -> int:
-        """Remove some drawings; returns how many were removed."""
+    def delete(self, ids: Iterable[int], *, by: Actor) -> int:
+        """Remove some drawings (the teacher's); returns how many were removed.
+
+        Raises:
+            NotAllowedError: ``by`` is not the teacher.
+        """
+        require_teacher(by, "delete class drawings")
         chosen = [int(drawing_id) for drawing_id in ids]
         with self.database.transaction() as db:
             return sum(db.execute("DELETE FROM drawings WHERE id = ?", (drawing_id,)).rowcount for drawing_id in chosen)
 
-    def clear(self) -> int:
-        """Remove every drawing; returns how many there were."""
+    def relabel(self, drawing_id: int, label: int, *, by: Actor) -> None:
+        """Say which digit a drawing really is (the teacher's: a 3 kept as an 8 no longer misleads the test set).
+
+        Raises:
+            NotAllowedError: ``by`` is not the teacher.
+            InvalidImageError: the label is not a digit, or there is no such drawing.
+        """
+        require_teacher(by, "relabel class drawings")
+        _check_label(label)
+        with self.database.transaction() as db:
+            changed = db.execute("UPDATE drawings SET label = ? WHERE id = ?", (int(label), int(drawing_id))).rowcount
+        if not changed:
+            raise InvalidImageError(f"There is no class drawing {drawing_id}.")
+
+    def clear(self, *, by: Actor) -> int:
+        """Remove every drawing (the teacher's); returns how many there were.
+
+        Raises:
+            NotAllowedError: ``by`` is not the teacher.
+        """
+        require_teacher(by, "delete the class drawings")
         with self.database.transaction() as db:
             return int(db.execute("DELETE FROM drawings").rowcount)
 
@@ -247,6 +288,11 @@ class ClassDrawings:
 #: Which drawings: all, the fixed half that "learn from our class" trains on, or the half kept to test.
 PARTS = ("all", "train", "test")
 _PART_SQL = {"all": "1", "train": "id % 2 = 0", "test": "id % 2 = 1"}
+
+
+def _check_label(label: object) -> None:
+    if isinstance(label, bool) or not isinstance(label, int | np.integer) or not 0 <= label <= 9:
+        raise InvalidImageError(f"A drawing is labelled with a digit 0–9, not {label!r}.")
 
 
 def _png(canvas: np.ndarray) -> bytes:

@@ -14,6 +14,7 @@ import pytest
 
 from mnist_core import TrainedModel, data
 from mnist_core.classroom import ClassDrawings, class_set, class_set_path, default_path
+from mnist_core.classroom.roles import TEACHER, Actor
 from mnist_core.cli import main
 from mnist_core.errors import (
     DatabaseError,
@@ -21,6 +22,8 @@ from mnist_core.errors import (
     EmptyImageError,
     InvalidImageError,
     InvalidSpecError,
+    LimitError,
+    NotAllowedError,
 )
 from mnist_core.images import canvas_to_mnist, render_digit
 from mnist_core.network import Evaluation
@@ -70,14 +73,40 @@ def test_a_bad_label_or_an_empty_canvas_keeps_nothing(tmp_path: Path) -> None:
     assert drawings.count() == 0
 
 
-def test_drawings_can_be_deleted_and_cleared(kept: tuple[ClassDrawings, list[np.ndarray]]) -> None:
-    """delete removes the chosen ids only; clear removes the rest."""
+def test_only_the_teacher_deletes_relabels_and_clears(kept: tuple[ClassDrawings, list[np.ndarray]]) -> None:
+    """A student is refused with a sentence; the teacher's delete removes the chosen ids only, relabel
+    fixes one label, and clear removes the rest."""
     drawings, _ = kept
-    first, *others = drawings.ids().tolist()
-    assert drawings.delete([first, 999]) == 1
-    assert drawings.ids().tolist() == others
-    assert drawings.clear() == 2 and drawings.count() == 0
+    first, second, third = drawings.ids().tolist()
+    student = Actor("student", "student:abc", "Ana")
+    for refused in (
+        lambda: drawings.delete([first], by=student),
+        lambda: drawings.relabel(first, 1, by=student),
+        lambda: drawings.clear(by=student),
+    ):
+        with pytest.raises(NotAllowedError, match="Only the teacher can"):
+            refused()
+    assert drawings.count() == 3
+    assert drawings.delete([first, 999], by=TEACHER) == 1
+    assert drawings.ids().tolist() == [second, third]
+    drawings.relabel(second, 8, by=TEACHER)
+    assert drawings.labels().tolist()[0] == 8
+    with pytest.raises(InvalidImageError, match="no class drawing 999"):
+        drawings.relabel(999, 8, by=TEACHER)
+    assert drawings.clear(by=TEACHER) == 2 and drawings.count() == 0
     assert drawings.images().shape == (0, 28, 28)
+
+
+def test_a_student_keeps_only_so_many_drawings_a_minute(tmp_path: Path) -> None:
+    """Past the limit, a drawing is refused with a sentence; another student may still keep theirs."""
+    drawings = ClassDrawings(tmp_path / "class.db", per_minute=3)
+    canvas = render_digit(3, height=150, pen=20)
+    for _ in range(3):
+        drawings.add(canvas, 3, "student:ana")
+    with pytest.raises(LimitError, match="kept 3 drawings in the last minute"):
+        drawings.add(canvas, 3, "student:ana")
+    drawings.add(canvas, 3, "student:ben")
+    assert drawings.count() == 4
 
 
 def test_exports_round_trip(kept: tuple[ClassDrawings, list[np.ndarray]], tmp_path: Path) -> None:
