@@ -117,7 +117,7 @@ def capture_drawing_messages(studio: Studio) -> tuple[bytes, list[bytes]]:
             "framesent", lambda payload: sent.append(payload if isinstance(payload, bytes) else payload.encode())
         ),
     )
-    # A server's first session may run a page without st.navigation (see ui.page), which names the
+    # A server's first session may run a page without st.navigation (see studio.frame.page), which names the
     # widgets differently: open Home once so that the captured messages match every later session.
     studio.open("/")
     sent.clear()
