@@ -1,6 +1,6 @@
 """Teacher: run the lesson from the front — the address, the lesson, a challenge, the queue, the drawings."""
 
-from dataclasses import fields
+from dataclasses import fields, replace
 
 import streamlit as st
 
@@ -77,11 +77,11 @@ if pushed:
         lesson = build_lesson(
             start, controls=mine, locked=locked, pages=pages, every_page=titles, challenge=current.challenge
         )
-        board.push(lesson)
+        board.push(lesson, by=TEACHER)
         st.success("Pushed: students see it on their next click.", icon=":material/check_circle:")
         current = board.current()
 if st.button("End the lesson", icon=":material/stop_circle:", disabled=current == Lesson()):
-    board.end()
+    board.end(by=TEACHER)
     current = Lesson()
 
 st.subheader("A challenge")
@@ -94,10 +94,10 @@ parameters = budget.number_input("Parameters at most", 1_000, 2_000_000, 50_000,
 set_column, clear_column = st.columns(2)
 if set_column.button("Set the challenge", icon=":material/flag:"):
     challenge = Challenge(kind=kind, min_accuracy=accuracy, max_parameters=int(parameters))
-    board.push(Lesson(current.spec, current.locked, current.pages, challenge))
+    board.push(replace(current, challenge=challenge), by=TEACHER)
     current = board.current()
 if clear_column.button("Clear the challenge", disabled=current.challenge is None):
-    board.push(Lesson(current.spec, current.locked, current.pages, None))
+    board.push(replace(current, challenge=None), by=TEACHER)
     current = board.current()
 
 

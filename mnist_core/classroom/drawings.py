@@ -49,6 +49,9 @@ SCHEMA = """
         answers TEXT NOT NULL
     );
     CREATE INDEX IF NOT EXISTS drawings_by_label ON drawings (label);
+    CREATE INDEX IF NOT EXISTS drawings_by_session ON drawings (session, created);
+    -- The teacher's lesson (see lesson.LessonBoard): one row, read by every page view.
+    CREATE TABLE IF NOT EXISTS lesson (id INTEGER PRIMARY KEY CHECK (id = 1), value TEXT);
 """
 
 

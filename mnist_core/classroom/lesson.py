@@ -13,6 +13,7 @@ import io
 import json
 import os
 import socket
+import threading
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, fields
@@ -21,25 +22,35 @@ from typing import Any
 
 import segno
 
-from ..errors import BadInputError
+from ..errors import BadInputError, LimitError, NotAllowedError
 from ..spec import PRESETS, ModelSpec
 from .drawings import ClassDrawings
+from .roles import Actor, require_teacher
 from .scores import ModelScore
 
 __all__ = [
     "CHALLENGES",
+    "DEFAULT_BUDGET_SECONDS",
     "LESSON_STARTS",
+    "TEACHER_IDLE_SECONDS",
     "Challenge",
     "Lesson",
     "LessonBoard",
+    "PasswordGate",
     "build_lesson",
     "class_address",
     "password_matches",
     "qr_png",
+    "still_unlocked",
     "teacher_password",
 ]
 
 PASSWORD_VARIABLE = "DIGIT_STUDIO_TEACHER_PASSWORD"
+#: A student's job may train this long by the server's estimate, unless the lesson says otherwise: a few
+#: minutes on a 2-core laptop, so that one student cannot hold the class's worker for a quarter of an hour.
+DEFAULT_BUDGET_SECONDS = 180.0
+#: What a student's Train page starts from when the lesson names no spec; locked fields keep its values.
+DEFAULT_START = "quick"
 #: The kinds of challenge a teacher can set.
 CHALLENGES = {
     "budget": "the best MNIST test accuracy, at least a target, with at most so many parameters",
@@ -56,6 +67,50 @@ def teacher_password(secrets: Mapping[str, Any] | None = None) -> str | None:
 def password_matches(given: str, expected: str) -> bool:
     """Whether ``given`` is the password, compared in constant time."""
     return hmac.compare_digest(given.encode(), expected.encode())
+
+
+#: Wrong teacher passwords allowed per browser in a minute before it must wait.
+PASSWORD_TRIES_PER_MINUTE = 5
+#: The teacher's unlock ends after this long without a click on a teacher's control.
+TEACHER_IDLE_SECONDS = 30 * 60
+
+
+class PasswordGate:
+    """The teacher password, with wrong tries slowed down: a few a minute for each browser, then a wait.
+
+    One gate serves the whole server (tries are counted in memory, by who tried). The password itself
+    is never kept, logged or put in a message.
+    """
+
+    def __init__(self, tries_per_minute: int = PASSWORD_TRIES_PER_MINUTE) -> None:
+        self.tries_per_minute = tries_per_minute
+        self._failures: dict[str, list[float]] = {}
+        self._lock = threading.Lock()
+
+    def unlock(self, who: str, given: str, expected: str, *, now: float | None = None) -> bool:
+        """Whether ``given`` is the password; a wrong one counts against ``who``.
+
+        Raises:
+            LimitError: ``who`` gave a wrong password too often in the last minute (even a right one
+                waits until the minute has passed).
+        """
+        now = time.monotonic() if now is None else now
+        with self._lock:
+            recent = [moment for moment in self._failures.get(who, []) if now - moment < 60]
+            if len(recent) >= self.tries_per_minute:
+                wait = 60 - (now - recent[0])
+                raise LimitError(f"Too many wrong passwords: wait {wait:.0f} s before the next try.")
+            if password_matches(given, expected):
+                self._failures.pop(who, None)
+                return True
+            self._failures[who] = [*recent, now]
+            return False
+
+
+def still_unlocked(last_used: float | None, *, now: float | None = None) -> bool:
+    """Whether a teacher's unlock from ``last_used`` (Unix time of the last teacher's click) still holds."""
+    now = time.time() if now is None else now
+    return last_used is not None and now - last_used < TEACHER_IDLE_SECONDS
 
 
 def qr_png(text: str, *, scale: int = 8) -> bytes:
@@ -129,19 +184,55 @@ def _timestamp(created: str) -> float:
 
 @dataclass(frozen=True)
 class Lesson:
-    """What every student's session opens with.
+    """What every student's session opens with, and what the server lets students train.
 
     Attributes:
         spec: the Train page's starting spec, or None to leave it to the student.
-        locked: spec fields students may not change (their controls are shown disabled).
+        locked: spec fields students may not change (their controls are shown disabled, and the
+            server refuses a spec that changes them, whatever a link or the controls said).
         pages: the titles of the pages students see (all when empty).
         challenge: the class's current challenge, if any.
+        budget_seconds: the longest a student's job may train, by the server's estimate.
     """
 
     spec: ModelSpec | None = None
     locked: tuple[str, ...] = ()
     pages: tuple[str, ...] = ()
     challenge: Challenge | None = None
+    budget_seconds: float = DEFAULT_BUDGET_SECONDS
+
+    @property
+    def reference(self) -> ModelSpec:
+        """The spec whose values the locked fields keep: the lesson's own, or the default start."""
+        return self.spec or PRESETS[DEFAULT_START]
+
+    def with_locks(self, spec: ModelSpec) -> tuple[ModelSpec, tuple[str, ...]]:
+        """``spec`` with every locked field set back to the lesson's value, and the fields that changed.
+
+        A shared link or an old session may carry other values; they are not used.
+        """
+        changed = tuple(name for name in self.locked if getattr(spec, name) != getattr(self.reference, name))
+        if not changed:
+            return spec, ()
+        return spec.replace(**{name: getattr(self.reference, name) for name in changed}), changed
+
+    def check(self, spec: ModelSpec, train_seconds: float) -> None:
+        """Refuse a student's spec that changes a locked setting or would train past the budget.
+
+        Raises:
+            NotAllowedError: a field the lesson fixes differs from the lesson's value.
+            LimitError: the estimated training time is over :attr:`budget_seconds`.
+        """
+        _, changed = self.with_locks(spec)
+        if changed:
+            values = "; ".join(f"{name.replace('_', ' ')} stays {_written(getattr(self.reference, name))}"
+                               for name in changed)  # fmt: skip
+            raise NotAllowedError(f"Your teacher fixed these settings for this lesson: {values}.")
+        if train_seconds > self.budget_seconds:
+            raise LimitError(
+                f"This network would train for about {_duration(train_seconds)}, and this lesson allows "
+                f"{_duration(self.budget_seconds)} a job: choose fewer epochs, training images or units."
+            )
 
     def to_json(self) -> str:
         """The lesson as JSON."""
@@ -151,19 +242,31 @@ class Lesson:
                 "locked": list(self.locked),
                 "pages": list(self.pages),
                 "challenge": None if self.challenge is None else vars(self.challenge),
+                "budget_seconds": self.budget_seconds,
             }
         )
 
     @classmethod
     def from_json(cls, text: str) -> Lesson:
-        """The lesson :meth:`to_json` wrote."""
+        """The lesson :meth:`to_json` wrote (a lesson kept before budgets existed gets the default one)."""
         values = json.loads(text)
         return cls(
             spec=None if values["spec"] is None else ModelSpec.from_dict(values["spec"]),
             locked=tuple(values["locked"]),
             pages=tuple(values["pages"]),
             challenge=None if values["challenge"] is None else Challenge(**values["challenge"]),
+            budget_seconds=float(values.get("budget_seconds", DEFAULT_BUDGET_SECONDS)),
         )
+
+
+def _written(value: Any) -> str:
+    if isinstance(value, tuple):
+        return "-".join(map(str, value))
+    return str(value)
+
+
+def _duration(seconds: float) -> str:
+    return f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.1f} min"
 
 
 #: Where every student's Train page starts: their own choice ("free"), the teacher's own
@@ -179,6 +282,7 @@ def build_lesson(
     pages: Sequence[str] = (),
     every_page: Sequence[str] = (),
     challenge: Challenge | None = None,
+    budget_seconds: float = DEFAULT_BUDGET_SECONDS,
 ) -> Lesson:
     """The lesson the teacher's form describes.
 
@@ -191,9 +295,11 @@ def build_lesson(
         every_page: the titles of every page students could see; choosing them all
             restricts nothing (so pages added later are seen too).
         challenge: the class's current challenge, kept as it is.
+        budget_seconds: the longest a student's job may train.
 
     Raises:
-        BadInputError: an unknown start, setting or page, or ``"controls"`` without controls.
+        BadInputError: an unknown start, setting or page, ``"controls"`` without controls, or a budget
+            under ten seconds.
     """
     if start not in LESSON_STARTS:
         raise BadInputError(f"A lesson starts from {', '.join(LESSON_STARTS)}, not {start!r}.")
@@ -204,31 +310,41 @@ def build_lesson(
         raise BadInputError(f"A lesson can fix settings of the network; {', '.join(unknown)} is not one.")
     if every_page and (unknown := [title for title in pages if title not in every_page]):
         raise BadInputError(f"Students can be shown {', '.join(every_page)}; there is no page {', '.join(unknown)}.")
+    if not budget_seconds >= 10:
+        raise BadInputError(f"A job's budget is at least 10 s of training, not {budget_seconds:g} s.")
     spec = controls if start == "controls" else PRESETS.get(start)
     shown = () if set(pages) == set(every_page) else tuple(pages)
-    return Lesson(spec=spec, locked=tuple(locked), pages=shown, challenge=challenge)
+    return Lesson(spec=spec, locked=tuple(locked), pages=shown, challenge=challenge, budget_seconds=budget_seconds)
 
 
 class LessonBoard:
     """The current lesson, kept beside the class drawings (one row, read by every session)."""
 
     def __init__(self, drawings: ClassDrawings) -> None:
-        self.database = drawings.database
-        with self.database.transaction() as db:
-            db.execute("CREATE TABLE IF NOT EXISTS lesson (id INTEGER PRIMARY KEY CHECK (id = 1), value TEXT)")
+        self.database = drawings.database  # its schema holds the lesson's table
 
     def current(self) -> Lesson:
         """The lesson pushed last (an empty one when none was)."""
-        with self.database.transaction() as db:
+        with self.database.read() as db:
             row = db.execute("SELECT value FROM lesson WHERE id = 1").fetchone()
         return Lesson() if row is None else Lesson.from_json(row[0])
 
-    def push(self, lesson: Lesson) -> None:
-        """Make ``lesson`` the one every session opens with."""
+    def push(self, lesson: Lesson, *, by: Actor) -> None:
+        """Make ``lesson`` the one every session opens with (the teacher's).
+
+        Raises:
+            NotAllowedError: ``by`` is not the teacher.
+        """
+        require_teacher(by, "change the lesson")
         with self.database.transaction() as db:
             db.execute("INSERT OR REPLACE INTO lesson VALUES (1, ?)", (lesson.to_json(),))
 
-    def end(self) -> None:
-        """No lesson: students choose freely again."""
+    def end(self, *, by: Actor) -> None:
+        """No lesson: students choose freely again (the teacher's).
+
+        Raises:
+            NotAllowedError: ``by`` is not the teacher.
+        """
+        require_teacher(by, "end the lesson")
         with self.database.transaction() as db:
             db.execute("DELETE FROM lesson")

@@ -539,6 +539,10 @@ class TrainingQueue:
                 )
             self._notify()
 
+    def estimate(self, spec: ModelSpec) -> float:
+        """Training seconds ``spec`` would take here, scaled from the store's own measurements."""
+        return estimate_seconds(spec, self._measured())
+
     # -- watching -----------------------------------------------------------------
 
     def status(self, job_id: str) -> JobStatus | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mnist_core.classroom import ClassDrawings, LessonBoard
+from mnist_core.classroom import TEACHER, ClassDrawings, LessonBoard
 from mnist_core.images import render_digit
 from mnist_core.spec import PRESETS
 from studio import keys
@@ -88,7 +88,7 @@ def test_a_challenge_and_deleting_the_class_drawings(open_app, pretrained_root, 
 def test_a_lesson_that_hides_home_opens_students_on_its_first_page(open_app, empty_store, class_db):
     from mnist_core.classroom import Lesson
 
-    LessonBoard(ClassDrawings(class_db)).push(Lesson(pages=("Train", "Draw")))
+    LessonBoard(ClassDrawings(class_db)).push(Lesson(pages=("Train", "Draw")), by=TEACHER)
     student = open_app(empty_store)
     assert not student.exception
     assert [title.value for title in student.title] == ["Train a network"]

@@ -12,19 +12,25 @@ from PIL import Image
 
 from mnist_core import TrainedModel, data
 from mnist_core.classroom import (
+    DEFAULT_BUDGET_SECONDS,
     LESSON_STARTS,
+    TEACHER,
+    TEACHER_IDLE_SECONDS,
+    Actor,
     Challenge,
     ClassDrawings,
     Lesson,
     LessonBoard,
+    PasswordGate,
     build_lesson,
     class_address,
     password_matches,
     qr_png,
     score_models,
+    still_unlocked,
     teacher_password,
 )
-from mnist_core.errors import BadInputError
+from mnist_core.errors import BadInputError, LimitError, NotAllowedError
 from mnist_core.images import render_digit
 from mnist_core.network import Evaluation
 from mnist_core.spec import PRESETS
@@ -56,11 +62,62 @@ def test_the_lesson_board_keeps_one_lesson_for_every_session(tmp_path: Path) -> 
         pages=("Train", "Draw"),
         challenge=Challenge(kind="budget", min_accuracy=0.95, max_parameters=20_000, started=123.0),
     )
-    LessonBoard(ClassDrawings(tmp_path / "class.db")).push(lesson)
+    LessonBoard(ClassDrawings(tmp_path / "class.db")).push(lesson, by=TEACHER)
     board = LessonBoard(ClassDrawings(tmp_path / "class.db"))
     assert board.current() == lesson
-    board.end()
+    student = Actor("student", "student:abc", "Ana")
+    with pytest.raises(NotAllowedError, match="Only the teacher can change the lesson"):
+        board.push(Lesson(), by=student)
+    with pytest.raises(NotAllowedError, match="Only the teacher can end the lesson"):
+        board.end(by=student)
+    assert board.current() == lesson
+    board.end(by=TEACHER)
     assert board.current() == Lesson()
+
+
+def test_a_lesson_refuses_a_spec_that_changes_what_it_fixes_or_trains_too_long() -> None:
+    """The locked fields keep the lesson's values whatever was asked; the budget names the estimate and itself."""
+    lesson = Lesson(spec=PRESETS["keras-seed"], locked=("epochs", "learning_rate", "hidden_layers"), budget_seconds=60)
+    asked = PRESETS["keras-seed"].replace(epochs=40, learning_rate=0.5, hidden_layers=(1024, 1024, 1024), seed=7)
+    with pytest.raises(NotAllowedError, match=r"fixed these settings.*epochs stays 5.*hidden layers stays 128-64"):
+        lesson.check(asked, train_seconds=10)
+    kept, changed = lesson.with_locks(asked)
+    assert changed == ("epochs", "learning_rate", "hidden_layers")
+    assert kept == PRESETS["keras-seed"].replace(seed=7)  # what was free stays as asked
+    lesson.check(kept, train_seconds=59)
+    with pytest.raises(LimitError, match=r"about 2\.0 min, and this lesson allows 60 s a job"):
+        lesson.check(kept, train_seconds=120)
+    free = Lesson(locked=("epochs",))  # no spec: the locks keep the default start's values
+    assert free.with_locks(PRESETS["quick"].replace(epochs=9))[0].epochs == PRESETS["quick"].epochs
+
+
+def test_a_budget_survives_the_board_and_an_old_lesson_gets_the_default(tmp_path: Path) -> None:
+    """budget_seconds is kept with the lesson; a lesson written before budgets reads back with the default."""
+    assert Lesson.from_json('{"spec": null, "locked": [], "pages": [], "challenge": null}').budget_seconds == (
+        DEFAULT_BUDGET_SECONDS
+    )
+    board = LessonBoard(ClassDrawings(tmp_path / "class.db"))
+    board.push(build_lesson("free", budget_seconds=45), by=TEACHER)
+    assert board.current().budget_seconds == 45
+    with pytest.raises(BadInputError, match="at least 10 s"):
+        build_lesson("free", budget_seconds=3)
+
+
+def test_wrong_passwords_are_slowed_down_for_that_browser_only() -> None:
+    """Five wrong tries a minute, then even the right one waits; another browser is not held up."""
+    gate = PasswordGate(tries_per_minute=5)
+    assert not any(gate.unlock("tab-a", f"guess-{n}", "secret", now=100.0 + n) for n in range(5))
+    with pytest.raises(LimitError, match="Too many wrong passwords: wait 55 s") as refused:
+        gate.unlock("tab-a", "secret", "secret", now=105.0)
+    assert "secret" not in str(refused.value)
+    assert gate.unlock("tab-b", "secret", "secret", now=105.0)
+    assert gate.unlock("tab-a", "secret", "secret", now=161.0)  # a minute after the first wrong try
+
+
+def test_the_teachers_unlock_ends_after_the_idle_time() -> None:
+    assert still_unlocked(1000.0, now=1000.0 + TEACHER_IDLE_SECONDS - 1)
+    assert not still_unlocked(1000.0, now=1000.0 + TEACHER_IDLE_SECONDS + 1)
+    assert not still_unlocked(None)
 
 
 def test_a_challenge_ranks_the_models_trained_since_it_began(

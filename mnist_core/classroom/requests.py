@@ -1,0 +1,41 @@
+"""What a student or the teacher asks of the training queue, with the class's rules applied where it is asked.
+
+A page calls these, never the queue directly: a spec that changes a setting the lesson fixes, or that
+would train past its budget, is refused here whatever the controls or a link said; only the teacher
+cancels a job for everyone.
+"""
+
+from __future__ import annotations
+
+from ..engine import Job, TrainingQueue
+from ..errors import NotAllowedError
+from ..spec import ModelSpec
+from .lesson import Lesson
+from .roles import Actor, require_teacher
+
+__all__ = ["ask_for_model", "cancel_job"]
+
+
+def ask_for_model(queue: TrainingQueue, lesson: Lesson, spec: ModelSpec, *, by: Actor, name: str | None = None) -> Job:
+    """Ask for a model of ``spec`` on behalf of ``by``: one active job per student, within the lesson.
+
+    Raises:
+        NotAllowedError: ``by`` has no nickname yet, or the spec changes a setting the lesson fixes.
+        LimitError: the spec would train longer than the lesson's budget allows.
+        QueueError: ``by`` already has a job waiting or training.
+    """
+    if by.role == "guest":
+        raise NotAllowedError("Give yourself a nickname first (at the top of the page): your models will carry it.")
+    if not by.is_teacher:
+        lesson.check(spec, queue.estimate(spec))
+    return queue.submit(spec, by.session, name=name)
+
+
+def cancel_job(queue: TrainingQueue, job_id: str, *, by: Actor) -> Job | None:
+    """Stop a job for everyone waiting on it (the teacher's).
+
+    Raises:
+        NotAllowedError: ``by`` is not the teacher.
+    """
+    require_teacher(by, "cancel other students' jobs")
+    return queue.cancel(job_id)
