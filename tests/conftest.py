@@ -3,7 +3,8 @@
 ``make test-fast`` runs ``-m "not slow and not e2e and not network"``: the
 seconds-long loop a developer runs on every change. A test is ``slow`` when it
 trains a Keras model (TensorFlow's start-up alone takes seconds), starts
-another process, or runs for more than a few seconds; ``network`` when it
+another process (a Dask cluster's workers among them), or runs for more than
+a few seconds; ``network`` when it
 fetches from the package index. Tests that reach these costs through a shared
 fixture are marked here, so that no test can forget it.
 """
@@ -15,6 +16,7 @@ import pytest
 # Fixture → the markers every test that uses it gets.
 FIXTURE_MARKERS = {
     "keras_model": ("slow",),
+    "engine": ("slow",),
     "mirror_wheel": ("slow", "network"),
     "fresh_load": ("slow", "network"),
 }

@@ -24,11 +24,11 @@ def test_augmentation_is_repeatable_and_keeps_the_range(mnist: data.Dataset) -> 
 
 def test_augmentation_keeps_the_labels(mnist: data.Dataset, sklearn_model: TrainedModel) -> None:
     """Distorted digits, re-centred as drawings are, are still read by a model that never saw distortions."""
-    x = data.to_features(mnist.x_test[:2000])
+    x = data.to_features(mnist.x_test[:500])  # enough: the drop is a few points, the margin 15
     distorted = augment(x, np.random.default_rng(0))
     recentred = np.stack([canvas_to_mnist(image.reshape(28, 28)) for image in distorted])
-    plain = (sklearn_model.network.predict(x) == mnist.y_test[:2000]).mean()
-    assert (sklearn_model.network.predict(recentred) == mnist.y_test[:2000]).mean() > plain - 0.15
+    plain = (sklearn_model.network.predict(x) == mnist.y_test[:500]).mean()
+    assert (sklearn_model.network.predict(recentred) == mnist.y_test[:500]).mean() > plain - 0.15
 
 
 @pytest.mark.parametrize("framework", ["sklearn", pytest.param("keras", marks=pytest.mark.slow)])

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import csv
 import json
+import multiprocessing
 import sqlite3
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -28,8 +27,6 @@ from mnist_core.errors import (
 from mnist_core.images import canvas_to_mnist, render_digit
 from mnist_core.network import Evaluation
 from mnist_core.store import ModelStore
-
-from .conftest import ROOT
 
 DRAWN = [(7, 160, 20), (1, 200, 14), (0, 120, 24)]  # digit, height, pen
 WRITERS = 30
@@ -163,38 +160,35 @@ def test_the_database_lives_in_the_data_folder_unless_told(monkeypatch: pytest.M
 
 
 WRITER = """
-import sys
 import numpy as np
 from mnist_core.classroom import ClassDrawings
-drawings = ClassDrawings(sys.argv[1])
-sys.stdin.readline()  # every writer starts together
-for index in range({each}):
-    drawings.add(np.full((28, 28), 255, np.uint8), index, sys.argv[2], model_input=np.eye(28, dtype=np.float32))
+drawings = ClassDrawings(path)
+start.wait()  # every writer starts together
+for index in range(each):
+    drawings.add(np.full((28, 28), 255, np.uint8), index, session, model_input=np.eye(28, dtype=np.float32))
 """
 
 
 @pytest.mark.slow
 def test_a_whole_class_keeping_drawings_at_once_loses_none(tmp_path: Path) -> None:
-    """Thirty processes, started together, each keep four drawings: all 120 are there."""
+    """Thirty processes, released together, each keep four drawings: all 120 are there."""
     path = tmp_path / "class.db"
     ClassDrawings(path)
+    # Forked from one process that has imported the package, rather than thirty interpreters starting up.
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["mnist_core.classroom"])
+    start = context.Barrier(WRITERS)
     writers = [
-        subprocess.Popen(
-            [sys.executable, "-c", WRITER.format(each=EACH), str(path), f"student-{index}"],
-            cwd=ROOT,
-            stdin=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
+        context.Process(
+            target=exec, args=(WRITER, {"path": str(path), "session": f"student-{index}", "start": start, "each": EACH})
         )
         for index in range(WRITERS)
     ]
     for writer in writers:
-        assert writer.stdin is not None
-        writer.stdin.write("go\n")
-        writer.stdin.flush()
+        writer.start()
     for writer in writers:
-        _, errors = writer.communicate(timeout=120)
-        assert writer.returncode == 0, errors
+        writer.join(timeout=120)
+        assert writer.exitcode == 0, f"{writer.name} ended with {writer.exitcode} (its traceback is in the output)"
     drawings = ClassDrawings(path)
     assert drawings.count() == WRITERS * EACH
     assert drawings.sessions() == WRITERS

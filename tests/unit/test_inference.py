@@ -114,6 +114,7 @@ def test_damaged_bytes_raise_damaged_model_error(name: str) -> None:
         DenseNetwork.from_bytes(_damaged_files()[name])
 
 
+@pytest.mark.slow
 def test_keras_model_with_a_non_dense_layer_is_refused() -> None:
     """A Keras model holding weights outside Dense layers cannot be read as a DenseNetwork."""
     import keras
