@@ -11,6 +11,7 @@ from .drawings import (
 )
 from .lesson import (
     CHALLENGES,
+    CLASS_NAME,
     DEFAULT_BUDGET_SECONDS,
     LESSON_STARTS,
     TEACHER_IDLE_SECONDS,
@@ -28,9 +29,11 @@ from .lesson import (
 from .ownership import (
     delete_model,
     model_owner,
+    trained_by,
 )
 from .requests import (
     ask_for_model,
+    ask_for_presets,
     cancel_job,
 )
 from .roles import (
@@ -41,8 +44,10 @@ from .roles import (
 from .roster import (
     NICKNAME_LIMITS,
     Roster,
+    RosterEntry,
     Student,
     check_nickname,
+    roll_call,
 )
 from .scores import (
     ModelScore,
@@ -55,6 +60,7 @@ from .share import (
 
 __all__ = [
     "CHALLENGES",
+    "CLASS_NAME",
     "DEFAULT_BUDGET_SECONDS",
     "LESSON_STARTS",
     "NICKNAME_LIMITS",
@@ -70,8 +76,10 @@ __all__ = [
     "ModelScore",
     "PasswordGate",
     "Roster",
+    "RosterEntry",
     "Student",
     "ask_for_model",
+    "ask_for_presets",
     "build_lesson",
     "cancel_job",
     "check_nickname",
@@ -85,8 +93,10 @@ __all__ = [
     "password_matches",
     "qr_png",
     "require_teacher",
+    "roll_call",
     "score_models",
     "still_unlocked",
     "teacher_password",
     "to_query",
+    "trained_by",
 ]

@@ -2,8 +2,9 @@
 
 A student who has drawn a digit says which digit it really is and keeps it for
 the class. Each kept drawing holds the canvas as a PNG, the 28×28 image the
-models saw, the label, what each active model answered, the time and an
-anonymous session id (no names). They live in one SQLite file in the data
+models saw, the label, what each active model answered, the time and who kept
+it: a student's session (``student:<token>``, whose nickname the roster
+knows) or an anonymous one. They live in one SQLite file in the data
 folder (``$DIGIT_STUDIO_CLASS_DB`` to put it elsewhere), written in WAL mode, so
 a whole class can keep drawings at the same moment.
 """
@@ -154,6 +155,12 @@ class ClassDrawings:
         with self.database.read() as db:
             (total,) = db.execute("SELECT COUNT(DISTINCT session) FROM drawings").fetchone()
         return int(total)
+
+    def counts_by_session(self) -> dict[str, int]:
+        """Drawings kept by each session (``student:<token>`` for a student), those with none left out."""
+        with self.database.read() as db:
+            rows = db.execute("SELECT session, COUNT(*) FROM drawings GROUP BY session").fetchall()
+        return {str(session): int(count) for session, count in rows}
 
     def ids(self) -> np.ndarray:
         """The drawings' ids, oldest first."""

@@ -15,7 +15,7 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from typing import Any
@@ -30,6 +30,7 @@ from .scores import ModelScore
 
 __all__ = [
     "CHALLENGES",
+    "CLASS_NAME",
     "DEFAULT_BUDGET_SECONDS",
     "LESSON_STARTS",
     "TEACHER_IDLE_SECONDS",
@@ -51,6 +52,8 @@ PASSWORD_VARIABLE = "DIGIT_STUDIO_TEACHER_PASSWORD"
 DEFAULT_BUDGET_SECONDS = 180.0
 #: What a student's Train page starts from when the lesson names no spec; locked fields keep its values.
 DEFAULT_START = "quick"
+#: Who a model belongs to when no student trained it (the presets, the command line's models).
+CLASS_NAME = "the class"
 #: The kinds of challenge a teacher can set.
 CHALLENGES = {
     "budget": "the best MNIST test accuracy, at least a target, with at most so many parameters",
@@ -152,12 +155,16 @@ class Challenge:
             return "Best on the class's drawings"
         return f"≥ {self.min_accuracy:.1%} test accuracy with ≤ {self.max_parameters:,} parameters"
 
-    def scoreboard(self, scores: Sequence[ModelScore]) -> list[dict[str, Any]]:
+    def scoreboard(
+        self, scores: Sequence[ModelScore], trained_by: Mapping[str, str] | None = None
+    ) -> list[dict[str, Any]]:
         """The models trained since the challenge began that meet it, best first, as table rows.
 
         ``scores`` come from :func:`~mnist_core.classroom.scores.score_models`: the
         "class" kind ranks by the class's drawings, the "budget" kind by MNIST's test
         set among the models within the parameter budget and above the accuracy.
+        ``trained_by`` names who trained each model, by id (see
+        :func:`~mnist_core.classroom.ownership.trained_by`); a model it does not name is the class's.
         """
         rows = []
         for score in scores:
@@ -165,6 +172,7 @@ class Challenge:
                 continue
             row: dict[str, Any] = {
                 "model": score.name,
+                "trained by": (trained_by or {}).get(score.id, CLASS_NAME),
                 "id": score.id,
                 "parameters": score.parameters,
                 "MNIST test": score.mnist_accuracy,
@@ -215,6 +223,21 @@ class Lesson:
         if not changed:
             return spec, ()
         return spec.replace(**{name: getattr(self.reference, name) for name in changed}), changed
+
+    def over_link(self, spec: ModelSpec, named: Collection[str]) -> tuple[ModelSpec, list[str]]:
+        """A shared link's spec with the lesson's values in its locked fields, and a note for each value not used.
+
+        Args:
+            spec: what the link describes.
+            named: the fields the link gave a value for; only those get a note.
+        """
+        locked, changed = self.with_locks(spec)
+        notes = [
+            f"This lesson fixes {name.replace('_', ' ')}: the link's {_written(getattr(spec, name))} is not used."
+            for name in changed
+            if name in named
+        ]
+        return locked, notes
 
     def check(self, spec: ModelSpec, train_seconds: float) -> None:
         """Refuse a student's spec that changes a locked setting or would train past the budget.

@@ -6,12 +6,16 @@ only the teacher deletes them, damaged folders included.
 
 from __future__ import annotations
 
-from ..engine import JobTable
-from ..errors import NotAllowedError
-from ..store import ModelStore
-from .roles import Actor
+from collections.abc import Iterable
 
-__all__ = ["delete_model", "model_owner"]
+from ..engine import JobTable
+from ..errors import DamagedModelError, NotAllowedError
+from ..store import ModelStore
+from .lesson import CLASS_NAME
+from .roles import Actor, require_teacher
+from .roster import Roster
+
+__all__ = ["delete_model", "model_owner", "trained_by"]
 
 
 def model_owner(table: JobTable, model_id: str) -> str | None:
@@ -22,13 +26,28 @@ def model_owner(table: JobTable, model_id: str) -> str | None:
     return owners[0] if owners else None
 
 
+def trained_by(table: JobTable, roster: Roster, model_ids: Iterable[str]) -> dict[str, str]:
+    """Who trained each model, by id: the nickname of the student who asked for it, or "the class"."""
+    names = {}
+    for model_id in model_ids:
+        owner = model_owner(table, model_id)
+        names[model_id] = (roster.nickname(owner) if owner else None) or CLASS_NAME
+    return names
+
+
 def delete_model(store: ModelStore, table: JobTable, model_id: str, *, by: Actor) -> None:
     """Delete a model (or a damaged folder) from the store: the teacher's, or its own student's.
 
     Raises:
-        NotAllowedError: ``by`` is neither the teacher nor the student who trained it.
+        NotAllowedError: ``by`` is neither the teacher nor the student who trained it, or the folder is
+            damaged (only the teacher removes those).
         ModelNotFoundError, InvalidModelIdError: as :meth:`ModelStore.delete`.
     """
+    if not by.is_teacher:
+        try:
+            store.get(model_id)
+        except DamagedModelError:
+            require_teacher(by, "remove a damaged model folder")
     if not by.is_teacher and (by.role != "student" or model_owner(table, model_id) != by.session):
         raise NotAllowedError(
             "Only the teacher can delete this model: the class shares it. You may delete the models you trained."

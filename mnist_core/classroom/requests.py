@@ -7,13 +7,15 @@ cancels a job for everyone.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from ..engine import Job, TrainingQueue
-from ..errors import NotAllowedError
-from ..spec import ModelSpec
+from ..errors import BadInputError, NotAllowedError
+from ..spec import PRESETS, ModelSpec
 from .lesson import Lesson
 from .roles import Actor, require_teacher
 
-__all__ = ["ask_for_model", "cancel_job"]
+__all__ = ["ask_for_model", "ask_for_presets", "cancel_job"]
 
 
 def ask_for_model(queue: TrainingQueue, lesson: Lesson, spec: ModelSpec, *, by: Actor, name: str | None = None) -> Job:
@@ -29,6 +31,21 @@ def ask_for_model(queue: TrainingQueue, lesson: Lesson, spec: ModelSpec, *, by: 
     if not by.is_teacher:
         lesson.check(spec, queue.estimate(spec))
     return queue.submit(spec, by.session, name=name)
+
+
+def ask_for_presets(queue: TrainingQueue, names: Sequence[str], *, by: Actor) -> list[Job]:
+    """Ask for the class's presets by name (the teacher's), each for a session of its own so that they queue side
+    by side; the models belong to the class, not to a student.
+
+    Raises:
+        NotAllowedError: ``by`` is not the teacher.
+        BadInputError: a name is not a preset.
+        QueueError: a preset is already waiting or training for the teacher.
+    """
+    require_teacher(by, "train the presets for the class")
+    if unknown := [name for name in names if name not in PRESETS]:
+        raise BadInputError(f"There is no preset {', '.join(unknown)}: choose among {', '.join(PRESETS)}.")
+    return [queue.submit(PRESETS[name], f"{by.session}/preset/{name}", name=name) for name in names]
 
 
 def cancel_job(queue: TrainingQueue, job_id: str, *, by: Actor) -> Job | None:

@@ -18,11 +18,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..database import Database
+from ..engine import JobTable
 from ..errors import BadInputError
-from .drawings import default_path
+from .drawings import ClassDrawings, default_path
 from .roles import Actor, require_teacher
 
-__all__ = ["NICKNAME_LIMITS", "Roster", "Student", "check_nickname"]
+__all__ = ["NICKNAME_LIMITS", "Roster", "RosterEntry", "Student", "check_nickname", "roll_call"]
 
 #: A nickname's shortest and longest length, in characters.
 NICKNAME_LIMITS = (2, 20)
@@ -191,6 +192,44 @@ class Roster:
                 "(SELECT nickname FROM students WHERE ended = 0) ORDER BY rowid"
             )
             return [str(name) for (name,) in rows]
+
+
+@dataclass(frozen=True)
+class RosterEntry:
+    """One student as the teacher's roster shows them.
+
+    Attributes:
+        student: who they are.
+        jobs: how many models they asked for.
+        active_job: what they train or wait for now (a job's label), or None.
+        drawings: how many drawings they kept for the class.
+    """
+
+    student: Student
+    jobs: int
+    active_job: str | None
+    drawings: int
+
+
+def roll_call(roster: Roster, drawings: ClassDrawings, table: JobTable) -> list[RosterEntry]:
+    """Every student who joined, in the order they joined, with their jobs and drawings."""
+    asked: dict[str, int] = {}
+    active: dict[str, str] = {}
+    for job in table.jobs():
+        for session in set(job.sessions):
+            asked[session] = asked.get(session, 0) + 1
+            if job.active:
+                active[session] = job.label
+    kept = drawings.counts_by_session()
+    return [
+        RosterEntry(
+            student,
+            asked.get(student.actor.session, 0),
+            active.get(student.actor.session),
+            kept.get(student.actor.session, 0),
+        )
+        for student in roster.students()
+    ]
 
 
 def _refuse_taken(db: sqlite3.Connection, name: str, *, but: str = "") -> None:

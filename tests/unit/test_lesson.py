@@ -170,3 +170,36 @@ def test_a_lesson_that_cannot_be_built_says_why(start: str, changes: dict, messa
     with pytest.raises(BadInputError) as raised:
         build_lesson(start, **changes)
     assert message in str(raised.value)
+
+
+def test_a_links_values_for_locked_fields_are_not_used_and_each_is_named() -> None:
+    """The link's 40 epochs, rate 0.5 and 3 × 1024 become the lesson's; a free field keeps the link's value."""
+    lesson = Lesson(spec=PRESETS["keras-seed"], locked=("epochs", "learning_rate", "hidden_layers", "seed"))
+    linked = PRESETS["keras-seed"].replace(epochs=40, learning_rate=0.5, hidden_layers=(1024, 1024, 1024), l2=0.01)
+
+    spec, notes = lesson.over_link(linked, named={"epochs", "learning_rate", "hidden_layers", "l2"})
+    assert spec == PRESETS["keras-seed"].replace(l2=0.01)
+    assert notes == [
+        "This lesson fixes epochs: the link's 40 is not used.",
+        "This lesson fixes learning rate: the link's 0.5 is not used.",
+        "This lesson fixes hidden layers: the link's 1024-1024-1024 is not used.",
+    ]
+    assert lesson.over_link(PRESETS["keras-seed"].replace(l2=0.01), named={"l2"}) == (spec, [])
+
+
+def test_the_scoreboard_names_who_trained_each_model(
+    tmp_path: Path, sklearn_model: TrainedModel, sklearn_evaluation: Evaluation, mnist: data.Dataset
+) -> None:
+    """A model a student trained carries the student's nickname; the others are the class's."""
+    from mnist_core.classroom import CLASS_NAME
+
+    store = ModelStore(tmp_path / "models")
+    stored = store.save(sklearn_model, sklearn_evaluation, mnist, name="student-model")
+    networks = {stored.id: store.load_network(stored.id)}
+    drawings = ClassDrawings(tmp_path / "class.db")
+    drawings.add(render_digit(1, height=200, pen=16), 1, "s")
+    scores = score_models(store.models(), networks, drawings.images("test"), drawings.labels("test"))
+    challenge = Challenge(kind="class", started=time.time() - 60)
+
+    assert challenge.scoreboard(scores, {stored.id: "Ana"})[0]["trained by"] == "Ana"
+    assert challenge.scoreboard(scores)[0]["trained by"] == CLASS_NAME == "the class"

@@ -42,3 +42,27 @@ def test_a_student_deletes_their_own_model_and_no_one_elses(mnist: data.Dataset,
     delete_model(store, queue.table, anas.id, by=ANA)
     delete_model(store, queue.table, shared.id, by=TEACHER)
     assert store.models() == []
+
+
+def test_who_trained_each_model_and_damaged_folders_are_the_teachers(mnist: data.Dataset, tmp_path: Path) -> None:
+    """A student's model carries their nickname, a shared one "the class"; only the teacher removes damage."""
+    from mnist_core.classroom import Roster, trained_by
+
+    small = mnist.subset(1000, seed=0)
+    store = ModelStore(tmp_path / "models")
+    roster = Roster(tmp_path / "class.db")
+    ana = roster.join("Ana")
+    engine = LocalEngine(small)
+    try:
+        queue = TrainingQueue(store, JobTable(database_path(store)), engine, fingerprint=small.fingerprint)
+        anas, _ = train_with(queue, TINY, session=ana.actor.session)
+        shared, _ = train_with(queue, TINY.replace(seed=1), session="teacher/preset/quick", name="quick")
+    finally:
+        engine.close()
+    assert trained_by(queue.table, roster, [anas.id, shared.id]) == {anas.id: "Ana", shared.id: "the class"}
+
+    (store.root / anas.id / "meta.json").write_text("{ damaged")
+    with pytest.raises(NotAllowedError, match="Only the teacher can remove a damaged model folder"):
+        delete_model(store, queue.table, anas.id, by=ana.actor)
+    delete_model(store, queue.table, anas.id, by=TEACHER)
+    assert not (store.root / anas.id).exists()

@@ -58,3 +58,21 @@ def test_only_the_teacher_cancels_a_job(queue: TrainingQueue) -> None:
         cancel_job(queue, waiting.id, by=Actor("student", "student:ben", "Ben"))
     cancel_job(queue, waiting.id, by=TEACHER)
     assert queue.wait(waiting.id, 60).job.state in {"cancelled", "done"}  # done: stopped, keeping what it learned
+
+
+def test_only_the_teacher_asks_for_the_presets_each_for_a_session_of_its_own(queue: TrainingQueue) -> None:
+    """Students are refused; the teacher's presets queue side by side and belong to no student."""
+    from mnist_core.classroom import ask_for_presets
+    from mnist_core.errors import BadInputError
+
+    with pytest.raises(NotAllowedError, match="Only the teacher can train the presets"):
+        ask_for_presets(queue, ["quick"], by=ANA)
+    with pytest.raises(BadInputError, match="There is no preset huge"):
+        ask_for_presets(queue, ["huge"], by=TEACHER)
+    assert queue.overview() == []
+    jobs = ask_for_presets(queue, ["quick", "sklearn-seed"], by=TEACHER)
+    assert [job.sessions for job in jobs] == [("teacher/preset/quick",), ("teacher/preset/sklearn-seed",)]
+    assert [job.name for job in jobs] == ["quick", "sklearn-seed"]
+    for job in jobs:
+        cancel_job(queue, job.id, by=TEACHER)
+        queue.wait(job.id, 120)

@@ -73,3 +73,28 @@ def test_require_teacher_names_the_action() -> None:
     require_teacher(TEACHER, "delete models")
     with pytest.raises(NotAllowedError, match=r"^Only the teacher can delete models\.$"):
         require_teacher(Actor.guest("x"), "delete models")
+
+
+def test_the_roll_call_counts_each_students_jobs_and_drawings(roster: Roster, tmp_path: Path) -> None:
+    """The teacher's roster: who joined, how many models each asked for, what trains now, drawings kept."""
+    from mnist_core.classroom import ClassDrawings, roll_call
+    from mnist_core.engine import Job, JobTable
+    from mnist_core.images import render_digit
+    from mnist_core.spec import PRESETS
+
+    ana, ben = roster.join("Ana"), roster.join("Ben")
+    drawings = ClassDrawings(tmp_path / "class.db")
+    for digit in (1, 7):
+        drawings.add(render_digit(digit, height=150, pen=16), digit, ana.actor.session)
+    drawings.add(render_digit(3, height=150, pen=16), 3, "guest:someone")
+    assert drawings.counts_by_session() == {ana.actor.session: 2, "guest:someone": 1}
+    table = JobTable(tmp_path / "studio.db")
+    with table.transaction() as db:
+        table.insert(db, Job.asked(PRESETS["quick"], ana.actor.session, name="quick", model_key="a", in_store=True))
+        table.insert(db, Job.asked(PRESETS["quick"], ben.actor.session, name=None, model_key="b", in_store=False))
+
+    entries = roll_call(roster, drawings, table)
+    assert [(e.student.nickname, e.jobs, e.active_job, e.drawings) for e in entries] == [
+        ("Ana", 1, None, 2),
+        ("Ben", 1, f"custom sklearn {PRESETS['quick'].architecture}", 0),
+    ]
