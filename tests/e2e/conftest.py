@@ -231,10 +231,12 @@ class Studio:
         """
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         path = SCREENSHOTS / f"{name}.png"
+        for_docs = docs and os.environ.get("DIGIT_STUDIO_DOCS_SCREENSHOTS") == "1"
         self.page.mouse.move(VIEWPORT["width"] // 2, 5)  # over the empty header: no hover effects in the picture
-        self.page.wait_for_timeout(300)
+        if for_docs:
+            self.page.wait_for_timeout(300)  # let hover effects fade: the README's pictures are looked at closely
         self.page.screenshot(path=path)
-        if docs and os.environ.get("DIGIT_STUDIO_DOCS_SCREENSHOTS") == "1":
+        if for_docs:
             DOCS_SCREENSHOTS.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(path, DOCS_SCREENSHOTS / path.name)
         return path
@@ -259,13 +261,23 @@ def new_tab(browser: Any, app_url: str) -> Iterator[Callable[[], Studio]]:
             context.close()
 
 
-@pytest.fixture
-def studio(browser: Any, app_url: str) -> Iterator[Studio]:
-    """A fresh browser session (its own Streamlit session) on the running app."""
+@pytest.fixture(scope="session")
+def tabs(browser: Any, app_url: str) -> Iterator[Any]:
+    """The browser context that the ``studio`` tabs open in: its cache keeps the app's scripts between tests."""
     context = browser.new_context(viewport=VIEWPORT)
-    page = context.new_page()
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def studio(tabs: Any, app_url: str) -> Iterator[Studio]:
+    """A fresh tab (its own Streamlit session) on the running app; what it kept in the browser goes with it."""
+    page = tabs.new_page()
     page.set_default_timeout(PAGE_TIMEOUT_MS)
     try:
         yield Studio(page, app_url)
     finally:
-        context.close()
+        if page.url.startswith(app_url):
+            page.evaluate("() => { localStorage.clear(); sessionStorage.clear(); }")
+        page.close()
+        tabs.clear_cookies()

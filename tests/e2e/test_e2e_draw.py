@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import statistics
@@ -13,12 +14,14 @@ pytestmark = pytest.mark.e2e
 
 CANVAS = "canvas.upper-canvas"
 PREDICTION = ".prediction"
-# Strokes in canvas pixels (the canvas is 280 × 280, the pen 20 wide).
-ONE = [(140, 50 + 9 * step) for step in range(21)]
+# Strokes through these points in canvas pixels (the canvas is 280 × 280, the pen 20 wide).
+ONE = [(140, 50), (140, 230)]
 # Slightly taller than wide, as MNIST zeros are; closed by overlapping the start.
-ZERO = [(140 + 55 * math.sin(2 * math.pi * i / 40), 140 - 85 * math.cos(2 * math.pi * i / 40)) for i in range(43)]
+ZERO = [(140 + 55 * math.sin(2 * math.pi * i / 16), 140 - 85 * math.cos(2 * math.pi * i / 16)) for i in range(18)]
 # A 7 about a third of the canvas high, in its top-left corner.
-SMALL_SEVEN = [(20 + 4 * step, 22) for step in range(18)] + [(88 - 2.5 * step, 22 + 5 * step) for step in range(1, 19)]
+SMALL_SEVEN = [(20, 22), (88, 22), (43, 112)]
+# The mouse moves along a stroke in steps of about this many canvas pixels, as a hand drawing quickly does.
+STEP_PIXELS = 20
 LATENCY_STROKES = 5
 TRAINING_TIMEOUT_MS = 180_000
 # Timestamps taken in the page itself, so the figure leaves out the test's own round trips:
@@ -56,13 +59,14 @@ def wait_for_canvas(studio) -> dict:
 
 
 def stroke(studio, points: list[tuple[float, float]]) -> float:
-    """Draw one stroke through ``points``; returns the time of mouse-up."""
+    """Draw one stroke through ``points`` with the mouse; returns the time of mouse-up."""
     box = wait_for_canvas(studio)
     mouse = studio.page.mouse
     mouse.move(box["x"] + points[0][0], box["y"] + points[0][1])
     mouse.down()
-    for x, y in points[1:]:
-        mouse.move(box["x"] + x, box["y"] + y, steps=2)
+    for (x0, y0), (x, y) in itertools.pairwise(points):
+        steps = max(1, round(math.hypot(x - x0, y - y0) / STEP_PIXELS))
+        mouse.move(box["x"] + x, box["y"] + y, steps=steps)
     mouse.up()
     return time.perf_counter()
 
@@ -158,7 +162,7 @@ def press_train(studio, preset: str, *, shrink: bool = True) -> None:
     studio.page.get_by_role("option").filter(has_text=re.compile(f"^{preset} —")).click()
     studio.idle()
     if shrink:
-        studio.set_slider("Training images", "Home", "PageUp", "PageUp")
+        studio.set_slider("Training images", "Home", "PageUp")
     studio.button("Train").click()
     studio.idle()
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from tests.e2e.test_e2e_draw import ONE, answers, stroke
+
 pytestmark = pytest.mark.e2e
 
 # The centre of one unit's square in page pixels, from Plotly's own axes (trace 1 holds the clickable squares).
@@ -14,22 +16,13 @@ LOCATE_UNIT = """(plot, unit) => {
         y: box.top + layout.yaxis._offset + layout.yaxis.l2p(squares.y[unit]),
     };
 }"""
-ONE = [(140, 50 + 9 * step) for step in range(21)]
 
 
 def test_a_drawing_and_a_unit_inside_the_network(studio):
     studio.open("/draw")
     page = studio.page
-    canvas = page.locator("canvas.upper-canvas")
-    canvas.wait_for()
-    box = canvas.bounding_box()
-    page.mouse.move(box["x"] + ONE[0][0], box["y"] + ONE[0][1])
-    page.mouse.down()
-    for x, y in ONE[1:]:
-        page.mouse.move(box["x"] + x, box["y"] + y, steps=2)
-    page.mouse.up()
-    page.locator(".prediction").first.wait_for()
-    studio.idle()
+    stroke(studio, ONE)
+    answers(studio)
 
     studio.sidebar().get_by_role("link", name="Inside").click()  # the same session: it keeps the drawing
     page.get_by_role("heading", name="Inside the network").wait_for()
