@@ -12,6 +12,7 @@ import pytest
 from sklearn.exceptions import ConvergenceWarning
 
 from mnist_core import data
+from mnist_core.errors import InvalidSpecError
 from mnist_core.network import log_loss
 from mnist_core.spec import ModelSpec
 from mnist_core.training import EpochEvent, TrainedModel, split_for_training, train
@@ -391,7 +392,10 @@ def test_the_class_training_half_joins_the_training_rows(
     for digit in range(10):
         drawings.add(render_digit(digit, height=160, pen=18), digit, "s")
     spec = ModelSpec(hidden_layers=(16,), epochs=1, train_size=500, class_set=drawings.snapshot())
-    split = split_for_training(spec, mnist)
+    rows = data.class_set(spec.class_set)  # what travels with the task to a worker
+    split = split_for_training(spec, mnist, rows)
     assert len(split.y_fit) == 450 + 5
     assert sorted(split.y_fit[-5:].tolist()) == [1, 3, 5, 7, 9]  # even ids: the second, fourth, … drawing
-    assert train(spec, mnist).history[-1].epoch == 1
+    assert train(spec, mnist, class_rows=rows).history[-1].epoch == 1
+    with pytest.raises(InvalidSpecError, match="did not come with it"):
+        train(spec, mnist)
