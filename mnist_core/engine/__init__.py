@@ -2,24 +2,22 @@
 the command line), and the server-wide queue and job table in front of them."""
 
 from .cluster import SCHEDULER_ENV, WORKERS_ENV, Engine, scheduler_address
-from .jobs import (
-    ACTIVE,
-    SWEEP_SESSION_PREFIX,
-    Job,
-    JobStatus,
-    JobTable,
-    TrainingEngine,
-    TrainingQueue,
-    database_path,
-    estimate_seconds,
-    train_in_process,
-    train_with,
-)
+from .estimates import MEASURED_SECONDS, estimate_seconds
+from .jobs import REREAD_SECONDS, SWEEP_SESSION_PREFIX, TrainingEngine, TrainingQueue
 from .local import LocalEngine
+from .table import ACTIVE, CANCELLED, DONE, FAILED, QUEUED, RUNNING, Job, JobStatus, JobTable, database_path
 from .task import TaskOutcome
+from .train import train_in_process, train_with
 
 __all__ = [
     "ACTIVE",
+    "CANCELLED",
+    "DONE",
+    "FAILED",
+    "MEASURED_SECONDS",
+    "QUEUED",
+    "REREAD_SECONDS",
+    "RUNNING",
     "SCHEDULER_ENV",
     "SWEEP_SESSION_PREFIX",
     "WORKERS_ENV",

@@ -3,7 +3,7 @@
 A :class:`Sweep` is a question put to the data: "how does test accuracy change
 with the hidden layer's size and the learning rate?". Its runs are a grid of
 the varied values (or ``random`` draws from ranges), each over ``seeds`` seeds.
-:func:`start` asks the :class:`~mnist_core.engine.jobs.TrainingQueue` for
+:func:`start` asks the :class:`~mnist_core.engine.TrainingQueue` for
 every run at once: runs already in the store are answered without training,
 the others train in parallel on the engine's workers, behind the single models
 students ask for on the Train page (sweep runs wait at a lower priority).
@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from ..database import Database
-from ..engine.jobs import ACTIVE, REREAD_SECONDS, SWEEP_SESSION_PREFIX, Job, TrainingQueue, estimate_seconds
+from ..engine import ACTIVE, REREAD_SECONDS, SWEEP_SESSION_PREFIX, Job, TrainingQueue, estimate_seconds
 from ..errors import InvalidSpecError
 from ..spec import ACTIVATIONS, AUGMENTATIONS, FRAMEWORKS, LIMITS, OPTIMIZERS, SCHEDULES, ModelSpec
 from ..store import StoredModel

@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 
 from mnist_core import data
-from mnist_core.engine import Engine, train_in_process
-from mnist_core.engine.jobs import CANCELLED, DONE, JobTable, TrainingQueue
+from mnist_core.engine import CANCELLED, DONE, Engine, JobTable, TrainingQueue, train_in_process
 from mnist_core.errors import DatabaseError, InvalidSpecError
 from mnist_core.experiments import (
     MAX_RUNS,

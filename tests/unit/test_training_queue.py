@@ -12,8 +12,7 @@ from pathlib import Path
 import pytest
 
 from mnist_core import data
-from mnist_core.engine import Engine
-from mnist_core.engine.jobs import CANCELLED, DONE, FAILED, QUEUED, RUNNING, JobTable, TrainingQueue
+from mnist_core.engine import CANCELLED, DONE, FAILED, QUEUED, RUNNING, Engine, JobTable, TrainingQueue
 from mnist_core.errors import DatabaseError, QueueError
 from mnist_core.spec import ModelSpec
 from mnist_core.store import ModelStore
