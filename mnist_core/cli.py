@@ -13,11 +13,11 @@ from pathlib import Path
 from typing import Any
 
 from . import data
+from . import experiments as sweeping
 from .classroom.drawings import ClassDrawings
 from .classroom.roles import TEACHER
 from .engine import Engine, JobTable, LocalEngine, TrainingQueue, database_path, scheduler_address, train_with
 from .errors import BadInputError, EmptyImageError, InvalidImageError, MnistCoreError
-from .experiments import sweep as sweeping
 from .experiments.findings import findings, report_html, report_markdown
 from .images.drawn import cached_practice_drawings, practice_path
 from .images.preprocess import canvas_to_mnist, read_image

@@ -7,16 +7,12 @@ figures that come out.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from .training.records import EpochEvent
-
-if TYPE_CHECKING:
-    from .experiments.results import SweepResult
 
 __all__ = [
     "class_balance",
@@ -30,10 +26,6 @@ __all__ = [
     "layer_strips",
     "probability_bars_html",
     "saliency_overlay",
-    "sweep_accuracy",
-    "sweep_curves",
-    "sweep_parallel",
-    "sweep_scatter",
     "training_curves",
     "weight_animation",
     "weight_grid",
@@ -504,129 +496,3 @@ def saliency_overlay(image: np.ndarray, saliency: np.ndarray, *, scale: int = 8)
     base = (gray * 0.55 * 255)[..., None].repeat(3, axis=2)
     picture = (base * (1 - strength) + colour * strength).astype(np.uint8)
     return np.kron(picture, np.ones((scale, scale, 1), dtype=np.uint8))
-
-
-BEST = "#eab308"
-_SWEEP_LAYOUT = {
-    "height": 380,
-    "margin": {"l": 10, "r": 10, "t": 30, "b": 10},
-    "legend": {"orientation": "h", "y": -0.25},
-}
-
-
-def _best(results: Sequence[SweepResult]) -> SweepResult:
-    return max(results, key=lambda result: result.test_accuracy)
-
-
-def sweep_accuracy(results: Sequence[SweepResult], field: str, fields: Sequence[str]) -> go.Figure:
-    """Test accuracy against one varied field: the mean over seeds, the seeds' range as error bars.
-
-    Each combination of the other varied fields is its own line; the best run is a star.
-    """
-    others = [name for name in fields if name != field]
-    lines: dict[str, dict[str, list[SweepResult]]] = {}
-    for result in sorted(results, key=lambda r: r.order[field]):
-        line = ", ".join(f"{name.replace('_', ' ')} {result.setting[name]}" for name in others) or "mean of the seeds"
-        lines.setdefault(line, {}).setdefault(result.setting[field], []).append(result)
-    figure = go.Figure()
-    for line, points in lines.items():
-        means = [100 * float(np.mean([r.test_accuracy for r in runs])) for runs in points.values()]
-        highs = [
-            100 * max(r.test_accuracy for r in runs) - mean for runs, mean in zip(points.values(), means, strict=True)
-        ]
-        lows = [
-            mean - 100 * min(r.test_accuracy for r in runs) for runs, mean in zip(points.values(), means, strict=True)
-        ]
-        figure.add_trace(
-            go.Scatter(
-                x=list(points),
-                y=means,
-                name=line,
-                mode="lines+markers",
-                error_y={"type": "data", "array": highs, "arrayminus": lows, "visible": True},
-                hovertemplate="%{x}: %{y:.2f} %<extra>" + line + "</extra>",
-            )
-        )
-    best = _best(results)
-    figure.add_trace(
-        go.Scatter(
-            x=[best.setting[field]], y=[100 * best.test_accuracy], name="best run", mode="markers",
-            marker={"symbol": "star", "size": 16, "color": BEST, "line": {"width": 1, "color": "#713f12"}},
-        )
-    )  # fmt: skip
-    figure.update_layout(
-        **_SWEEP_LAYOUT,
-        xaxis={"title": field.replace("_", " "), "type": "category"},
-        yaxis={"title": "test accuracy (%)"},
-    )
-    return figure
-
-
-def sweep_scatter(results: Sequence[SweepResult], x: str) -> go.Figure:
-    """Test accuracy of every run against ``train_seconds`` or ``parameters`` (log scale); the best is a star."""
-    best = _best(results)
-    figure = go.Figure()
-    figure.add_trace(
-        go.Scatter(
-            x=[getattr(r, x) for r in results],
-            y=[100 * r.test_accuracy for r in results],
-            text=[r.label for r in results],
-            mode="markers",
-            name="runs",
-            marker={"size": 10, "color": TRAIN, "opacity": 0.8},
-            hovertemplate="%{text}<br>%{x:,.4g} → %{y:.2f} %<extra></extra>",
-        )
-    )
-    figure.add_trace(
-        go.Scatter(
-            x=[getattr(best, x)], y=[100 * best.test_accuracy], text=[best.label], name="best run", mode="markers",
-            marker={"symbol": "star", "size": 18, "color": BEST, "line": {"width": 1, "color": "#713f12"}},
-            hovertemplate="best: %{text}<extra></extra>",
-        )
-    )  # fmt: skip
-    title = {"train_seconds": "training seconds", "parameters": "parameters (weights and biases)"}[x]
-    figure.update_layout(**_SWEEP_LAYOUT, xaxis={"title": title, "type": "log"}, yaxis={"title": "test accuracy (%)"})
-    return figure
-
-
-def sweep_parallel(results: Sequence[SweepResult], fields: Sequence[str]) -> go.Figure:
-    """Every run as one line across the varied fields, its seed, its time and its test accuracy."""
-    dimensions = []
-    for name in fields:
-        shown = list(dict.fromkeys(r.setting[name] for r in sorted(results, key=lambda r: r.order[name])))
-        dimensions.append(
-            {
-                "label": name.replace("_", " "),
-                "values": [shown.index(r.setting[name]) for r in results],
-                "tickvals": list(range(len(shown))),
-                "ticktext": shown,
-            }
-        )
-    dimensions.append({"label": "seed", "values": [r.seed for r in results]})
-    dimensions.append({"label": "seconds", "values": [r.train_seconds for r in results]})
-    accuracy = [100 * r.test_accuracy for r in results]
-    dimensions.append({"label": "test accuracy (%)", "values": accuracy})
-    figure = go.Figure(
-        go.Parcoords(
-            line={"color": accuracy, "colorscale": "Viridis", "showscale": True, "colorbar": {"title": "%"}},
-            dimensions=dimensions,
-        )
-    )
-    figure.update_layout(height=380, margin={"l": 60, "r": 40, "t": 50, "b": 20})
-    return figure
-
-
-def sweep_curves(results: Sequence[SweepResult]) -> go.Figure:
-    """Every run's accuracy per epoch (validation where it held some out), the best run drawn bold."""
-    metric = "val_accuracy" if all(e.val_accuracy is not None for r in results for e in r.history) else "accuracy"
-    best = _best(results)
-    figure = curves_overlay([(r.label, r.history) for r in results], metric=metric)
-    for trace in figure.data:
-        best_line = trace.name == best.label
-        trace.update(
-            line={"width": 4 if best_line else 1.5, "color": BEST if best_line else None},
-            opacity=1.0 if best_line else 0.6,
-            name=f"★ {trace.name}" if best_line else trace.name,
-        )
-    figure.update_layout(showlegend=len(results) <= 12)
-    return figure

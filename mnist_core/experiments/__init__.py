@@ -1,5 +1,11 @@
-"""Sweeps over the engine (many runs of one question) and the findings computed from their numbers."""
+"""Sweeps over the engine (many runs of one question), their figures, and the findings computed from their numbers."""
 
+from .figures import (
+    sweep_accuracy,
+    sweep_curves,
+    sweep_parallel,
+    sweep_scatter,
+)
 from .findings import (
     Findings,
     figures,
@@ -18,24 +24,28 @@ from .plan import (
 from .results import (
     SweepResult,
 )
-from .sweep import (
-    MAX_FIELDS,
-    MAX_RUNS,
-    MAX_SEEDS,
+from .runs import (
     SWEEP_SESSION_PREFIX,
-    VARIABLE_FIELDS,
     Run,
-    Sweep,
     SweepRecord,
     SweepTable,
-    as_written,
     finished,
     follow,
-    parse_values,
     results,
     runs,
     start,
     stop,
+)
+from .sweep import (
+    MAX_FIELDS,
+    MAX_RUNS,
+    MAX_SEEDS,
+    VARIABLE_FIELDS,
+    Sweep,
+    as_written,
+    field_label,
+    parse_values,
+    value_order,
 )
 
 __all__ = [
@@ -54,6 +64,7 @@ __all__ = [
     "SweepTable",
     "as_written",
     "example_values",
+    "field_label",
     "figures",
     "findings",
     "finished",
@@ -68,4 +79,9 @@ __all__ = [
     "start",
     "stop",
     "summarise",
+    "sweep_accuracy",
+    "sweep_curves",
+    "sweep_parallel",
+    "sweep_scatter",
+    "value_order",
 ]

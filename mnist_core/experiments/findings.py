@@ -21,9 +21,10 @@ from datetime import UTC, datetime
 import numpy as np
 import plotly.graph_objects as go
 
-from .. import plots
+from . import figures as sweep_figures
 from .results import SweepResult
-from .sweep import Run, Sweep, as_written, results
+from .runs import Run, results
+from .sweep import Sweep, as_written
 
 __all__ = ["Findings", "figures", "findings", "report_html", "report_markdown", "results_table", "summarise"]
 
@@ -225,11 +226,13 @@ def figures(sweep: Sweep, sweep_runs: Sequence[Run]) -> dict[str, go.Figure]:
     if not done:
         return charts
     for name in sweep.fields:
-        charts[f"Test accuracy against {name.replace('_', ' ')}"] = plots.sweep_accuracy(done, name, sweep.fields)
-    charts["Test accuracy against training time"] = plots.sweep_scatter(done, "train_seconds")
-    charts["Test accuracy against parameters"] = plots.sweep_scatter(done, "parameters")
-    charts["Every run at once"] = plots.sweep_parallel(done, sweep.fields)
-    charts["Curves of every run"] = plots.sweep_curves(done)
+        charts[f"Test accuracy against {name.replace('_', ' ')}"] = sweep_figures.sweep_accuracy(
+            done, name, sweep.fields
+        )
+    charts["Test accuracy against training time"] = sweep_figures.sweep_scatter(done, "train_seconds")
+    charts["Test accuracy against parameters"] = sweep_figures.sweep_scatter(done, "parameters")
+    charts["Every run at once"] = sweep_figures.sweep_parallel(done, sweep.fields)
+    charts["Curves of every run"] = sweep_figures.sweep_curves(done)
     return charts
 
 
