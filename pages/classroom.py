@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from mnist_core import plots
-from studio import errors, frame, keys, resources, session
+from studio import classroom, errors, frame, keys, resources, session
 
 frame.page()
 
@@ -86,11 +86,45 @@ chosen = np.ones(len(labels), dtype=bool) if digit == "all" else labels == digit
 if wrong:
     chosen &= result.test_predictions != labels
 indices = np.flatnonzero(chosen)[::-1][:60]  # newest first
+teacher = classroom.is_teacher()
+ids = drawings.ids()
 if len(indices):
     st.plotly_chart(
-        plots.digit_grid(images[indices], labels=labels[indices], predictions=result.test_predictions[indices]),
+        plots.digit_grid(
+            images[indices], labels=labels[indices], predictions=result.test_predictions[indices],
+            # The teacher finds a drawing by its number to remove or relabel it.
+            captions=[f"#{ids[i]}: {labels[i]} → {result.test_predictions[i]}" for i in indices] if teacher else None,
+        ),
         key=keys.CLASS_GALLERY,
-    )
+    )  # fmt: skip
     st.caption(f"{len(indices)} of {chosen.sum()} shown, newest first; framed red where {model.name} is wrong.")
 else:
     st.info("No drawings match.", icon=":material/filter_alt_off:")
+
+if teacher and len(indices):
+    with st.container(border=True):
+        st.markdown("**Remove or relabel one drawing** (a 3 kept as an 8 misleads the class's test set)")
+        by_id = {int(ids[i]): i for i in indices}
+        pick, digit_column, picture = st.columns([2, 2, 1])
+        drawing_id = pick.selectbox(
+            "Drawing", list(by_id), key=keys.CLASS_MODERATED,
+            format_func=lambda drawing: f"#{drawing}, kept as a {labels[by_id[drawing]]}",
+        )  # fmt: skip
+        picture.image(plots.enlarge(images[by_id[drawing_id]], 3), caption=f"#{drawing_id}")
+        new_label = digit_column.selectbox(
+            "It is really a", range(10), index=int(labels[by_id[drawing_id]]), key=keys.class_relabel(drawing_id)
+        )
+        relabel, remove = st.columns(2)
+        relabelled = relabel.button("Relabel it", icon=":material/edit:")
+        removed = remove.button("Remove it", icon=":material/delete:")
+    with errors.shown(stop=False):
+        if relabelled:
+            drawings.relabel(drawing_id, new_label, by=classroom.actor())
+            classroom.teacher_acted()
+            st.toast(f"Drawing #{drawing_id} is a {new_label} now.")
+            st.rerun()
+        if removed:
+            drawings.delete([drawing_id], by=classroom.actor())
+            classroom.teacher_acted()
+            st.toast(f"Drawing #{drawing_id} removed.")
+            st.rerun()

@@ -5,9 +5,10 @@ from datetime import datetime
 import streamlit as st
 
 from mnist_core import experiments
+from mnist_core.classroom import require_teacher
 from mnist_core.engine import ACTIVE
 from mnist_core.errors import MnistCoreError
-from studio import classroom, controls, errors, frame, keys, resources, session
+from studio import classroom, controls, errors, frame, keys, resources
 
 frame.page()
 
@@ -17,7 +18,11 @@ KIND_LABELS = {"grid": "grid", "random": "random draws"}
 def on_start(plan: experiments.SweepPlan) -> None:
     """Start the planned sweep, or keep the reason it cannot start."""
     try:
-        record = experiments.start(training, sweeps, plan.sweep, session.session_id())
+        who = classroom.actor()
+        # A sweep trains many models past one student's job and budget: it is the teacher's, as in a lesson.
+        require_teacher(who, "start a sweep: it trains many models on the class's workers")
+        record = experiments.start(training, sweeps, plan.sweep, who.session)
+        classroom.teacher_acted()
         st.session_state[keys.SWEEP_MINE] = record.id
     except MnistCoreError as error:
         st.session_state[keys.SWEEP_START_ERROR] = str(error)
@@ -76,6 +81,7 @@ with errors.shown(stop=False):
 st.button(
     "Start the sweep", type="primary", icon=":material/science:", disabled=plan is None,
     on_click=on_start, args=(plan,),
+    help=None if classroom.is_teacher() else "In a class, sweeps are the teacher's: they train many models at once.",
 )  # fmt: skip
 if start_error := st.session_state.pop(keys.SWEEP_START_ERROR, None):
     st.error(start_error, icon=":material/error:")
@@ -115,8 +121,10 @@ sweep_runs = experiments.runs(training, record)
 training_now = not experiments.finished(sweep_runs)
 if training_now:
     st.session_state[keys.SWEEP_WATCHING] = record.id
-    if st.button("Stop the sweep", icon=":material/stop:"):
+    teacher = classroom.is_teacher()  # a sweep is the teacher's to stop, as to start
+    if st.button("Stop the sweep", icon=":material/stop:", disabled=not teacher) and teacher:
         experiments.stop(training, sweeps, record)
+        classroom.teacher_acted()
         st.rerun()
 st.fragment(run_every=2.0 if training_now else None)(progress)()
 

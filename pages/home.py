@@ -6,7 +6,7 @@ import streamlit as st
 from mnist_core import data
 from mnist_core.errors import DatasetUnavailableError
 from mnist_core.spec import PRESET_NOTES, PRESETS
-from studio import errors, frame, jobs, keys, resources, session
+from studio import classroom, errors, frame, jobs, keys, resources
 
 frame.page()
 
@@ -62,13 +62,9 @@ queued = [status.job.model_key for status in training.overview()] if training el
 to_train = store.missing_presets(mnist, queued=queued)
 
 
-def train_presets() -> None:
-    """Ask the queue for each chosen preset, each on behalf of its own session (so they queue side by side)."""
-    for name in st.session_state[keys.HOME_PRESETS]:
-        jobs.request_training(PRESETS[name], name=name, on_behalf_of=f"{session.session_id()}/preset/{name}")
-
-
-if to_train:
+if to_train and not classroom.is_teacher():
+    st.caption(f"{len(to_train)} preset(s) still to train: the teacher prepares them for the class.")
+elif to_train:
     with st.container(border=True):
         st.markdown("**Prepare the presets for class** (or run `make pretrain` before class)")
         chosen = st.multiselect(
@@ -77,7 +73,7 @@ if to_train:
         )  # fmt: skip
         st.button(
             "Train the missing presets", type="primary", icon=":material/play_arrow:",
-            disabled=not chosen or training is None, on_click=train_presets,
+            disabled=not chosen or training is None, on_click=jobs.request_presets, args=(chosen,),
         )  # fmt: skip
 jobs.show_refusal()
 

@@ -3,10 +3,21 @@
 import pandas as pd
 import streamlit as st
 
+from mnist_core.classroom import delete_model
 from mnist_core.training import script_name, training_script
-from studio import errors, frame, keys, report, resources
+from studio import classroom, errors, frame, keys, report, resources
 
 frame.page()
+
+
+def delete(model_id: str) -> None:
+    """Delete a model or a damaged folder, if this browser may (the teacher, or the student who trained it)."""
+    with errors.shown(stop=False):
+        delete_model(store, resources.job_table(), model_id, by=classroom.actor())
+        classroom.teacher_acted()
+        st.toast(f"Deleted {model_id}.")
+        st.rerun()
+
 
 st.title("Models in the store")
 store = resources.store()
@@ -16,9 +27,8 @@ available = resources.models()
 for entry in resources.damaged_entries():
     with st.container(border=True):
         st.warning(f"**{entry.id}** is damaged: {entry.reason}", icon=":material/warning:")
-        if st.button("Remove this folder", key=keys.remove_damaged(entry.id)):
-            store.delete(entry.id)
-            st.rerun()
+        if classroom.is_teacher() and st.button("Remove this folder", key=keys.remove_damaged(entry.id)):
+            delete(entry.id)
 
 if not available:
     st.info("The store is empty: train a model on the **Train** page or run `make pretrain`.", icon=":material/info:")
@@ -63,8 +73,8 @@ report.model_report(chosen)
 
 with st.popover("Delete this model", icon=":material/delete:"):
     st.markdown(f"Delete **{chosen.label}**? This cannot be undone.")
-    if st.button("Yes, delete it", type="primary", key=keys.MODELS_CONFIRM_DELETE):
-        with errors.shown(stop=False):
-            store.delete(chosen.id)
-            st.toast(f"Deleted {chosen.id}.")
-            st.rerun()
+    if not classroom.is_teacher():
+        st.caption("You may delete the models you trained; the class's shared models are the teacher's.")
+    confirmed = st.button("Yes, delete it", type="primary", key=keys.MODELS_CONFIRM_DELETE)
+if confirmed:  # out of the popover, so that a refusal stays in sight
+    delete(chosen.id)

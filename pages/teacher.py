@@ -1,20 +1,24 @@
-"""Teacher: run the lesson from the front — the address, the lesson, a challenge, the queue, the drawings."""
+"""Teacher: run the lesson from the front — the address, the students, the lesson, a challenge, the queue."""
 
 from dataclasses import fields, replace
+from datetime import datetime
 
 import streamlit as st
 
 from mnist_core.classroom import (
     CHALLENGES,
+    DEFAULT_BUDGET_SECONDS,
     LESSON_STARTS,
     Challenge,
     Lesson,
     build_lesson,
+    cancel_job,
     class_address,
-    password_matches,
     qr_png,
+    roll_call,
+    trained_by,
 )
-from mnist_core.classroom.roles import TEACHER
+from mnist_core.errors import LimitError, MnistCoreError
 from mnist_core.spec import ModelSpec
 from studio import classroom, controls, errors, frame, keys, resources
 
@@ -34,19 +38,27 @@ if password is None:
     st.stop()
 if not classroom.is_teacher():
     gate = st.empty()
-    with gate.form(keys.TEACHER_LOGIN):
-        given = st.text_input("Teacher password", type="password")
+    with gate.form(keys.TEACHER_LOGIN, clear_on_submit=True):  # the password does not stay in the box
+        given = st.text_input("Teacher password", type="password", key=keys.TEACHER_PASSWORD)
         unlocked = st.form_submit_button("Unlock", icon=":material/key:")
-    if not (unlocked and password_matches(given, password)):
-        if unlocked:
-            st.error("That is not the teacher password.", icon=":material/error:")
+    if not unlocked:
         st.stop()
-    classroom.unlock_teacher()
+    try:
+        if not classroom.unlock_teacher(given, password):
+            st.error("That is not the teacher password.", icon=":material/error:")
+            st.stop()
+    except LimitError as wait:
+        st.error(str(wait), icon=":material/timer:")
+        st.stop()
     gate.empty()
+classroom.teacher_acted()  # every click on this page is the teacher's
+teacher = classroom.actor()
 
 with errors.shown():
     board = resources.lesson_board()
     drawings = resources.class_drawings()
+    roster = resources.roster()
+    jobs_table = resources.job_table()
 current = board.current()
 
 st.subheader("Students join here")
@@ -55,6 +67,49 @@ code, words = st.columns([1, 3])
 code.image(qr_png(address), width=220)
 words.markdown(f"## {address}")
 words.caption("Students on the same network open this address, or point a phone's camera at the code.")
+
+st.subheader("Who is who")
+entries = roll_call(roster, drawings, jobs_table)
+if entries:
+    st.dataframe(
+        [
+            {
+                "nickname": entry.student.nickname,
+                "joined": datetime.fromtimestamp(entry.student.joined),
+                "jobs": entry.jobs,
+                "training now": entry.active_job or "",
+                "drawings": entry.drawings,
+                "session": "ended" if entry.student.ended else "on",
+            }
+            for entry in entries
+        ],
+        hide_index=True,
+        column_config={"joined": st.column_config.DatetimeColumn("joined", format="HH:mm")},
+    )
+    present = {entry.student.token: entry.student.nickname for entry in entries if not entry.student.ended}
+    if present:
+        pick, new_name, rename, end = st.columns([2, 2, 1, 1], vertical_alignment="bottom")
+        token = pick.selectbox("Student", list(present), format_func=present.get, key=keys.ROSTER_STUDENT)
+        nickname = new_name.text_input("New nickname", key=keys.ROSTER_NICKNAME)
+        renamed = rename.button("Rename", icon=":material/edit:")
+        ended = end.button("End session", icon=":material/logout:", help="Their browser must give a nickname again.")
+        try:
+            if renamed:
+                student = roster.rename(token, nickname, by=teacher)
+                st.success(f"Renamed to {classroom.plain(student.nickname)}.", icon=":material/check_circle:")
+            if ended:
+                roster.end(token, by=teacher)
+                st.success(f"{classroom.plain(present[token])}'s session ended.", icon=":material/logout:")
+        except MnistCoreError as error:  # the sentence may hold a nickname: shown as written
+            st.error(classroom.plain(str(error)), icon=":material/error:")
+else:
+    st.caption("No student has joined yet: they give a nickname at the top of any page.")
+with st.expander("Names to offer the class (one a line): students pick theirs instead of typing one"):
+    offered = st.text_area("Names", "\n".join(roster.offered()), key=keys.ROSTER_OFFERED, height=150)
+    if st.button("Offer these names", icon=":material/list:"):
+        with errors.shown(stop=False):
+            names = roster.offer(offered.splitlines(), by=teacher)
+            st.success(f"{len(names)} name(s) offered.", icon=":material/check_circle:")
 
 st.subheader("The lesson")
 with st.container(border=True):
@@ -69,35 +124,41 @@ with st.container(border=True):
     )  # fmt: skip
     titles = frame.STUDENT_PAGES
     pages = st.multiselect("Pages students see", titles, default=list(current.pages) or titles, key=keys.LESSON_PAGES)
+    budget = st.number_input(
+        "Longest training a student's job may take (seconds, as estimated on this server)", 10, 3600,
+        int(current.budget_seconds), 10, key=keys.LESSON_BUDGET,
+        help=f"The server refuses a student's spec estimated to train longer. Default {DEFAULT_BUDGET_SECONDS:.0f} s.",
+    )  # fmt: skip
     pushed = st.button("Push to the class", type="primary", icon=":material/campaign:")
 if pushed:
     # The teacher's own controls are read only when they are what is pushed.
     mine = controls.spec_or_keep_error() if start == "controls" else None
     with errors.shown(stop=False):
         lesson = build_lesson(
-            start, controls=mine, locked=locked, pages=pages, every_page=titles, challenge=current.challenge
-        )
-        board.push(lesson, by=TEACHER)
+            start, controls=mine, locked=locked, pages=pages, every_page=titles, challenge=current.challenge,
+            budget_seconds=float(budget),
+        )  # fmt: skip
+        board.push(lesson, by=teacher)
         st.success("Pushed: students see it on their next click.", icon=":material/check_circle:")
         current = board.current()
 if st.button("End the lesson", icon=":material/stop_circle:", disabled=current == Lesson()):
-    board.end(by=TEACHER)
+    board.end(by=teacher)
     current = Lesson()
 
 st.subheader("A challenge")
 kind = st.radio("Challenge", list(CHALLENGES), format_func=CHALLENGES.get, key=keys.CHALLENGE_KIND)
-target, budget = st.columns(2)
+target, most = st.columns(2)
 accuracy = target.number_input(
     "Test accuracy at least", 0.5, 1.0, 0.97, 0.005, format="%.3f", disabled=kind != "budget"
 )
-parameters = budget.number_input("Parameters at most", 1_000, 2_000_000, 50_000, 1_000, disabled=kind != "budget")
+parameters = most.number_input("Parameters at most", 1_000, 2_000_000, 50_000, 1_000, disabled=kind != "budget")
 set_column, clear_column = st.columns(2)
 if set_column.button("Set the challenge", icon=":material/flag:"):
     challenge = Challenge(kind=kind, min_accuracy=accuracy, max_parameters=int(parameters))
-    board.push(replace(current, challenge=challenge), by=TEACHER)
+    board.push(replace(current, challenge=challenge), by=teacher)
     current = board.current()
 if clear_column.button("Clear the challenge", disabled=current.challenge is None):
-    board.push(replace(current, challenge=None), by=TEACHER)
+    board.push(replace(current, challenge=None), by=teacher)
     current = board.current()
 
 
@@ -105,7 +166,8 @@ if clear_column.button("Clear the challenge", disabled=current.challenge is None
 def scoreboard(challenge: Challenge) -> None:
     """The challenge's scoreboard, refreshed every few seconds while the class trains (scored again only on change)."""
     st.markdown(f"**Now:** {challenge.title}")
-    rows = challenge.scoreboard(resources.class_scores(drawings))
+    scores = resources.class_scores(drawings)
+    rows = challenge.scoreboard(scores, trained_by(jobs_table, roster, [score.id for score in scores]))
     if rows:
         st.dataframe(rows, hide_index=True)
     else:
@@ -124,13 +186,18 @@ if not active_jobs:
     st.caption("Nothing is training or waiting.")
 for status in active_jobs:
     line, cancel = st.columns([5, 1])
-    line.markdown(f"**{status.job.label}** · {status.job.state} · {len(status.job.sessions)} session(s)")
+    askers = [
+        roster.nickname(session) or ("the teacher" if session.startswith("teacher") else "the class")
+        for session in status.job.sessions
+    ]
+    line.markdown(f"**{status.job.label}** · {status.job.state} · for {classroom.plain(', '.join(askers))}")
     if cancel.button("Cancel", key=keys.cancel_job(status.job.id)) and queue is not None:
-        queue.cancel(status.job.id)
-        st.rerun()
+        with errors.shown(stop=False):
+            cancel_job(queue, status.job.id, by=teacher)
+            st.rerun()
 
 st.subheader("Class drawings")
-st.caption(f"{drawings.count()} drawings kept.")
+st.caption(f"{drawings.count()} drawings kept. Remove or relabel one on the Class page.")
 sure = st.checkbox("Yes, delete every class drawing", key=keys.CONFIRM_CLEAR)
 if st.button("Delete all class drawings", icon=":material/delete_forever:", disabled=not sure):
-    st.success(f"{drawings.clear(by=TEACHER)} drawings deleted.", icon=":material/check_circle:")
+    st.success(f"{drawings.clear(by=teacher)} drawings deleted.", icon=":material/check_circle:")

@@ -24,10 +24,12 @@ if lock:
     st.info("Your teacher set up this lesson: the greyed controls are fixed.", icon=":material/school:")
 controls.render(lock)
 
+visitor = classroom.actor().role == "guest"
 train_column, share_column = st.columns([1, 4])
 train_column.button(
     "Train", type="primary", icon=":material/play_arrow:", on_click=on_train,
-    disabled=training is not None and jobs.job_active(training),
+    disabled=visitor or (training is not None and jobs.job_active(training)),
+    help="Join the class at the top of the page first: your models carry your nickname." if visitor else None,
 )  # fmt: skip
 share_pressed = share_column.button("Share these settings", icon=":material/share:")
 if share_pressed and (spec := controls.spec_or_keep_error()) is not None:

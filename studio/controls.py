@@ -9,7 +9,7 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from mnist_core.classroom import from_query, to_query
+from mnist_core.classroom import Lesson, from_query, to_query
 from mnist_core.errors import InvalidSpecError, MnistCoreError
 from mnist_core.spec import (
     ACTIVATIONS,
@@ -61,11 +61,42 @@ def load_spec(spec: ModelSpec) -> None:
 
 
 def start() -> None:
-    """Fill the controls once per session: from a shared link, the teacher's lesson, or the quick preset."""
+    """Fill the controls once per session (from a shared link, the teacher's lesson, or the quick preset); then,
+    for a student, keep the fields the lesson fixes at the lesson's values, whatever a link or an earlier lesson said.
+    """
+    lesson = classroom.current_lesson()
+    student = not classroom.is_teacher()
     if keys.TRAIN_FRAMEWORK not in st.session_state:
-        first = linked_spec() or classroom.current_lesson().spec or PRESETS["quick"]
+        first = linked_spec(base=lesson.spec) or lesson.spec or PRESETS["quick"]
+        if student:
+            first, notes = lesson.over_link(first, named=_link_params())
+            for note in notes:
+                st.info(note, icon=":material/lock:")
         st.session_state[keys.TRAIN_PRESET] = preset_name(first) or "quick"
         load_spec(first)
+    if student:
+        hold_locks(lesson)
+
+
+def hold_locks(lesson: Lesson) -> None:
+    """Set the controls of the fields ``lesson`` fixes to its values (the rest stay as they are)."""
+    state, reference = st.session_state, lesson.reference
+    for name in sorted(lesson.locked, key=lambda name: name != "hidden_layers"):  # the layers first: they count
+        if name == "framework":
+            state[keys.TRAIN_FRAMEWORK] = reference.framework
+        elif name == "hidden_layers":
+            state[keys.TRAIN_LAYERS] = len(reference.hidden_layers)
+            for index, units in enumerate(reference.hidden_layers):
+                state[keys.train_units(index)] = units
+        elif name in ("activation", "dropout"):
+            values = reference.activations if name == "activation" else reference.dropout_rates
+            per_layer = keys.train_activation if name == "activation" else keys.train_dropout
+            for index in range(state.get(keys.TRAIN_LAYERS, len(values))):
+                state[per_layer(index)] = values[min(index, len(values) - 1)]
+        elif name == "class_set":
+            state[keys.TRAIN_CLASS] = bool(reference.class_set)
+        elif name in keys.TRAIN_FIELDS:
+            state[keys.TRAIN_FIELDS[name]] = getattr(reference, name)
 
 
 def controls_spec() -> ModelSpec:
@@ -109,24 +140,37 @@ def spec_error(names: tuple[str, ...]) -> None:
 # -- share links ------------------------------------------------------------------
 
 
-def linked_spec() -> ModelSpec | None:
-    """The spec a shared link carries in the page's address, or None; says which values it could not use."""
-    params = {name: st.query_params[name] for name in st.query_params}
+def _link_params() -> dict[str, str]:
+    """The address's query parameters that a shared link set (the student's token is not one of them)."""
+    return {name: st.query_params[name] for name in st.query_params if name != classroom.STUDENT_PARAM}
+
+
+def linked_spec(base: ModelSpec | None = None) -> ModelSpec | None:
+    """The spec a shared link carries in the page's address (over ``base``), or None; says which values it could
+    not use."""
+    params = _link_params()
     if not params:
         return None
-    spec, problems = from_query(params)
+    spec, problems = from_query(params, base)
     for problem in problems:
         st.warning(f"This link: {problem}", icon=":material/link_off:")
     return spec
 
 
 def share_link(spec: ModelSpec, page: str = "train") -> None:
-    """Show a link that opens ``page`` with the controls set to ``spec``, and put it in the address bar."""
+    """Show a link that opens ``page`` with the controls set to ``spec`` (never with this student's token).
+
+    In personal mode the link goes in the address bar too; in class mode the address bar keeps the
+    student's token instead, and only the link shown is to be sent.
+    """
     query = to_query(spec)
-    st.query_params.from_dict(query)
     base = (st.context.url or "").split("?")[0] or f"/{page}"
     st.code(f"{base}?{urlencode(query)}", language=None, wrap_lines=True)
-    st.caption("Send this link: opening it fills these controls. It is in the address bar too.")
+    if classroom.class_mode():
+        st.caption("Send this link: opening it fills these controls. (Not the address bar's: it holds your name.)")
+    else:
+        st.query_params.from_dict(query)
+        st.caption("Send this link: opening it fills these controls. It is in the address bar too.")
 
 
 # -- the widgets ------------------------------------------------------------------

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import streamlit as st
 from streamlit.navigation.page import StreamlitPage
 
@@ -25,43 +28,80 @@ PAGES = (
 )
 #: The titles of the pages a lesson may show or hide (the Teacher page is always there, to unlock the rest).
 STUDENT_PAGES = tuple(title for _, title, _ in PAGES if title != "Teacher")
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def navigation() -> StreamlitPage:
-    """``st.navigation`` over the pages this session may see; returns the page to run."""
+    """``st.navigation`` over the pages this session may see; returns the page to run.
+
+    A page the lesson hides is not in the navigation at all, so its address opens nothing. Home
+    is the exception: it stays the default page, at the app's root address, hidden from the menu,
+    and hands over to the lesson's first page. (Streamlit serves its default page at the root
+    address only: were the lesson's first page the default, its own address, the one share
+    links point to, would open behind a "Page not found" dialog.)
+    """
     allowed = () if classroom.is_teacher() else classroom.current_lesson().pages
-    visible = [page for page in PAGES if not allowed or page[1] in allowed or page[1] == "Teacher"]
-    return st.navigation(
-        [st.Page(path, title=title, icon=icon, default=index == 0) for index, (path, title, icon) in enumerate(visible)]
-    )
+
+    def shown(title: str) -> bool:
+        return not allowed or title in allowed or title == "Teacher"
+
+    pages = [
+        st.Page(path, title=title, icon=icon, default=index == 0, visibility="visible" if shown(title) else "hidden")
+        for index, (path, title, icon) in enumerate(PAGES)
+        if index == 0 or shown(title)
+    ]
+    chosen = st.navigation(pages)
+    if not shown(chosen.title):
+        first = next(page for page in pages if shown(page.title))
+        st.switch_page(first, query_params=classroom.address_params())
+    return chosen
 
 
 def frame() -> StreamlitPage:
-    """Page config, navigation and sidebar: the frame around every page. Returns the page to run."""
+    """Page config, navigation and sidebar, and the nickname form for a visitor: the frame around every page.
+
+    Returns the page to run.
+    """
     st.set_page_config(page_title="Digit Studio", page_icon="✍️", layout="wide")
     chosen = navigation()
     sidebar()
+    classroom.notices()
+    if chosen.title != "Teacher":  # the teacher gives a password there, not a nickname
+        classroom.join_form()
     st.session_state[keys.FRAMED_BY_APP] = True
     return chosen
 
 
 def page() -> None:
-    """The first call of every page: draw the frame if app.py did not.
+    """The first call of every page: draw the frame if app.py did not, and run the page the frame chose.
 
     Until ``st.navigation`` has run once in a server process, Streamlit treats a
     folder named ``pages/`` beside the main script as its older multipage layout
     and runs a page opened by URL on its own, without app.py (Streamlit's
     AppTest does so on every run). Drawing the frame here gives that run the
-    same navigation and sidebar, and switches the old layout off.
+    same navigation and sidebar, and switches the old layout off; a page that
+    the lesson hides from this session hands over to the page the navigation
+    chose instead of showing itself.
     """
-    if not st.session_state.pop(keys.FRAMED_BY_APP, False):
-        frame()
-        st.session_state.pop(keys.FRAMED_BY_APP, None)
+    if st.session_state.pop(keys.FRAMED_BY_APP, False):
+        return
+    chosen = frame()
+    st.session_state.pop(keys.FRAMED_BY_APP, None)
+    running = sys._getframe(1).f_globals.get("__file__")
+    chosen_path = next(path for path, title, _ in PAGES if title == chosen.title)
+    if running and Path(running).resolve() != (ROOT / chosen_path).resolve():
+        st.switch_page(chosen, query_params=classroom.address_params())
 
 
 def sidebar() -> None:
-    """Data status and the active-model picker, on every page."""
+    """Who this browser is, data status and the active-model picker, on every page."""
     with st.sidebar:
+        if classroom.class_mode():
+            who = classroom.actor()
+            if who.role == "guest":
+                st.caption(":material/badge: No nickname yet: join the class at the top of the page.")
+            else:
+                st.caption(f":material/badge: You are **{classroom.plain(who.name)}**")
         available = resources.models()
         ids = [model.id for model in available]
         labels = {model.id: model.label for model in available}
@@ -86,3 +126,4 @@ def sidebar() -> None:
                 f"{len(mnist.y_test):,} test images"
             )
         st.caption(f"{len(available)} model(s) in the store")
+        classroom.keep_in_browser()

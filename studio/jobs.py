@@ -11,27 +11,32 @@ import time
 import streamlit as st
 
 from mnist_core import plots
+from mnist_core.classroom import ask_for_model, ask_for_presets
 from mnist_core.engine import JobStatus, TrainingQueue
 from mnist_core.errors import MnistCoreError
 from mnist_core.spec import ModelSpec
 
-from . import keys, resources, session
+from . import classroom, keys, resources
 from .report import model_report
 
 #: How often a live job's progress is redrawn, in seconds.
 LIVE_SECONDS = 1.0
 
 
-def request_training(spec: ModelSpec, *, name: str | None = None, on_behalf_of: str | None = None) -> None:
-    """Ask the queue for a model of ``spec`` (a button's on_click); a refusal is kept for :func:`show_refusal`.
-
-    Args:
-        spec: what to train.
-        name: the model's name in the store (a preset's, say).
-        on_behalf_of: the session the job is for; this browser session when omitted.
-    """
+def request_training(spec: ModelSpec) -> None:
+    """Ask the queue for a model of ``spec`` for whoever this browser is (a button's on_click), within the lesson's
+    locks and budget; a refusal is kept for :func:`show_refusal`."""
     try:
-        resources.training_queue().submit(spec, on_behalf_of or session.session_id(), name=name)
+        ask_for_model(resources.training_queue(), classroom.current_lesson(), spec, by=classroom.actor())
+    except MnistCoreError as error:
+        st.session_state[keys.QUEUE_REFUSAL] = str(error)
+
+
+def request_presets(names: list[str]) -> None:
+    """Ask the queue for the class's presets (the teacher's; a button's on_click); a refusal is kept as above."""
+    try:
+        ask_for_presets(resources.training_queue(), names, by=classroom.actor())
+        classroom.teacher_acted()
     except MnistCoreError as error:
         st.session_state[keys.QUEUE_REFUSAL] = str(error)
 
@@ -43,12 +48,12 @@ def show_refusal() -> None:
 
 
 def session_job(training: TrainingQueue) -> JobStatus | None:
-    """This session's newest job."""
-    return training.session_job(session.session_id())
+    """The newest job of whoever this browser is: a student's, whatever the tab or the reload."""
+    return training.session_job(classroom.actor().session)
 
 
 def job_active(training: TrainingQueue) -> bool:
-    """Whether this session has a job waiting or running."""
+    """Whether whoever this browser is has a job waiting or running."""
     status = session_job(training)
     return status is not None and status.job.active
 
@@ -154,7 +159,7 @@ def job_progress(training: TrainingQueue) -> JobStatus | None:
         if len(job.sessions) > 1:
             st.caption(f"{len(job.sessions)} sessions asked for this same model: it trains once for all of them.")
         if st.button("Stop", icon=":material/stop_circle:", key=keys.stop_job(job_id)):
-            training.stop(job_id, session.session_id())
+            training.stop(job_id, classroom.actor().session)
             st.toast("Stopping after this batch; what was learned is kept.")
         curves, weights = st.columns([3, 2])
         if current.events:

@@ -10,14 +10,27 @@ from __future__ import annotations
 SESSION_ID = "session.id"
 #: Set by app.py's frame for the page it runs, so that the page does not draw the frame again.
 FRAMED_BY_APP = "session.framed_by_app"
-#: Whether this session has given the teacher password.
+#: When this session's teacher last acted (Unix time), while the teacher password it gave holds.
 TEACHER = "session.teacher"
+#: Set when this session's teacher unlock ran out, to say so once.
+TEACHER_ENDED = "session.teacher_ended"
+#: The token of the student this browser is (also in the address and a cookie).
+STUDENT_TOKEN = "session.student_token"
+#: Set when the token this browser kept no longer works (the teacher ended the session), to say so once.
+STUDENT_ENDED = "session.student_ended"
 #: The model input of the last digit drawn in this session (Draw keeps it, Inside shows it).
 LAST_DRAWING = "session.last_drawing"
 #: Why the queue refused this session's last training request, to show once.
 QUEUE_REFUSAL = "session.queue_refusal"
 #: The sidebar's multiselect of the models Draw and Evaluate use.
 ACTIVE_MODELS = "sidebar.active_models"
+
+# -- joining the class (the form at the top of every page, in class mode) ----------
+JOIN_FORM = "join.form"
+JOIN_NICKNAME = "join.nickname"
+JOIN_OFFERED = "join.offered"
+#: Why the last nickname was refused, to show once.
+JOIN_REFUSAL = "join.refusal"
 
 # -- the Train controls (Train, and Experiments for a sweep's base) ---------------
 TRAIN_PRESET = "train.preset"
@@ -163,6 +176,14 @@ CLASS_CELL = "class.cell"
 CLASS_DIGIT = "class.digit"
 CLASS_WRONG_ONLY = "class.wrong_only"
 CLASS_GALLERY = "class.gallery"
+#: The drawing the teacher removes or relabels.
+CLASS_MODERATED = "class.moderated"
+
+
+def class_relabel(drawing_id: int) -> str:
+    """The digit one class drawing really is, as the teacher says."""
+    return f"class.relabel.{drawing_id}"
+
 
 # -- Data -------------------------------------------------------------------------
 DATA_SAMPLES = "data.samples"
@@ -180,6 +201,11 @@ def remove_damaged(entry_id: str) -> str:
 
 # -- Teacher ----------------------------------------------------------------------
 TEACHER_LOGIN = "teacher.login"
+TEACHER_PASSWORD = "teacher.password"
+LESSON_BUDGET = "teacher.lesson.budget"
+ROSTER_STUDENT = "teacher.roster.student"
+ROSTER_NICKNAME = "teacher.roster.nickname"
+ROSTER_OFFERED = "teacher.roster.offered"
 LESSON_START = "teacher.lesson.start"
 LESSON_LOCKED = "teacher.lesson.locked"
 LESSON_PAGES = "teacher.lesson.pages"

@@ -14,7 +14,7 @@ import numpy as np
 import streamlit as st
 
 from mnist_core import classroom, data
-from mnist_core.classroom import ClassDrawings, LessonBoard, ModelScore, score_models
+from mnist_core.classroom import ClassDrawings, LessonBoard, ModelScore, PasswordGate, Roster, score_models
 from mnist_core.engine import Engine, JobTable, TrainingQueue, database_path, scheduler_address
 from mnist_core.errors import MnistCoreError, TrainingError
 from mnist_core.experiments import SweepTable
@@ -180,6 +180,40 @@ def class_drawings() -> ClassDrawings:
         DatabaseError: the file is damaged or locked; the message says what to do.
     """
     return _class_drawings(str(classroom.default_path()))
+
+
+@st.cache_resource(show_spinner=False)
+def _roster(path: str) -> Roster:
+    return Roster(path)
+
+
+def roster() -> Roster:
+    """The class's students, beside the class drawings.
+
+    Raises:
+        DatabaseError: as for :func:`class_drawings`.
+    """
+    return _roster(str(classroom.default_path()))
+
+
+@st.cache_resource(show_spinner=False)
+def _job_table(path: str) -> JobTable:
+    return JobTable(path)
+
+
+def job_table() -> JobTable:
+    """The server's job table, read without starting the training engine (who trained which model).
+
+    Raises:
+        DatabaseError: the file is damaged or locked.
+    """
+    return _job_table(str(database_path(store())))
+
+
+@st.cache_resource(show_spinner=False)
+def password_gate() -> PasswordGate:
+    """The teacher password's gate, one per server: it counts every browser's wrong tries."""
+    return PasswordGate()
 
 
 def lesson_board() -> LessonBoard:

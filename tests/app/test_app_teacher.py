@@ -85,7 +85,8 @@ def test_a_challenge_and_deleting_the_class_drawings(open_app, pretrained_root, 
     assert ClassDrawings(class_db).count() == 0
 
 
-def test_a_lesson_that_hides_home_opens_students_on_its_first_page(open_app, empty_store, class_db):
+def test_a_lesson_that_hides_home_opens_students_on_its_first_page(open_app, empty_store, class_db, teacher_env):
+    """A lesson is for students, so for class mode: without a password the one person using the app sees it all."""
     from mnist_core.classroom import Lesson
 
     LessonBoard(ClassDrawings(class_db)).push(Lesson(pages=("Train", "Draw")), by=TEACHER)
