@@ -4,12 +4,16 @@
 seconds-long loop a developer runs on every change. A test is ``slow`` when it
 trains a Keras model (TensorFlow's start-up alone takes seconds), starts
 another process (a Dask cluster's workers among them), or runs for more than
-a few seconds; ``network`` when it
-fetches from the package index. Tests that reach these costs through a shared
-fixture are marked here, so that no test can forget it.
+a few seconds; ``network`` when it fetches from the package index. Tests that
+reach these costs through a shared fixture are marked here, so that no test
+can forget it.
 """
 
 from __future__ import annotations
+
+import functools
+import sys
+from collections.abc import Iterator
 
 import pytest
 
@@ -27,3 +31,22 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         for fixture in getattr(item, "fixturenames", ()):
             for marker in FIXTURE_MARKERS.get(fixture, ()):
                 item.add_marker(marker)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _installed_components_scanned_once() -> Iterator[None]:
+    """Streamlit's installed components are looked for once per session, as a server does once at start-up.
+
+    Every new ``AppTest`` otherwise reads the metadata of every installed package again: a tenth of a
+    second or more each time, many seconds over the app tests. Only where the app tests are in the session.
+    """
+    if "streamlit.testing.v1" not in sys.modules:
+        yield
+        return
+    from streamlit.components.v2 import manifest_scanner
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(
+            manifest_scanner, "scan_component_manifests", functools.cache(manifest_scanner.scan_component_manifests)
+        )
+        yield
