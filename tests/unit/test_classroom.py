@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import json
-import multiprocessing
 import sqlite3
 from pathlib import Path
 
@@ -27,6 +26,8 @@ from mnist_core.errors import (
 from mnist_core.images import canvas_to_mnist, render_digit
 from mnist_core.network import Evaluation
 from mnist_core.store import ModelStore
+
+from .conftest import FORKS, fork_python
 
 DRAWN = [(7, 160, 20), (1, 200, 14), (0, 120, 24)]  # digit, height, pen
 WRITERS = 30
@@ -174,18 +175,11 @@ def test_a_whole_class_keeping_drawings_at_once_loses_none(tmp_path: Path) -> No
     """Thirty processes, released together, each keep four drawings: all 120 are there."""
     path = tmp_path / "class.db"
     ClassDrawings(path)
-    # Forked from one process that has imported the package, rather than thirty interpreters starting up.
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["mnist_core.classroom"])
-    start = context.Barrier(WRITERS)
+    start = FORKS.Barrier(WRITERS)
     writers = [
-        context.Process(
-            target=exec, args=(WRITER, {"path": str(path), "session": f"student-{index}", "start": start, "each": EACH})
-        )
+        fork_python(WRITER, path=str(path), session=f"student-{index}", start=start, each=EACH)
         for index in range(WRITERS)
     ]
-    for writer in writers:
-        writer.start()
     for writer in writers:
         writer.join(timeout=120)
         assert writer.exitcode == 0, f"{writer.name} ended with {writer.exitcode} (its traceback is in the output)"

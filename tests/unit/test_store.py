@@ -7,11 +7,7 @@ import hashlib
 import io
 import json
 import os
-import selectors
 import signal
-import subprocess
-import sys
-import textwrap
 import time
 import zipfile
 from pathlib import Path
@@ -29,7 +25,7 @@ from mnist_core.spec import PRESETS, ModelSpec
 from mnist_core.store import DamagedEntry, ModelStore, StoredModel, default_active
 from mnist_core.training import TrainedModel, train
 
-from .conftest import KERAS_SPEC, ROOT, SKLEARN_SPEC, run_python
+from .conftest import FORKS, KERAS_SPEC, ROOT, SKLEARN_SPEC, fork_python, run_python
 
 TINY = ModelSpec(hidden_layers=(8,), epochs=1, batch_size=32, train_size=100, validation_fraction=0.0)
 
@@ -344,73 +340,47 @@ def test_train_in_process_trains_once_then_reads(store: ModelStore, mnist: data.
     assert first.metrics == pytest.approx(expected, abs=1e-6)
 
 
-def _wait_for_line(process: subprocess.Popen[str], marker: str, timeout: float) -> str | None:
-    """The first line of the process's output containing marker, or None if it ends or time runs out."""
-    assert process.stdout is not None
-    deadline = time.monotonic() + timeout
-    with selectors.DefaultSelector() as selector:
-        selector.register(process.stdout, selectors.EVENT_READ)
-        while time.monotonic() < deadline:
-            if selector.select(timeout=0.5):
-                line = process.stdout.readline()
-                if not line:
-                    return None
-                if marker in line:
-                    return line
-            elif process.poll() is not None:
-                return None
-    return None
+KILLED_WRITER = """
+import time
+import mnist_core.store as store_module
+from mnist_core import data, evaluate, train
+from mnist_core.store import ModelStore
 
+real_write = store_module._write
 
-KILLED_WRITER = textwrap.dedent(
-    """
-    import sys, time
-    import mnist_core.store as store_module
-    from mnist_core import ModelSpec, data, evaluate, train
-    from mnist_core.store import ModelStore
+def write_then_hang(path, raw):
+    real_write(path, raw)
+    report.send(path.name)
+    time.sleep(300)
 
-    real_write = store_module._write
-
-    def write_then_hang(path, raw):
-        real_write(path, raw)
-        print("WROTE", path.name, flush=True)
-        time.sleep(300)
-
-    store_module._write = write_then_hang
-    dataset = data.load()
-    spec = ModelSpec.from_dict({spec})
-    trained = train(spec, dataset)
-    ModelStore(sys.argv[1]).save(trained, evaluate(trained.network, dataset.seen_by(trained.spec)), dataset)
-    """
-)
+store_module._write = write_then_hang
+dataset = data.load()
+trained = train(spec, dataset)
+ModelStore(root).save(trained, evaluate(trained.network, dataset.seen_by(trained.spec)), dataset)
+"""
 
 
 @pytest.mark.slow
 def test_writer_killed_mid_save_leaves_no_entry(store: ModelStore, mnist: data.Dataset) -> None:
     """A process killed with SIGKILL after writing its first file leaves nothing listed, and a new save works."""
-    script = KILLED_WRITER.format(spec=TINY.to_dict())
-    process = subprocess.Popen(
-        [sys.executable, "-c", script, str(store.root)],
-        cwd=ROOT,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    written, report = FORKS.Pipe(duplex=False)
+    writer = fork_python(KILLED_WRITER, root=str(store.root), spec=TINY, report=report)
     try:
-        line = _wait_for_line(process, "WROTE", timeout=120)
-        assert line is not None, process.stderr.read() if process.poll() is not None else "no output in time"
-        os.kill(process.pid, signal.SIGKILL)
-        assert process.wait(timeout=30) == -signal.SIGKILL
+        deadline = time.monotonic() + 120
+        while not written.poll(0.1):
+            assert writer.is_alive(), f"the writer ended with {writer.exitcode} before writing (see its output)"
+            assert time.monotonic() < deadline, "the writer wrote nothing in time"
+        first_file = written.recv()
+        os.kill(writer.pid, signal.SIGKILL)
+        writer.join(30)
+        assert writer.exitcode == -signal.SIGKILL
     finally:
-        if process.poll() is None:
-            process.kill()
-            process.wait()
-        assert process.stdout is not None and process.stderr is not None
-        process.stdout.close()
-        process.stderr.close()
+        if writer.is_alive():
+            writer.kill()
+            writer.join()
 
     leftovers = list(store.root.glob(".tmp-*"))
-    assert len(leftovers) == 1 and (leftovers[0] / line.split()[1]).is_file(), "the writer was not killed mid-save"
+    assert len(leftovers) == 1 and (leftovers[0] / first_file).is_file(), "the writer was not killed mid-save"
     assert store.list() == []
     assert TINY.key(mnist.fingerprint) not in store
 
@@ -420,53 +390,30 @@ def test_writer_killed_mid_save_leaves_no_entry(store: ModelStore, mnist: data.D
     assert store.load_network(saved.id).hidden_layers == (8,)
 
 
-RACER = textwrap.dedent(
-    """
-    import json, sys, time
-    from pathlib import Path
-    from mnist_core import ModelSpec, data
-    from mnist_core.engine import train_in_process
-    from mnist_core.store import ModelStore
-    import mnist_core.training._sklearn  # imported before the start line so both start training together
+RACER = """
+from mnist_core import data
+from mnist_core.engine import train_in_process
+from mnist_core.store import ModelStore
 
-    root, me, other = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3])
-    dataset = data.load()
-    spec = ModelSpec.from_dict({spec})
-    me.touch()
-    deadline = time.monotonic() + 120
-    while not other.exists():
-        if time.monotonic() > deadline:
-            sys.exit("the other process never started")
-        time.sleep(0.005)
-    model, from_store = train_in_process(spec, dataset, ModelStore(root))
-    print(json.dumps({{"id": model.id, "from_store": from_store}}))
-    """
-)
+dataset = data.load()
+start.wait()  # both start training together
+model, from_store = train_in_process(spec, dataset, ModelStore(root))
+results.put({"id": model.id, "from_store": from_store})
+"""
 
 
 @pytest.mark.slow
-def test_two_processes_train_one_spec_once(store: ModelStore, mnist: data.Dataset, tmp_path: Path) -> None:
+def test_two_processes_train_one_spec_once(store: ModelStore, mnist: data.Dataset) -> None:
     """Two processes calling train_in_process on one spec at the same moment train it once; the other reads it."""
     spec = ModelSpec(hidden_layers=(32,), epochs=2, batch_size=32, train_size=2000, validation_fraction=0.0, seed=2)
-    script = RACER.format(spec=spec.to_dict())
-    ready = [tmp_path / "ready-a", tmp_path / "ready-b"]
-    processes = [
-        subprocess.Popen(
-            [sys.executable, "-c", script, str(store.root), str(ready[i]), str(ready[1 - i])],
-            cwd=ROOT,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.PIPE,
-            text=True,
-        )
-        for i in range(2)
-    ]
-    results = []
-    for process in processes:
-        out, err = process.communicate(timeout=300)
-        assert process.returncode == 0, err
-        results.append(json.loads(out))
-    assert sorted(result["from_store"] for result in results) == [False, True]
-    assert {result["id"] for result in results} == {spec.key(mnist.fingerprint)}
+    start, results = FORKS.Barrier(2), FORKS.SimpleQueue()
+    racers = [fork_python(RACER, root=str(store.root), spec=spec, start=start, results=results) for _ in range(2)]
+    for racer in racers:
+        racer.join(300)
+        assert racer.exitcode == 0, f"a racer ended with {racer.exitcode} (see its output)"
+    answers = [results.get() for _ in racers]
+    assert sorted(answer["from_store"] for answer in answers) == [False, True]
+    assert {answer["id"] for answer in answers} == {spec.key(mnist.fingerprint)}
     assert [entry.id for entry in store.list()] == [spec.key(mnist.fingerprint)]
 
 
