@@ -236,6 +236,20 @@ def test_the_scoreboard_names_the_student_who_trained_the_model(open_app, scratc
     assert list(board["trained by"]) == ["Ana"]
 
 
+def test_a_student_cannot_start_a_sweep_past_their_one_job(open_app, empty_store, class_db):
+    """A sweep trains many models at once: in a class it is the teacher's, refused where it starts."""
+    from mnist_core.experiments import SweepTable
+
+    ana = Roster(class_db).join("Ana")
+    open_app(empty_store)
+    app = open_as(ana.token, "experiments")
+    button(app, "Start the sweep").click().run()
+    assert not app.exception
+    assert errors_as_read(app) == ["Only the teacher can start a sweep: it trains many models on the class's workers."]
+    assert SweepTable(database_path(ModelStore(empty_store))).recent() == []
+    assert JobTable(database_path(ModelStore(empty_store))).jobs() == []
+
+
 def test_home_leaves_the_presets_to_the_teacher(open_app, empty_store):
     app = open_app(empty_store)
     assert not [b for b in app.button if b.label == "Train the missing presets"]
