@@ -7,13 +7,17 @@ from streamlit_drawable_canvas import st_canvas
 from mnist_core import plots
 from mnist_core.errors import EmptyImageError
 from mnist_core.images import MNIST_STROKE_WIDTH, noise_image
-from mnist_core.network import read_drawing, read_image
-from studio import classroom, errors, frame, jobs, keys, report, resources, session
+from mnist_core.network import Reading, read_drawing, read_image
+from studio import classroom, errors, frame, jobs, keys, layout, report, resources, session
 
 frame.page()
 
-CANVAS_SIDE = 280
+#: The width of an answer's big digit and its captions, beside the bars (px).
+ANSWER_WIDTH = 110
+#: The key of the browser's measure of the page's width (which sets the canvas's side).
+MEASURE_KEY = "draw.screen"
 
+layout.narrow_screen_styles()
 st.title("Draw a digit")
 models = session.active_models()
 if not models:
@@ -33,18 +37,53 @@ def next_canvas() -> None:
     st.session_state[keys.CANVAS_ROUND] += 1
 
 
+def show_answers(reading: Reading) -> None:
+    """Each active model's answer: the big digit (or "?"), how sure it is, and a bar per digit.
+
+    One model has its bars beside the digit; two models stand side by side, each above its bars, on a
+    phone too, so that both answers are on the phone's first screen with the canvas.
+    """
+    single = len(models) == 1
+    with st.container(horizontal=True, gap="small", key=layout.ANSWERS_KEY):
+        for model in models:
+            reply = reading.answers[model.id]
+            answer, caption = report.verdict(reply.answer)
+            bars = plots.probability_bars_html(reply.probabilities)
+            with st.container(border=True, gap="xsmall"):
+                st.markdown(f"**{model.name}** · {model.framework} {model.spec.architecture}")
+                with st.container(horizontal=True, wrap=False, vertical_alignment="center", gap="small"):
+                    with st.container(width=ANSWER_WIDTH if single else "content", gap="xxsmall"):
+                        st.markdown(
+                            f"<div class='prediction' style='font-size:5rem;font-weight:700;line-height:1'>"
+                            f"{answer}</div>",
+                            unsafe_allow_html=True,
+                        )
+                        if single:
+                            st.caption(caption)
+                    if single:
+                        st.html(bars)
+                    else:
+                        st.caption(caption)
+                if not single:
+                    st.html(bars)
+                st.caption(f"says 'not sure' below {reply.threshold:.0%}")
+
+
 @st.fragment
 def drawing_board() -> None:
-    """Canvas, model input and answers: a stroke reruns only this part of the page."""
+    """Canvas, answers and model input: a stroke reruns only this part of the page.
+
+    On a phone the two columns stack: the canvas and the answers right under it come first, then the
+    pen, the steps and the model input; on a wide screen these are beside the canvas.
+    """
     round_ = st.session_state[keys.CANVAS_ROUND]
     canvas_column, seen_column = st.columns([3, 2])
-    with canvas_column:
-        pen_width = st.slider("Pen width", 8, 40, 20, help="MNIST digits have strokes about 2–3 pixels wide out of 28.")
-        canvas = st_canvas(
-            stroke_width=pen_width, stroke_color="#FFFFFF", background_color="#000000", height=CANVAS_SIDE,
-            width=CANVAS_SIDE, drawing_mode="freedraw", return_image_data=True, key=keys.draw_canvas(round_),
-        )  # fmt: skip
-        st.button("Clear", icon=":material/ink_eraser:", on_click=next_canvas)
+    with seen_column:
+        with st.container(horizontal=True, vertical_alignment="bottom"):
+            st.button("Clear", icon=":material/ink_eraser:", on_click=next_canvas)
+            pen_width = st.slider(
+                "Pen width", 8, 40, 20, help="MNIST digits have strokes about 2–3 pixels wide out of 28."
+            )
         own = st.toggle(
             "Each model's own confidence threshold", value=True,
             help="Below its threshold a model says 'not sure'. Each model's own was chosen on validation "
@@ -52,6 +91,14 @@ def drawing_board() -> None:
         )  # fmt: skip
         threshold = None if own else st.slider("Say 'not sure' below", 0.5, 0.99, 0.6, 0.01)
         st.caption("Draw with the mouse (or a finger); the models answer when you lift it. Undo is in the toolbar.")
+    with canvas_column:
+        side = layout.canvas_side()
+        canvas = st_canvas(
+            stroke_width=pen_width, stroke_color="#FFFFFF", background_color="#000000", height=side,
+            width=side, drawing_mode="freedraw", return_image_data=True, key=keys.draw_canvas(round_),
+        )  # fmt: skip
+        answers_area = st.container()
+        layout.measure_screen(key=MEASURE_KEY, on_new_side=next_canvas)
 
     with seen_column:
         st.markdown("**What the models see** (28 × 28)")
@@ -82,9 +129,11 @@ def drawing_board() -> None:
             pass  # nothing drawn yet: the page asks for a digit below
     if reading is None:
         seen.image(plots.enlarge(np.zeros((28, 28))), width=224)
-        st.info("Draw a digit on the black square to see what the models say.", icon=":material/draw:")
+        answers_area.info("Draw a digit on the black square to see what the models say.", icon=":material/draw:")
         return
     session.keep_drawing(reading.model_input)  # the Inside page shows it flowing through the network
+    with answers_area:
+        show_answers(reading)
     first = reading.answers[models[0].id]
     if first.saliency is not None:
         overlay = plots.saliency_overlay(reading.model_input, first.saliency)
@@ -101,18 +150,6 @@ def drawing_board() -> None:
         stages[3].image(plots.enlarge(steps.placed, 5), caption="fitted into 28 × 28", width=120)
         stages[4].image(plots.enlarge(steps.result, 5), caption="centred" if centre else "not centred", width=120)
 
-    for column, model in zip(st.columns(len(models)), models, strict=True):
-        reply = reading.answers[model.id]
-        answer, caption = report.verdict(reply.answer)
-        with column, st.container(border=True):
-            st.markdown(f"**{model.name}** · {model.framework} {model.spec.architecture}")
-            st.caption(f"says 'not sure' below {reply.threshold:.0%}")
-            st.markdown(
-                f"<div class='prediction' style='font-size:5rem;font-weight:700;line-height:1'>{answer}</div>",
-                unsafe_allow_html=True,
-            )
-            st.caption(caption)
-            st.html(plots.probability_bars_html(reply.probabilities))
     with st.container(border=True):
         label = st.pills(
             "Keep it for the class: which digit did you draw?", list(range(10)), key=keys.draw_class_label(round_),

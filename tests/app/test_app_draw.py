@@ -4,22 +4,24 @@ from __future__ import annotations
 
 import base64
 import io
+import json
 import re
 
 import numpy as np
 import pytest
 from PIL import Image
 
-from studio import keys
+from studio import keys, layout
+from studio.layout import Screen
 
 CANVAS_SIDE = 280
 # Test images every pretrained model reads correctly with more than 90 % probability.
 EASY_TEST_DIGITS = [0, 1, 2, 3]  # a 7, a 2, a 1 and a 0
 
 
-def canvas_state(gray: np.ndarray) -> dict:
-    """What streamlit-drawable-canvas 0.13 keeps in session state once ``gray`` is drawn: a 280×280 RGBA PNG."""
-    picture = Image.fromarray(gray.astype(np.uint8)).resize((CANVAS_SIDE, CANVAS_SIDE), Image.Resampling.BILINEAR)
+def canvas_state(gray: np.ndarray, side: int = CANVAS_SIDE) -> dict:
+    """What streamlit-drawable-canvas 0.13 keeps in session state once ``gray`` is drawn: a side×side RGBA PNG."""
+    picture = Image.fromarray(gray.astype(np.uint8)).resize((side, side), Image.Resampling.BILINEAR)
     buffer = io.BytesIO()
     picture.convert("RGBA").save(buffer, format="PNG")
     url = "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
@@ -35,8 +37,15 @@ def predictions(app) -> list[str]:
     ]
 
 
-def draw(app, gray: np.ndarray) -> None:
-    app.session_state[keys.draw_canvas(app.session_state[keys.CANVAS_ROUND])] = canvas_state(gray)
+def canvas_size(app) -> tuple[int, int]:
+    """The canvas's width and height, as the page asked the component for them."""
+    canvas = next(element for element in app.get("bidi_component") if "draw.canvas" in element.proto.id)
+    data = json.loads(canvas.proto.json)
+    return data["canvasWidth"], data["canvasHeight"]
+
+
+def draw(app, gray: np.ndarray, side: int = CANVAS_SIDE) -> None:
+    app.session_state[keys.draw_canvas(app.session_state[keys.CANVAS_ROUND])] = canvas_state(gray, side)
     app.run()
 
 
@@ -118,3 +127,33 @@ def test_a_thick_pen_on_a_small_digit_is_redrawn_as_wide_as_mnist(open_app, pret
     assert not app.exception
     assert "strokes as drawn" in [image.proto.imgs[0].caption for image in app.get("image")]
     assert np.abs(app.session_state[keys.LAST_DRAWING] - evened).mean() > 0.02
+
+
+@pytest.mark.parametrize(
+    ("screen", "side"),
+    [
+        (None, CANVAS_SIDE),  # not measured yet (and AppTest, which has no browser)
+        (Screen(width=560, screen=1400), CANVAS_SIDE),  # a laptop: the classic canvas beside the model input
+        (Screen(width=358, screen=390), 358),  # a phone: the whole width of the page
+        (Screen(width=200, screen=232), 240),
+        (Screen(width=600, screen=632), 480),
+    ],
+)
+def test_the_canvas_takes_a_phones_width(screen, side):
+    assert layout.canvas_side_for(screen) == side
+
+
+def test_a_drawing_on_a_phones_wider_canvas_gives_the_models_the_same_input(open_app, pretrained_root, mnist):
+    app = open_app(pretrained_root, "draw")
+    draw(app, mnist.x_test[0])
+    assert canvas_size(app) == (CANVAS_SIDE, CANVAS_SIDE)
+    classic = app.session_state[keys.LAST_DRAWING].copy()
+
+    app.session_state[layout.CANVAS_SIDE_STATE] = 358  # what a 390-px phone measured
+    next(b for b in app.button if b.label == "Clear").click().run()
+    assert canvas_size(app) == (358, 358)
+    draw(app, mnist.x_test[0], side=358)
+
+    assert not app.exception
+    assert predictions(app) == ["7"]
+    assert np.abs(app.session_state[keys.LAST_DRAWING] - classic).mean() < 0.02
