@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from mnist_core.classroom import TEACHER, ClassDrawings, LessonBoard
+from mnist_core.classroom import DEFAULT_BUDGET_SECONDS, TEACHER, ClassDrawings, LessonBoard
 from mnist_core.images import render_digit
 from mnist_core.spec import PRESETS
 from studio import keys
@@ -52,11 +52,14 @@ def test_a_pushed_lesson_sets_and_fixes_what_students_see(open_app, empty_store,
     teacher.selectbox(key=keys.LESSON_START).set_value("keras-seed")
     teacher.multiselect(key=keys.LESSON_LOCKED).set_value(["epochs", "hidden_layers"])
     teacher.multiselect(key=keys.LESSON_PAGES).set_value(["Home", "Train", "Draw"])
+    assert teacher.number_input(key=keys.LESSON_BUDGET).value == DEFAULT_BUDGET_SECONDS
+    teacher.number_input(key=keys.LESSON_BUDGET).set_value(60)
     next(b for b in teacher.button if b.label == "Push to the class").click().run()
     assert not teacher.exception
     assert any(s.value.startswith("Pushed") for s in teacher.success)
     pushed = LessonBoard(ClassDrawings(class_db)).current()
     assert pushed.spec == PRESETS["keras-seed"] and pushed.pages == ("Home", "Train", "Draw")
+    assert pushed.budget_seconds == 60
 
     student = open_app(empty_store, "train")
     assert not student.exception
