@@ -154,7 +154,7 @@ def drawing_board() -> None:
         label = st.pills(
             "Keep it for the class: which digit did you draw?", list(range(10)), key=keys.draw_class_label(round_),
             help="Kept drawings become the class's own test set (see the Class page): the canvas, "
-            "what the models saw and answered, and an anonymous session id, never a name.",
+            "what the models saw and answered, and who kept it (your nickname in a class).",
         )  # fmt: skip
         if st.button("Keep it for the class", icon=":material/bookmark_add:", disabled=label is None):
             with errors.shown(stop=False):  # Draw goes on either way
