@@ -29,6 +29,8 @@ ROOT = Path(__file__).resolve().parents[2]
 # milliseconds, where a new interpreter spends a second or more importing NumPy, scikit-learn and Dask.
 FORKS = multiprocessing.get_context("forkserver")
 FORKS.set_forkserver_preload(["mnist_core", "mnist_core.engine", "mnist_core.training._sklearn"])
+# pytest's own __main__: an AppTest leaves the app script in its place, which a new process would run again.
+PYTEST_MAIN = sys.modules["__main__"]
 
 # A small scikit-learn model that still reads digits well (about 93 % on the test set).
 SKLEARN_SPEC = ModelSpec(
@@ -127,7 +129,9 @@ def fork_python(code: str, **names: object) -> BaseProcess:
     Its exit code says how it ended (0, or 1 with its traceback in the test's output; -9 when killed).
     """
     process = FORKS.Process(target=exec, args=(code, names))
-    process.start()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setitem(sys.modules, "__main__", PYTEST_MAIN)
+        process.start()
     return process
 
 
