@@ -155,14 +155,14 @@ def test_a_small_digit_drawn_with_the_thickest_pen_is_read(studio):
     studio.page.get_by_text(re.compile(r"strokes \d\.\d px wide \(MNIST: 2\.5\)")).wait_for()
 
 
-def press_train(studio, preset: str, *, shrink: bool = True) -> None:
-    """Choose a preset on the Train page (shrunk to a short run unless ``shrink`` is False) and press Train."""
+def press_train(studio, preset: str, *training_images: str) -> None:
+    """Choose a preset on the Train page, press these keys on its Training images slider, and press Train."""
     studio.open("/train")
     studio.page.get_by_test_id("stSelectbox").filter(has_text="Preset").click()
     studio.page.get_by_role("option").filter(has_text=re.compile(f"^{preset} —")).click()
     studio.idle()
-    if shrink:
-        studio.set_slider("Training images", "Home", "PageUp")
+    if training_images:
+        studio.set_slider("Training images", *training_images)
     studio.button("Train").click()
     studio.idle()
 
@@ -170,8 +170,9 @@ def press_train(studio, preset: str, *, shrink: bool = True) -> None:
 def test_drawing_is_answered_while_two_other_tabs_train(new_tab, timings):
     """Two students train Keras presets while a third draws: the drawings are read, and both models arrive."""
     first, second, drawer = new_tab(), new_tab(), new_tab()
-    press_train(first, "keras-dropout")
-    press_train(second, "keras-functional")
+    # The first one trains while the drawings are read; the second waits its turn meanwhile, so it can be short.
+    press_train(first, "keras-dropout", "Home", "PageUp")  # 6 100 images
+    press_train(second, "keras-functional", "Home")  # 100 images
     # Both jobs are in the server's one queue: one trains while the other waits its turn.
     second.page.get_by_text(re.compile(r"Training .*: epoch|Waiting in the queue")).first.wait_for(
         timeout=TRAINING_TIMEOUT_MS
