@@ -18,7 +18,7 @@ import skops.io
 from sklearn.neural_network import MLPClassifier
 
 from mnist_core import data
-from mnist_core.engine import train_in_process
+from mnist_core.engine import JobTable, database_path, train_in_process
 from mnist_core.errors import DamagedModelError, InvalidModelIdError, ModelNotFoundError
 from mnist_core.network import Evaluation, evaluate
 from mnist_core.spec import PRESETS, ModelSpec
@@ -392,7 +392,7 @@ def test_writer_killed_mid_save_leaves_no_entry(store: ModelStore, mnist: data.D
 
 RACER = """
 from mnist_core import data
-from mnist_core.engine import train_in_process
+from mnist_core.engine import JobTable, database_path, train_in_process
 from mnist_core.store import ModelStore
 
 dataset = data.load()
@@ -406,6 +406,7 @@ results.put({"id": model.id, "from_store": from_store})
 def test_two_processes_train_one_spec_once(store: ModelStore, mnist: data.Dataset) -> None:
     """Two processes calling train_in_process on one spec at the same moment train it once; the other reads it."""
     spec = ModelSpec(hidden_layers=(32,), epochs=2, batch_size=32, train_size=2000, validation_fraction=0.0, seed=2)
+    JobTable(database_path(store))  # made first, as a store in use has it: the race under test is the training's
     start, results = FORKS.Barrier(2), FORKS.SimpleQueue()
     racers = [fork_python(RACER, root=str(store.root), spec=spec, start=start, results=results) for _ in range(2)]
     for racer in racers:
