@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -44,25 +45,41 @@ class Database:
         self.what = what
         self.remedy = remedy
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        db = self._open()
-        try:
-            db.execute("PRAGMA journal_mode = WAL")
-            db.executescript(
-                "BEGIN IMMEDIATE;\n"
-                "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);\n"
-                f"{schema}\nCOMMIT;"
-            )
-            db.execute("INSERT OR IGNORE INTO meta VALUES (?, ?)", (version_key, str(version)))
-            (found,) = db.execute("SELECT value FROM meta WHERE key = ?", (version_key,)).fetchone()
-        except sqlite3.DatabaseError as error:
-            raise self._damaged(error) from None
-        finally:
-            db.close()
+        found = self._set_up(schema, version, version_key)
         if int(found) > version:
             raise DatabaseError(
                 f"{self.what.capitalize()} {self.path} was written by a newer Digit Studio "
                 f"(schema {found}); update the app."
             )
+
+    def _set_up(self, schema: str, version: int, version_key: str) -> str:
+        """WAL mode, the tables and the version: the version the file holds.
+
+        Processes that open one file at the same moment (a class's first minute, two commands) may find
+        it locked while another sets it up; SQLite's busy wait does not cover every step of that
+        (switching to WAL), so a locked setup is tried again for up to :data:`BUSY_SECONDS`.
+        """
+        deadline = time.monotonic() + BUSY_SECONDS
+        while True:
+            db = self._open()
+            try:
+                db.execute("PRAGMA journal_mode = WAL")
+                db.executescript(
+                    "BEGIN IMMEDIATE;\n"
+                    "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);\n"
+                    f"{schema}\nCOMMIT;"
+                )
+                db.execute("INSERT OR IGNORE INTO meta VALUES (?, ?)", (version_key, str(version)))
+                (found,) = db.execute("SELECT value FROM meta WHERE key = ?", (version_key,)).fetchone()
+                return str(found)
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error) or time.monotonic() > deadline:
+                    raise self._damaged(error) from None
+            except sqlite3.DatabaseError as error:
+                raise self._damaged(error) from None
+            finally:
+                db.close()
+            time.sleep(0.05)
 
     def _open(self) -> sqlite3.Connection:
         try:
