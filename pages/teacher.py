@@ -18,7 +18,7 @@ from mnist_core.classroom import (
     roll_call,
     trained_by,
 )
-from mnist_core.errors import LimitError, MnistCoreError
+from mnist_core.errors import MnistCoreError
 from mnist_core.spec import ModelSpec
 from studio import classroom, controls, errors, frame, keys, resources
 
@@ -36,21 +36,7 @@ if password is None:
         icon=":material/lock_open:",
     )
     st.stop()
-if not classroom.is_teacher():
-    gate = st.empty()
-    with gate.form(keys.TEACHER_LOGIN, clear_on_submit=True):  # the password does not stay in the box
-        given = st.text_input("Teacher password", type="password", key=keys.TEACHER_PASSWORD)
-        unlocked = st.form_submit_button("Unlock", icon=":material/key:")
-    if not unlocked:
-        st.stop()
-    try:
-        if not classroom.unlock_teacher(given, password):
-            st.error("That is not the teacher password.", icon=":material/error:")
-            st.stop()
-    except LimitError as wait:
-        st.error(str(wait), icon=":material/timer:")
-        st.stop()
-    gate.empty()
+classroom.teacher_login(password)  # the page goes on only for the teacher
 classroom.teacher_acted()  # every click on this page is the teacher's
 teacher = classroom.actor()
 

@@ -17,7 +17,7 @@ import streamlit as st
 
 from mnist_core import classroom
 from mnist_core.classroom import NICKNAME_LIMITS, TEACHER, Actor, Lesson, Student, still_unlocked
-from mnist_core.errors import MnistCoreError, NotAllowedError
+from mnist_core.errors import LimitError, MnistCoreError, NotAllowedError
 
 from . import keys, resources, session
 
@@ -191,6 +191,29 @@ def unlock_teacher(given: str, password: str) -> bool:
     st.session_state[keys.TEACHER] = time.time()
     st.session_state.pop(keys.TEACHER_ENDED, None)
     return True
+
+
+def teacher_login(password: str) -> None:
+    """The teacher's password form; the page stops here until the right password is given.
+
+    A wrong one says so, and too many wrong ones say how long to wait (:func:`unlock_teacher`).
+    """
+    if is_teacher():
+        return
+    gate = st.empty()
+    with gate.form(keys.TEACHER_LOGIN, clear_on_submit=True):  # the password does not stay in the box
+        given = st.text_input("Teacher password", type="password", key=keys.TEACHER_PASSWORD)
+        unlocked = st.form_submit_button("Unlock", icon=":material/key:")
+    if not unlocked:
+        st.stop()
+    try:
+        if not unlock_teacher(given, password):
+            st.error("That is not the teacher password.", icon=":material/error:")
+            st.stop()
+    except LimitError as wait:
+        st.error(str(wait), icon=":material/timer:")
+        st.stop()
+    gate.empty()
 
 
 def teacher_acted() -> None:
