@@ -269,10 +269,10 @@ def tabs(browser: Any, app_url: str) -> Iterator[Any]:
     context.close()
 
 
-@pytest.fixture
-def studio(tabs: Any, app_url: str) -> Iterator[Studio]:
-    """A fresh tab (its own Streamlit session) on the running app; what it kept in the browser goes with it."""
-    page = tabs.new_page()
+@contextlib.contextmanager
+def fresh_tab(context: Any, app_url: str) -> Iterator[Studio]:
+    """A new tab of ``context`` (its own Streamlit session) on the app; what it kept in the browser goes with it."""
+    page = context.new_page()
     page.set_default_timeout(PAGE_TIMEOUT_MS)
     try:
         yield Studio(page, app_url)
@@ -280,4 +280,11 @@ def studio(tabs: Any, app_url: str) -> Iterator[Studio]:
         if page.url.startswith(app_url):
             page.evaluate("() => { localStorage.clear(); sessionStorage.clear(); }")
         page.close()
-        tabs.clear_cookies()
+        context.clear_cookies()
+
+
+@pytest.fixture
+def studio(tabs: Any, app_url: str) -> Iterator[Studio]:
+    """A fresh tab on the running app, in the shared desktop context."""
+    with fresh_tab(tabs, app_url) as tab:
+        yield tab

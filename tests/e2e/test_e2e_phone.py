@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from tests.e2e.conftest import PAGE_TIMEOUT_MS, SCREENSHOTS, Studio
+from tests.e2e.conftest import SCREENSHOTS, Studio, fresh_tab
 
 pytestmark = pytest.mark.e2e
 
@@ -65,16 +65,9 @@ def phone_screen(browser: Any, app_url: str) -> Iterator[Any]:
 
 @pytest.fixture
 def phone(phone_screen: Any, app_url: str) -> Iterator[Studio]:
-    """A fresh tab (its own Streamlit session) on the phone; what it kept in the browser goes with it."""
-    page = phone_screen.new_page()
-    page.set_default_timeout(PAGE_TIMEOUT_MS)
-    try:
-        yield Studio(page, app_url)
-    finally:
-        if page.url.startswith(app_url):
-            page.evaluate("() => { localStorage.clear(); sessionStorage.clear(); }")
-        page.close()
-        phone_screen.clear_cookies()
+    """A fresh tab on the phone."""
+    with fresh_tab(phone_screen, app_url) as tab:
+        yield tab
 
 
 def screenshot_path(name: str) -> str:
