@@ -36,34 +36,57 @@ WORK_SIDE = 112
 MIN_SKELETON_SPAN = 4
 
 
+def _peel_table(first_pass: bool) -> np.ndarray:
+    """Which of the 256 neighbourhoods make a pixel peel off in one of Zhang and Suen's two passes.
+
+    A neighbourhood is coded by its eight neighbours clockwise from north (P2 … P9 in
+    the paper), P2 the lowest bit.
+    """
+    table = np.zeros(256, dtype=bool)
+    for code in range(256):
+        p2, p3, p4, p5, p6, p7, p8, p9 = ((code >> bit) & 1 for bit in range(8))
+        ring = (p2, p3, p4, p5, p6, p7, p8, p9, p2)
+        neighbours = sum(ring[:8])
+        crossings = sum(a == 0 and b == 1 for a, b in itertools.pairwise(ring))
+        if first_pass:
+            keeps_shape = p2 * p4 * p6 == 0 and p4 * p6 * p8 == 0
+        else:
+            keeps_shape = p2 * p4 * p8 == 0 and p2 * p6 * p8 == 0
+        table[code] = 2 <= neighbours <= 6 and crossings == 1 and keeps_shape
+    return table
+
+
+#: The two passes' tables (see :func:`_peel_table`).
+_PEEL = (_peel_table(True), _peel_table(False))
+
+
 def skeleton(mask: np.ndarray) -> np.ndarray:
     """The one-pixel-wide centre lines of a binary image (Zhang and Suen's thinning, 1984).
 
     Each pass peels off the border pixels whose removal keeps every stroke in
     one piece and keeps the ends of strokes, alternately from the south-east and
-    the north-west, until nothing changes.
+    the north-west, until nothing changes. Only inked pixels are looked at: each
+    pass codes their neighbourhoods from eight gathers and looks up in a table of
+    all 256 which of them peel.
     """
     grid = np.pad(np.asarray(mask, dtype=bool), 1).astype(np.uint8)
-    centre = grid[1:-1, 1:-1]
+    flat = grid.ravel()  # a view: peeling a pixel here peels it in grid
+    row = grid.shape[1]
+    neighbours = (-row, -row + 1, 1, row + 1, row, row - 1, -1, -row - 1)  # P2 … P9, clockwise from north
+    inked = np.flatnonzero(flat)
     while True:
         changed = False
-        for first_pass in (True, False):
-            # The eight neighbours clockwise from north: P2 … P9 in the paper.
-            p2, p3, p4, p5 = grid[:-2, 1:-1], grid[:-2, 2:], grid[1:-1, 2:], grid[2:, 2:]
-            p6, p7, p8, p9 = grid[2:, 1:-1], grid[2:, :-2], grid[1:-1, :-2], grid[:-2, :-2]
-            ring = (p2, p3, p4, p5, p6, p7, p8, p9, p2)
-            neighbours = sum(ring[:8], np.zeros_like(centre))
-            crossings = sum(((a == 0) & (b == 1) for a, b in itertools.pairwise(ring)), np.zeros_like(centre))
-            if first_pass:
-                keeps_shape = (p2 * p4 * p6 == 0) & (p4 * p6 * p8 == 0)
-            else:
-                keeps_shape = (p2 * p4 * p8 == 0) & (p2 * p6 * p8 == 0)
-            peel = (centre == 1) & (neighbours >= 2) & (neighbours <= 6) & (crossings == 1) & keeps_shape
+        for table in _PEEL:
+            codes = flat[inked + neighbours[0]]  # a fresh array: fancy indexing copies
+            for bit, offset in enumerate(neighbours[1:], start=1):
+                codes |= flat[inked + offset] << bit
+            peel = table[codes]
             if peel.any():
-                centre[peel] = 0
+                flat[inked[peel]] = 0
+                inked = inked[~peel]
                 changed = True
         if not changed:
-            return centre.astype(bool)
+            return grid[1:-1, 1:-1].astype(bool)
 
 
 def stroke_width(image: np.ndarray) -> float:

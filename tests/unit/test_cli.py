@@ -1,7 +1,13 @@
-"""``python -m mnist_core`` in a real subprocess: train, list, evaluate, predict, delete and its errors."""
+"""``python -m mnist_core``: train, list, evaluate, predict, delete and its errors.
+
+Training, the scheduler's address and the exported script run in a real subprocess (what a
+user types); the other commands call the same ``main`` in this process, which is what
+``python -m mnist_core`` runs, without a second's interpreter start per command.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import io
 import json
 import shutil
@@ -11,6 +17,7 @@ import subprocess
 import sys
 import zlib
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -18,15 +25,13 @@ import pytest
 from PIL import Image
 
 from mnist_core import data
+from mnist_core.cli import main
 from mnist_core.engine import Engine, JobTable
 from mnist_core.images import canvas_to_mnist, read_image
 from mnist_core.spec import ModelSpec
 from mnist_core.store import ModelStore
 
 from .conftest import opaque_rgba, paint, run_python
-
-# Every test here runs the command line in a subprocess.
-pytestmark = pytest.mark.slow
 
 TRAIN_ARGS = [
     "--hidden", "64", "--epochs", "3", "--train-size", "3000", "--validation-fraction", "0",
@@ -37,12 +42,32 @@ TRAIN_SPEC = ModelSpec(
 )
 
 
-def cli(models: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """Run ``python -m mnist_core --models <models> *args``."""
+@dataclass(frozen=True)
+class Ran:
+    """How one command ended: its exit status and what it printed."""
+
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def cli(models: Path, *args: str) -> Ran:
+    """``python -m mnist_core --models <models> *args``, run by its ``main`` in this process."""
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            status = main(["--models", str(models), *args])
+        except SystemExit as exit_:  # argparse's usage errors
+            status = exit_.code if isinstance(exit_.code, int) else 2
+    return Ran(status, out.getvalue(), err.getvalue())
+
+
+def cli_process(models: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m mnist_core --models <models> *args`` in a new process."""
     return run_python("-m", "mnist_core", "--models", str(models), *args)
 
 
-def assert_clean_failure(done: subprocess.CompletedProcess[str], message: str) -> None:
+def assert_clean_failure(done: Ran | subprocess.CompletedProcess[str], message: str) -> None:
     """A non-zero exit with one readable line on stderr and no traceback anywhere."""
     assert done.returncode != 0
     assert "Traceback" not in done.stderr + done.stdout
@@ -56,7 +81,7 @@ def assert_clean_failure(done: subprocess.CompletedProcess[str], message: str) -
 def trained(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict]:
     """A store holding one model trained through ``train --json``, and what the command printed."""
     models = tmp_path_factory.mktemp("cli-store")
-    done = cli(models, "train", "--json", *TRAIN_ARGS)
+    done = cli_process(models, "train", "--json", *TRAIN_ARGS)
     assert done.returncode == 0, done.stderr
     lines = done.stdout.strip().splitlines()
     assert len(lines) == 1, done.stdout
@@ -80,6 +105,7 @@ def _png(path: Path, rgba: np.ndarray) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_train_json_reports_the_model(trained: tuple[Path, dict], mnist: data.Dataset) -> None:
     """train --json prints one object with the id, accuracies, training time and epochs run."""
     _, summary = trained
@@ -91,6 +117,7 @@ def test_train_json_reports_the_model(trained: tuple[Path, dict], mnist: data.Da
     assert summary["framework"] == "sklearn" and summary["architecture"] == "784-64-10"
 
 
+@pytest.mark.slow
 def test_train_leaves_the_same_records_as_the_app(trained: tuple[Path, dict]) -> None:
     """The command line trains through the store's job table: a finished job with every epoch and its model."""
     models, summary = trained
@@ -102,6 +129,7 @@ def test_train_leaves_the_same_records_as_the_app(trained: tuple[Path, dict]) ->
         assert [event.epoch for event in table.epochs(db, job.id)] == [1, 2, 3]
 
 
+@pytest.mark.slow
 def test_train_again_reads_the_store(trained: tuple[Path, dict]) -> None:
     """Training the same spec again answers from the store with the same figures."""
     models, summary = trained
@@ -113,6 +141,7 @@ def test_train_again_reads_the_store(trained: tuple[Path, dict]) -> None:
     assert again["test_accuracy"] == summary["test_accuracy"]
 
 
+@pytest.mark.slow
 def test_list_json(trained: tuple[Path, dict]) -> None:
     """list --json prints the stored model with its figures."""
     models, summary = trained
@@ -134,6 +163,7 @@ def test_list_json_shows_damaged_entries(tmp_path: Path) -> None:
     assert "no meta.json" in row["damaged"]
 
 
+@pytest.mark.slow
 def test_evaluate_json(trained: tuple[Path, dict]) -> None:
     """evaluate --json repeats the training accuracies, with a 10 000-image confusion matrix and per-digit figures."""
     models, summary = trained
@@ -150,6 +180,7 @@ def test_evaluate_json(trained: tuple[Path, dict]) -> None:
         assert len(report[name]) == 10 and all(0 <= value <= 1 for value in report[name])
 
 
+@pytest.mark.slow
 def test_predict_json_reads_digits_from_png_files(
     trained: tuple[Path, dict], mnist: data.Dataset, tmp_path: Path
 ) -> None:
@@ -174,6 +205,7 @@ def test_predict_json_reads_digits_from_png_files(
     assert rows[-1]["probabilities"] == [0.0] * 10
 
 
+@pytest.mark.slow
 def test_predict_refuses_a_file_that_is_not_an_image(trained: tuple[Path, dict], tmp_path: Path) -> None:
     """predict on a text file exits with 2 (bad input) and a one-line message, no traceback."""
     models, summary = trained
@@ -186,6 +218,7 @@ def test_predict_refuses_a_file_that_is_not_an_image(trained: tuple[Path, dict],
     assert done.stdout == ""
 
 
+@pytest.mark.slow
 def test_predict_answers_the_good_files_of_a_batch_and_reports_the_bad_ones(
     trained: tuple[Path, dict], mnist: data.Dataset, tmp_path: Path
 ) -> None:
@@ -240,6 +273,7 @@ def test_unknown_and_unsafe_ids_fail_cleanly(tmp_path: Path) -> None:
     assert unknown.returncode == unsafe.returncode == 2
 
 
+@pytest.mark.slow
 def test_exit_status_tells_usage_and_bad_input_from_failures(trained: tuple[Path, dict], tmp_path: Path) -> None:
     """2 for a mistyped command (argparse's own) and for bad input; 1 when something the user did not give fails."""
     models, summary = trained
@@ -252,6 +286,7 @@ def test_exit_status_tells_usage_and_bad_input_from_failures(trained: tuple[Path
     assert done.returncode == 1
 
 
+@pytest.mark.slow
 def test_delete_removes_the_model(trained: tuple[Path, dict], tmp_path: Path) -> None:
     """delete removes the entry: list --json is empty afterwards."""
     models, summary = trained
@@ -273,7 +308,10 @@ def cluster() -> Iterator[str]:
     engine.close()
 
 
-def test_train_on_a_scheduler_by_flag_or_environment(cluster: str, tmp_path: Path, mnist: data.Dataset) -> None:
+@pytest.mark.slow
+def test_train_on_a_scheduler_by_flag_or_environment(
+    cluster: str, tmp_path: Path, mnist: data.Dataset, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """--scheduler (or DIGIT_STUDIO_SCHEDULER) trains on that cluster and says so; the model lands in this store."""
     by_flag = run_python(
         "-m", "mnist_core", "--models", str(tmp_path / "a"), "--scheduler", cluster, "train", "--json", *TRAIN_ARGS
@@ -283,24 +321,21 @@ def test_train_on_a_scheduler_by_flag_or_environment(cluster: str, tmp_path: Pat
     assert report["engine"] == cluster and not report["from_store"]
     assert report["id"] == TRAIN_SPEC.key(mnist.fingerprint) in ModelStore(tmp_path / "a")
 
-    by_environment = run_python(
-        "-m", "mnist_core", "--models", str(tmp_path / "b"), "train", "--json", *TRAIN_ARGS,
-        env_extra={"DIGIT_STUDIO_SCHEDULER": cluster},
-    )  # fmt: skip
+    monkeypatch.setenv("DIGIT_STUDIO_SCHEDULER", cluster)
+    by_environment = cli(tmp_path / "b", "train", "--json", *TRAIN_ARGS)
     assert by_environment.returncode == 0, by_environment.stderr
     assert json.loads(by_environment.stdout)["engine"] == cluster
     assert "Traceback" not in by_flag.stderr + by_environment.stderr
 
 
-def test_no_scheduler_at_the_address_fails_cleanly(tmp_path: Path) -> None:
+@pytest.mark.slow
+def test_no_scheduler_at_the_address_fails_cleanly(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A scheduler address where nothing listens: one line saying so, exit 1, nothing trained."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         closed = f"tcp://127.0.0.1:{probe.getsockname()[1]}"
-    done = run_python(
-        "-m", "mnist_core", "--models", str(tmp_path / "models"), "--scheduler", closed, "train", *TRAIN_ARGS,
-        env_extra={"DIGIT_STUDIO_CONNECT_SECONDS": "1"},  # the product waits 10 s for a scheduler to answer
-    )  # fmt: skip
+    monkeypatch.setenv("DIGIT_STUDIO_CONNECT_SECONDS", "1")  # the product waits 10 s for a scheduler to answer
+    done = cli(tmp_path / "models", "--scheduler", closed, "train", *TRAIN_ARGS)
     assert_clean_failure(done, f"No Dask scheduler answers at {closed}")
     assert done.returncode == 1
     assert not (tmp_path / "models").exists()
@@ -325,10 +360,11 @@ def test_train_flags_for_augmentation_schedule_and_drawings(
     assert (spec.augment, spec.schedule, spec.drawings) == (augment, schedule, drawings)
 
 
-def test_sweep_json_report_and_a_second_run_from_the_store(tmp_path: Path) -> None:
+@pytest.mark.slow
+def test_sweep_json_report_and_a_second_run_from_the_store(cluster: str, tmp_path: Path) -> None:
     """sweep --json prints one object per run and writes the report; the same sweep again trains nothing."""
     args = [
-        "sweep", "--base", "sklearn-seed", "--vary", "hidden_layers=16,32", "--train-size", "1000",
+        "--scheduler", cluster, "sweep", "--base", "sklearn-seed", "--vary", "hidden_layers=16,32", "--train-size", "1000",
         "--epochs", "2", "--workers", "1", "--json",
     ]  # fmt: skip
     done = cli(tmp_path / "models", *args, "--report", str(tmp_path / "findings.html"))
@@ -364,6 +400,7 @@ EXPORTED = [
 ]  # fmt: skip
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("spec", EXPORTED, ids=["sklearn", "keras"])
 def test_an_exported_script_trains_the_same_network(spec: ModelSpec, mnist: data.Dataset, tmp_path: Path) -> None:
     """export --code writes a script that needs only numpy and the framework; run on its own, it builds the

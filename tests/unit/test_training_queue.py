@@ -23,8 +23,8 @@ pytestmark = pytest.mark.slow
 JOB_SECONDS = 120
 # Trains in well under a second on a worker.
 TINY = ModelSpec(hidden_layers=(16,), epochs=2, train_size=1000, batch_size=64, validation_fraction=0.1, seed=0)
-# Long enough (tens of epochs) to be caught running, stopped or killed on the way.
-LONG = ModelSpec(hidden_layers=(64,), epochs=200, train_size=20000, batch_size=32, validation_fraction=0.1, seed=0)
+# Long enough (200 short epochs, several seconds) to be caught running, stopped or killed on the way.
+LONG = ModelSpec(hidden_layers=(64,), epochs=200, train_size=3000, batch_size=32, validation_fraction=0.1, seed=0)
 
 
 @pytest.fixture
@@ -109,7 +109,9 @@ def test_one_of_two_sessions_leaving_does_not_stop_a_shared_job(make_queue) -> N
     queue.submit(LONG, "b")
     wait_until(lambda: len(queue.status(job.id).events) >= 1)
     queue.stop(job.id, "a")
-    time.sleep(1.5)  # longer than a running task takes to notice a stop
+    stopped_at = len(queue.status(job.id).events)
+    # A task that took the stop would end within its batch: two more epochs show it trains on.
+    wait_until(lambda: len(queue.status(job.id).events) >= stopped_at + 2)
     assert queue.status(job.id).job.state == RUNNING and queue.status(job.id).job.sessions == ("b",)
     started = time.monotonic()
     queue.stop(job.id, "b")
