@@ -173,6 +173,7 @@ def test_the_teacher_renames_a_student_and_ends_their_session(open_app, empty_st
 # -- the teacher decides -----------------------------------------------------------------
 
 
+@pytest.mark.slow  # trains on the engine
 def test_a_student_cannot_delete_a_preset_but_deletes_their_own_model(
     open_app, scratch_store, pretrained_ids, class_db, mnist
 ):
@@ -220,6 +221,7 @@ def test_the_teacher_relabels_and_removes_one_class_drawing(open_app, pretrained
     assert drawings.ids().tolist() == [first]
 
 
+@pytest.mark.slow  # trains on the engine
 def test_the_scoreboard_names_the_student_who_trained_the_model(open_app, scratch_store, class_db, mnist):
     drawings = ClassDrawings(class_db)
     for digit in (1, 7):
@@ -289,6 +291,7 @@ def test_the_teachers_unlock_ends_when_idle_and_says_so(open_app, empty_store):
 # -- limits the server keeps -------------------------------------------------------------
 
 
+@pytest.mark.slow  # trains on the engine
 def test_a_link_under_a_lesson_that_locks_its_fields_trains_the_lessons_values(open_app, scratch_store, class_db):
     """The issue's link: its locked values are named as not used, the controls and the job keep the lesson's."""
     lesson_spec = small_spec(64)  # in the store already: the job is answered at once, nothing trains

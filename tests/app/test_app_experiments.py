@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 
+import pytest
+
 from mnist_core.engine import ACTIVE, JobTable, database_path
 from mnist_core.experiments import SweepTable
 from mnist_core.store import ModelStore
@@ -37,6 +39,7 @@ def test_the_page_plans_a_sweep_from_the_train_controls(open_app, empty_store):
     assert any("**12 runs**" in caption.value for caption in app.caption)
 
 
+@pytest.mark.slow  # trains on the engine
 def test_a_sweep_trains_and_its_findings_are_shown(open_app, empty_store):
     app = open_app(empty_store, "experiments")
     # A small, quick base: scikit-learn, one epoch on 500 images, nothing added.

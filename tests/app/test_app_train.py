@@ -71,6 +71,7 @@ def test_choosing_a_preset_fills_the_controls(open_app, empty_store):
     assert app.slider(key=keys.TRAIN_MOMENTUM).disabled  # Adam has no momentum slider to move
 
 
+@pytest.mark.slow  # trains on the engine
 def test_training_shows_the_result_then_reuses_the_store(open_app, scratch_store):
     app = open_app(scratch_store, "train")
     app.slider(key=keys.TRAIN_IMAGES).set_value(3000)
@@ -103,6 +104,7 @@ def test_training_shows_the_result_then_reuses_the_store(open_app, scratch_store
     assert len(ModelStore(scratch_store).models()) == 3
 
 
+@pytest.mark.slow  # trains on the engine
 def test_a_running_job_can_be_stopped(open_app, scratch_store):
     app = open_app(scratch_store, "train")
     app.slider(key=keys.TRAIN_IMAGES).set_value(3000)
@@ -216,6 +218,7 @@ def test_share_makes_a_link_of_the_controls(open_app, empty_store):
     assert app.query_params["epochs"] == "9"  # the link is in the address bar too
 
 
+@pytest.mark.slow  # trains on the engine
 def test_learning_from_the_class_needs_drawings_then_trains_on_its_half(open_app, scratch_store, class_db):
     """Without class drawings the switch says why it cannot train; with some, the run fits on their training half."""
     from mnist_core.classroom import ClassDrawings

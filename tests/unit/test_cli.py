@@ -364,8 +364,8 @@ def test_train_flags_for_augmentation_schedule_and_drawings(
 def test_sweep_json_report_and_a_second_run_from_the_store(cluster: str, tmp_path: Path) -> None:
     """sweep --json prints one object per run and writes the report; the same sweep again trains nothing."""
     args = [
-        "--scheduler", cluster, "sweep", "--base", "sklearn-seed", "--vary", "hidden_layers=16,32", "--train-size", "1000",
-        "--epochs", "2", "--workers", "1", "--json",
+        "--scheduler", cluster, "sweep", "--base", "sklearn-seed", "--vary", "hidden_layers=16,32",
+        "--train-size", "1000", "--epochs", "2", "--json",
     ]  # fmt: skip
     done = cli(tmp_path / "models", *args, "--report", str(tmp_path / "findings.html"))
     assert done.returncode == 0, done.stderr
