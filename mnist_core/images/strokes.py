@@ -48,10 +48,9 @@ def _peel_table(first_pass: bool) -> np.ndarray:
         ring = (p2, p3, p4, p5, p6, p7, p8, p9, p2)
         neighbours = sum(ring[:8])
         crossings = sum(a == 0 and b == 1 for a, b in itertools.pairwise(ring))
-        if first_pass:
-            keeps_shape = p2 * p4 * p6 == 0 and p4 * p6 * p8 == 0
-        else:
-            keeps_shape = p2 * p4 * p8 == 0 and p2 * p6 * p8 == 0
+        # The first pass keeps the north-west corner's pixels, the second the south-east's.
+        sides = ((p2, p4, p6), (p4, p6, p8)) if first_pass else ((p2, p4, p8), (p2, p6, p8))
+        keeps_shape = all(a * b * c == 0 for a, b, c in sides)
         table[code] = 2 <= neighbours <= 6 and crossings == 1 and keeps_shape
     return table
 
