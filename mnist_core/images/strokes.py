@@ -48,7 +48,7 @@ def _peel_table(first_pass: bool) -> np.ndarray:
         ring = (p2, p3, p4, p5, p6, p7, p8, p9, p2)
         neighbours = sum(ring[:8])
         crossings = sum(a == 0 and b == 1 for a, b in itertools.pairwise(ring))
-        # The first pass keeps the north-west corner's pixels, the second the south-east's.
+        # The first pass peels south-east borders and north-west corners, the second the opposite ones.
         sides = ((p2, p4, p6), (p4, p6, p8)) if first_pass else ((p2, p4, p8), (p2, p6, p8))
         keeps_shape = all(a * b * c == 0 for a, b, c in sides)
         table[code] = 2 <= neighbours <= 6 and crossings == 1 and keeps_shape
