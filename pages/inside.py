@@ -89,8 +89,8 @@ with flow_tab:
         )
         with errors.shown(stop=False):
             try:
-                if canvas.image_data is not None:
-                    drawing = canvas_to_mnist(canvas.image_data)
+                if (drawn := canvas.image_data) is not None:  # decoded on each access: once
+                    drawing = canvas_to_mnist(drawn)
                     session.keep_drawing(drawing)
             except EmptyImageError:
                 pass  # nothing drawn here: the drawing from Draw, if any, stays

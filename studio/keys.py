@@ -113,10 +113,17 @@ HOME_PRESETS = "home.presets"
 # -- Draw -------------------------------------------------------------------------
 #: How many times the canvas was cleared: a new round is a new, empty canvas.
 CANVAS_ROUND = "draw.canvas_round"
+DRAW_PEN = "draw.pen"
+DRAW_OWN_THRESHOLD = "draw.own_threshold"
+DRAW_THRESHOLD = "draw.threshold"
+#: The canvas and its reading as the last stroke left them (what "Keep it for the class" keeps).
+DRAW_READING = "draw.reading"
 DRAW_CROP = "draw.crop"
 DRAW_CENTRE = "draw.centre"
 DRAW_STROKE = "draw.stroke"
 DRAW_SALIENCY = "draw.saliency"
+#: Whether "Each step from canvas to model input" is open (its pictures are made only then).
+DRAW_STEPS = "draw.steps"
 DRAW_NOISE_SEED = "draw.noise_seed"
 
 

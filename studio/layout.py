@@ -61,7 +61,7 @@ NARROW_SCREEN_CSS = f"""
 @media (max-width: {NARROW_SCREEN_PX - 0.02}px) {{
     [data-testid="stMainBlockContainer"] {{ padding-top: 3.75rem; }}
     [data-testid="stMainBlockContainer"] h1 {{ padding-top: 0.25rem; }}
-    .st-key-{ANSWERS_KEY} > div > [data-testid="stVerticalBlock"] {{ padding: 0.5rem; }}
+    .st-key-{ANSWERS_KEY} .answer {{ padding: 0.5rem !important; }}
     .st-key-{ANSWERS_KEY} .probability-bars > div {{ min-width: 0; }}
     .st-key-{ANSWERS_KEY} .probability-bars > div > div:first-child {{ font-size: 0.55rem !important; }}
 }}

@@ -19,7 +19,10 @@ def keep(app, digit: int) -> None:
 def test_a_drawing_is_kept_with_its_label_and_the_answers(open_app, pretrained_root, pretrained_ids, class_db, mnist):
     app = open_app(pretrained_root, "draw")
     keep_button = lambda: next(b for b in app.button if b.label == "Keep it for the class")  # noqa: E731
-    assert not app.get("button_group")  # nothing drawn: nothing to keep
+    keep(app, 7)  # nothing drawn yet: nothing is kept, and the page says what to do
+    assert [w.value for w in app.warning] == ["Draw a digit on the canvas first, then keep it."]
+    assert ClassDrawings(class_db).labels().tolist() == []
+    app.get("button_group")[0].set_value(None).run()
     draw(app, mnist.x_test[0])
     assert predictions(app) == ["7"]
     assert keep_button().disabled  # the digit is not chosen yet

@@ -28,12 +28,17 @@ def canvas_state(gray: np.ndarray, side: int = CANVAS_SIDE) -> dict:
     return {"drawing": {"raw": {"objects": []}, "data": url}, "backgroundFit": None}
 
 
+def answers_html(app) -> str:
+    """The answers' HTML (one element for every active model)."""
+    return "".join(element.proto.body for element in app.get("html") if "class='answer'" in element.proto.body)
+
+
 def predictions(app) -> list[str]:
     """The big answers the page shows, one per active model."""
     return [
-        match.group(1)
-        for element in app.markdown
-        if (match := re.search(r"<div class='prediction'[^>]*>(.+?)</div>", element.value))
+        digit
+        for element in app.get("html")
+        for digit in re.findall(r"<div class='prediction'[^>]*>(.+?)</div>", element.proto.body)
     ]
 
 
@@ -56,9 +61,14 @@ def test_a_drawn_test_digit_is_read_correctly(open_app, pretrained_root, mnist, 
 
     assert not app.exception
     assert predictions(app) == [str(mnist.y_test[index])]
-    sure = [c.value for c in app.caption if c.value.endswith("% sure")]
+    sure = re.findall(r">([\d.]+)% sure<", answers_html(app))
     assert len(sure) == 1
-    assert float(sure[0].split("%")[0]) > 60
+    assert float(sure[0]) > 60
+    # A screen reader is told the answer too.
+    assert re.search(
+        rf"role='status' aria-live='polite'[^>]*>test-sklearn says {mnist.y_test[index]}, [\d.]+% sure",
+        answers_html(app),
+    )
     assert [e.label for e in app.expander] == ["Each step from canvas to model input"]
     assert not any("Draw a digit" in info.value for info in app.info)
 
@@ -70,8 +80,8 @@ def test_two_active_models_answer_side_by_side(open_app, pretrained_root, pretra
 
     assert not app.exception
     assert predictions(app) == ["0", "0"]
-    headings = [m.value for m in app.markdown if m.value.startswith("**test-sklearn")]
-    assert headings == ["**test-sklearn** · sklearn 784-64-10", "**test-sklearn-small** · sklearn 784-32-10"]
+    headings = re.findall(r"<strong>([^<]+)</strong> · ([^<]+)</div>", answers_html(app))
+    assert headings == [("test-sklearn", "sklearn 784-64-10"), ("test-sklearn-small", "sklearn 784-32-10")]
 
 
 def test_an_empty_canvas_asks_for_a_drawing(open_app, pretrained_root):
@@ -111,21 +121,42 @@ def test_random_noise_gets_an_answer_too(open_app, pretrained_root):
     assert app.image  # the noise itself, next to what the model says
 
 
+def picture_captions(app) -> list[str]:
+    """The captions under the page's pictures (sent as HTML figures)."""
+    return [
+        caption
+        for element in app.get("html")
+        for caption in re.findall(r"<figcaption[^>]*>(.*?)</figcaption>", element.proto.body)
+    ]
+
+
+def test_the_steps_are_made_only_while_they_are_open(open_app, pretrained_root, mnist):
+    """Closed, the steps send no pictures with a stroke; opened, all five come with their captions."""
+    app = open_app(pretrained_root, "draw")
+    draw(app, mnist.x_test[EASY_TEST_DIGITS[0]])
+    assert not app.exception
+    assert picture_captions(app) == []
+    app.session_state[keys.DRAW_STEPS] = True
+    app.run()
+    assert picture_captions(app)[0] == "the canvas, as ink" and len(picture_captions(app)) == 5
+
+
 def test_a_thick_pen_on_a_small_digit_is_redrawn_as_wide_as_mnist(open_app, pretrained_root):
     """The pen-width step shows the strokes' width; switched off, the model input keeps the drawn width."""
     from mnist_core.images import MNIST_STROKE_WIDTH, render_digit
 
     app = open_app(pretrained_root, "draw")
+    app.session_state[keys.DRAW_STEPS] = True  # "Each step from canvas to model input" is open
     draw(app, render_digit(8, height=90, pen=20, style="two loops"))
     assert not app.exception
-    captions = [image.proto.imgs[0].caption for image in app.get("image")]
+    captions = picture_captions(app)
     widths = [float(m.group(1)) for caption in captions if (m := re.match(r"strokes ([\d.]+) px wide", caption))]
     assert len(widths) == 1 and abs(widths[0] - MNIST_STROKE_WIDTH) < 0.8
     evened = app.session_state[keys.LAST_DRAWING].copy()
 
     app.toggle(key=keys.DRAW_STROKE).set_value(False).run()
     assert not app.exception
-    assert "strokes as drawn" in [image.proto.imgs[0].caption for image in app.get("image")]
+    assert "strokes as drawn" in picture_captions(app)
     assert np.abs(app.session_state[keys.LAST_DRAWING] - evened).mean() > 0.02
 
 

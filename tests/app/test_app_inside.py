@@ -80,5 +80,7 @@ def test_draw_shows_which_pixels_made_the_answer(open_app, pretrained_root, mnis
     app.toggle(key=keys.DRAW_SALIENCY).set_value(True).run()
     draw(app, mnist.x_test[EASY_TEST_DIGITS[1]])
     assert not app.exception
-    captions = [image.proto.imgs[0].caption for image in app.get("image")]
-    assert captions[0] == f"what made test-sklearn say {mnist.y_test[EASY_TEST_DIGITS[1]]}"  # "What the models see"
+    seen = next(element.proto.body for element in app.get("html") if "<figure" in element.proto.body)
+    assert (
+        f"what made test-sklearn say {mnist.y_test[EASY_TEST_DIGITS[1]]}</figcaption>" in seen
+    )  # "What the models see"
