@@ -73,9 +73,10 @@ def ink(image: np.ndarray) -> np.ndarray:
     transparent canvas (then the alpha channel is the ink).
     """
     pixels = np.asarray(image)
-    if pixels.dtype == np.uint8 and pixels.ndim == 3 and pixels.shape[2] in (3, 4) and min(pixels.shape[:2]) >= 2:
-        if pixels.max() > 1:  # (uint8 that holds only 0 and 1 is read as 0-to-1 amounts, below)
-            return _ink_of_colours(pixels)
+    colours = pixels.dtype == np.uint8 and pixels.ndim == 3 and pixels.shape[2] in (3, 4)
+    # (A uint8 image that holds only 0 and 1 is read as amounts 0 to 1, below.)
+    if colours and min(pixels.shape[:2]) >= 2 and pixels.max() > 1:
+        return _ink_of_colours(pixels)
     array = _as_float(pixels)
     if array.ndim == 3 and array.shape[2] == 4 and np.median(_border(array[..., 3])) < 0.5:
         return array[..., 3]  # on a transparent canvas, whatever is opaque is ink
