@@ -13,12 +13,14 @@ from __future__ import annotations
 import base64
 import html
 import io
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 from PIL import Image
 
-__all__ = ["as_uint8", "pixels_html", "pixels_row_html"]
+from .training.records import EpochEvent
+
+__all__ = ["as_uint8", "curves_svg", "pixels_html", "pixels_row_html", "weights_html"]
 
 #: Caption text under a picture (the colour of Streamlit's captions, AA contrast on white).
 CAPTION_STYLE = "font-size:0.8rem;color:#4b5563;margin-top:0.2rem;line-height:1.2"
@@ -67,3 +69,108 @@ def pixels_row_html(images: Sequence[np.ndarray], captions: Sequence[str], *, wi
         pixels_html(image, width=width, caption=caption) for image, caption in zip(images, captions, strict=True)
     )
     return f'<div style="display:flex;flex-wrap:wrap;gap:0.75rem;align-items:flex-start">{figures}</div>'
+
+
+# -- a training run, live -----------------------------------------------------------
+
+#: Blue, white and red: weights that push a unit down, nothing, and up (Plotly's RdBu reversed, ends and middle).
+_DIVERGING = np.array([[33, 102, 172], [247, 247, 247], [178, 24, 43]], dtype=np.float32)
+#: The colours of training and validation, as in the interactive figures.
+_SERIES = {"training": "#2563eb", "validation": "#f97316"}
+
+
+def weights_html(images: np.ndarray, *, columns: int = 6, width: int = 360, caption: str = "") -> str:
+    """First-layer weights ``(units, 28, 28)`` as one picture: red pushes a unit up, blue down, one shared scale.
+
+    One PNG of the whole grid (a few kilobytes), where a heatmap would send every weight as a number.
+    """
+    images = np.asarray(images, dtype=np.float32)
+    count = len(images)
+    columns = max(1, min(columns, count or 1))
+    rows = -(-count // columns)
+    mosaic = np.full((rows * 29 - 1, columns * 29 - 1), np.nan, dtype=np.float32)
+    for index, image in enumerate(images):
+        top, left = (index // columns) * 29, (index % columns) * 29
+        mosaic[top : top + 28, left : left + 28] = image
+    limit = float(np.nanmax(np.abs(images))) if count else 1.0
+    scaled = np.clip(np.nan_to_num(mosaic, nan=0.0) / (limit or 1.0), -1, 1)[..., None]  # -1 … 1
+    low, middle, high = _DIVERGING
+    colours = np.where(scaled < 0, middle + (low - middle) * -scaled, middle + (high - middle) * scaled)
+    colours[np.isnan(mosaic)] = 255  # the gaps between units
+    return pixels_html(
+        colours.round().astype(np.uint8),
+        width=width,
+        caption=caption,
+        alt=f"the incoming weights of {count} first-layer units",
+    )
+
+
+def _polyline(
+    values: Sequence[float | None], xs: Sequence[float], y_of: Callable[[float], float]
+) -> list[tuple[float, float]]:
+    return [(x, y_of(value)) for x, value in zip(xs, values, strict=True) if value is not None]
+
+
+def curves_svg(history: Sequence[EpochEvent], *, epochs: int) -> str:
+    """Loss and accuracy per epoch, training against validation, as a small SVG (no plotting library).
+
+    The last epoch's figures are the picture's text alternative.
+    """
+    panel_width, panel_height, pad = 300.0, 170.0, 28.0
+    xs_all = [float(event.epoch) for event in history]
+    panels = []
+    for index, (title, pick) in enumerate(
+        (("loss", lambda e: (e.loss, e.val_loss)), ("accuracy", lambda e: (e.accuracy, e.val_accuracy)))
+    ):
+        series = {
+            "training": [pick(event)[0] for event in history],
+            "validation": [pick(event)[1] for event in history],
+        }
+        known = [value for values in series.values() for value in values if value is not None]
+        low, high = (min(known), max(known)) if known else (0.0, 1.0)
+        if title == "loss":
+            low = 0.0
+        if high - low < 1e-9:
+            low, high = low - 0.05, high + 0.05
+        left = index * (panel_width + 20)
+
+        def x_of(epoch: float, left: float = left) -> float:
+            return left + pad + (epoch - 0.5) / max(epochs, 1) * (panel_width - pad - 8)
+
+        def y_of(value: float, low: float = low, high: float = high) -> float:
+            return 20 + (1 - (value - low) / (high - low)) * (panel_height - 20 - pad)
+
+        parts = [
+            f'<text x="{left + pad}" y="13" font-size="12" font-weight="600">{title}</text>',
+            f'<line x1="{left + pad}" y1="{panel_height - pad}" x2="{left + panel_width - 8}" '
+            f'y2="{panel_height - pad}" stroke="#9ca3af"/>',
+            f'<line x1="{left + pad}" y1="20" x2="{left + pad}" y2="{panel_height - pad}" stroke="#9ca3af"/>',
+            f'<text x="{left + pad - 4}" y="24" font-size="10" text-anchor="end">{high:.2f}</text>',
+            f'<text x="{left + pad - 4}" y="{panel_height - pad}" font-size="10" text-anchor="end">{low:.2f}</text>',
+            f'<text x="{left + pad}" y="{panel_height - pad + 14}" font-size="10">1</text>',
+            f'<text x="{left + panel_width - 8}" y="{panel_height - pad + 14}" font-size="10" '
+            f'text-anchor="end">epoch {epochs}</text>',
+        ]
+        for name, values in series.items():
+            points = [(x_of(x), y) for x, y in _polyline(values, xs_all, y_of)]
+            if not points:
+                continue
+            colour = _SERIES[name]
+            path = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
+            parts.append(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2"/>')
+            parts += [f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2.5" fill="{colour}"/>' for x, y in points[-40:]]
+        panels.append("".join(parts))
+    legend = "".join(f'<tspan fill="{colour}">● {name}</tspan> ' for name, colour in _SERIES.items())
+    alt = "training curves, no epoch yet"
+    if history:
+        last = history[-1]
+        alt = f"after epoch {last.epoch} of {epochs}: loss {last.loss:.3f}, accuracy {last.accuracy:.1%}"
+        if last.val_accuracy is not None:
+            alt += f", validation accuracy {last.val_accuracy:.1%}"
+    total_width = 2 * panel_width + 20
+    return (
+        f'<svg role="img" aria-label="{html.escape(alt, quote=True)}" viewBox="0 0 {total_width:.0f} '
+        f'{panel_height + 16:.0f}" style="width:100%;max-width:{total_width:.0f}px;height:auto;font-family:sans-serif">'
+        f"<title>{html.escape(alt)}</title>{''.join(panels)}"
+        f'<text x="{pad}" y="{panel_height + 12}" font-size="11">{legend}</text></svg>'
+    )

@@ -8,19 +8,32 @@ from __future__ import annotations
 
 import time
 
+import numpy as np
 import streamlit as st
 
-from mnist_core import plots
 from mnist_core.classroom import ask_for_model, ask_for_presets
 from mnist_core.engine import JobStatus, TrainingQueue
 from mnist_core.errors import MnistCoreError
+from mnist_core.pictures import curves_svg, weights_html
 from mnist_core.spec import ModelSpec
+from mnist_core.training import EpochEvent
 
 from . import classroom, keys, resources
 from .report import model_report
 
 #: How often a live job's progress is redrawn, in seconds.
 LIVE_SECONDS = 1.0
+
+
+@st.cache_data(max_entries=256, show_spinner=False)
+def _live_curves(job_id: str, count: int, epochs: int, _events: tuple[EpochEvent, ...]) -> str:
+    # Drawn once per job and epoch for every session watching it: a tick with no new epoch sends the same text.
+    return curves_svg(_events, epochs=epochs)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _live_weights(job_id: str, epoch: int, _images: np.ndarray) -> str:
+    return weights_html(_images, columns=6, caption=f"First-layer weights after epoch {epoch}")
 
 
 def request_training(spec: ModelSpec) -> None:
@@ -161,17 +174,14 @@ def job_progress(training: TrainingQueue) -> JobStatus | None:
         if st.button("Stop", icon=":material/stop_circle:", key=keys.stop_job(job_id)):
             training.stop(job_id, classroom.actor().session)
             st.toast("Stopping after this batch; what was learned is kept.")
+        # Cheap pictures, made once per epoch for everyone watching (the result's figures are interactive).
         curves, weights = st.columns([3, 2])
         if current.events:
-            curves.plotly_chart(
-                plots.training_curves(current.events, epochs=job.spec.epochs), key=keys.job_curves(job_id)
-            )
+            events = tuple(current.events)
+            curves.html(_live_curves(job_id, len(events), job.spec.epochs, events))
         if current.first_layer is not None:
             epoch, images = current.first_layer
-            weights.plotly_chart(
-                plots.weight_grid(images, columns=6, title=f"First-layer weights after epoch {epoch}"),
-                key=keys.job_weights(job_id),
-            )
+            weights.html(_live_weights(job_id, epoch, images))
 
     live()
     return None

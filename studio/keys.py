@@ -93,16 +93,6 @@ def stop_job(job_id: str) -> str:
     return f"job.{job_id}.stop"
 
 
-def job_curves(job_id: str) -> str:
-    """A job's live training curves."""
-    return f"job.{job_id}.curves"
-
-
-def job_weights(job_id: str) -> str:
-    """A job's live first-layer weights."""
-    return f"job.{job_id}.weights"
-
-
 def report_part(model_id: str, part: str) -> str:
     """One part of a model's report (``curves``, ``weights``, ``grid``, ``download``)."""
     return f"report.{model_id}.{part}"
