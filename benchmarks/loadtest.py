@@ -212,6 +212,42 @@ def draw_until(drawer: Studio, done: Callable[[], bool], deadline: float) -> lis
     return [ms / 1000 for ms in drawer.page.evaluate("() => window.__latencies")]
 
 
+#: Every page by its address, in the navigation's order.
+PAGE_PATHS = (
+    "/",
+    "/train",
+    "/experiments",
+    "/draw",
+    "/inside",
+    "/evaluate",
+    "/classroom",
+    "/models",
+    "/data",
+    "/teacher",
+)
+
+
+def page_opens(browser: Any, url: str) -> dict[str, dict[str, float]]:
+    """Each page opened in a fresh tab, the first time since the server started (cold) and again (warm):
+    seconds from the address to the page's script finished, as the browser sees it."""
+    opens: dict[str, dict[str, float]] = {}
+    for path in PAGE_PATHS:
+        times = {}
+        for kind in ("cold", "warm"):
+            context = browser.new_context(viewport=VIEWPORT)
+            tab = Studio(context.new_page(), url)
+            tab.page.set_default_timeout(120_000)
+            started = time.perf_counter()
+            tab.open(path)
+            times[kind] = round(time.perf_counter() - started, 3)
+            context.close()
+        opens[path] = times
+    print(
+        "page opens " + ", ".join(f"{path} {t['cold']:.2f}/{t['warm']:.2f} s" for path, t in opens.items()), flush=True
+    )
+    return opens
+
+
 def costs(lab: Lab) -> dict[str, Any]:
     """The server's CPU per stroke, per page view and per watcher-second, each measured on its own."""
     url, pid = lab.server.url, lab.server.pid
@@ -323,6 +359,8 @@ def scenario(lab: Lab, name: str, *, train: bool, sessions: int) -> dict[str, An
 def verdict(report: dict[str, Any]) -> list[str]:
     """Each target met or missed, in words."""
     lines = []
+    slow = {path: t for path, t in report["page_open_s"].items() if t["cold"] > 3 or t["warm"] > 1}
+    lines.append(f"page opens ≤ 3 s cold and ≤ 1 s warm: {'✓' if not slow else f'✗ {slow}'}")
     cost = report["cost"]
     for key, target, what in (
         ("stroke_cpu_ms", TARGETS["stroke_cpu_ms"], "server CPU per stroke"),
@@ -372,9 +410,10 @@ def main() -> None:
         server = Server(args.root.resolve(), store.root, options)
         with server.running(), sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=args.chromium, headless=True, args=CHROMIUM_ARGS)
+            opens = page_opens(browser, server.url)  # first, while every cache is cold
             lab = Lab(browser, server, store, args.interval)
             lab.close_tabs()
-            report: dict[str, Any] = {"cost": costs(lab), "scenarios": []}
+            report: dict[str, Any] = {"page_open_s": opens, "cost": costs(lab), "scenarios": []}
             if not args.only_cost:
                 runs = [("idle", False, 1), ("two-train", True, 1)]
                 runs += [(f"class-{index + 1}", True, args.sessions) for index in range(args.runs)]

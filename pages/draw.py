@@ -108,6 +108,7 @@ def drawing_board() -> None:
         answers_area.info("Draw a digit on the black square to see what the models say.", icon=":material/draw:")
         return
     state[keys.DRAW_READING] = (drawn, reading)
+    resources.load_meter().stroke()
     session.keep_drawing(reading.model_input)  # the Inside page shows it flowing through the network
     answers_area.html(answers_html(models, reading))
     first = reading.answers[models[0].id]

@@ -20,7 +20,7 @@ from mnist_core.classroom import (
 )
 from mnist_core.errors import MnistCoreError
 from mnist_core.spec import ModelSpec
-from studio import classroom, controls, errors, frame, keys, resources
+from studio import classroom, controls, errors, frame, keys, load, resources
 
 frame.page()
 
@@ -35,6 +35,7 @@ if password is None:
         "`.streamlit/secrets.toml`) and restart the server.",
         icon=":material/lock_open:",
     )
+    load.load_section()
     st.stop()
 classroom.teacher_login(password)  # the page goes on only for the teacher
 classroom.teacher_acted()  # every click on this page is the teacher's
@@ -53,6 +54,7 @@ code, words = st.columns([1, 3])
 code.image(qr_png(address), width=220)
 words.markdown(f"## {address}")
 words.caption("Students on the same network open this address, or point a phone's camera at the code.")
+load.load_section()
 
 st.subheader("Who is who")
 entries = roll_call(roster, drawings, jobs_table)

@@ -11,7 +11,7 @@ from streamlit.navigation.page import StreamlitPage
 from mnist_core.errors import DatasetUnavailableError
 from mnist_core.store import default_active
 
-from . import classroom, keys, resources
+from . import classroom, keys, resources, session
 
 #: Every page: its file, title and icon, in the navigation's order (the first is the default).
 PAGES = (
@@ -29,6 +29,22 @@ PAGES = (
 #: The titles of the pages a lesson may show or hide (the Teacher page is always there, to unlock the rest).
 STUDENT_PAGES = tuple(title for _, title, _ in PAGES if title != "Teacher")
 ROOT = Path(__file__).resolve().parents[1]
+#: How often Streamlit looks whether its config.toml files changed (its own default: 5 times a second).
+CONFIG_POLL_SECONDS = 30.0
+
+
+def _poll_config_rarely() -> None:
+    """Streamlit polls its config files for changes 5 times a second, whatever ``server.fileWatcherType`` says
+    (two files: 2.6 ms of CPU a second measured here, and ten wake-ups): once every 30 s is enough for a server
+    whose settings do not change during a lesson. Its module constant is read at every poll; where a
+    Streamlit version has none, nothing changes."""
+    from streamlit.watcher import polling_path_watcher
+
+    if hasattr(polling_path_watcher, "_POLLING_PERIOD_SECS"):
+        polling_path_watcher._POLLING_PERIOD_SECS = CONFIG_POLL_SECONDS
+
+
+_poll_config_rarely()  # once per server process: this module is imported once
 
 
 def navigation() -> StreamlitPage:
@@ -63,6 +79,7 @@ def frame() -> StreamlitPage:
     Returns the page to run.
     """
     st.set_page_config(page_title="Digit Studio", page_icon="✍️", layout="wide")
+    resources.load_meter().session_seen(session.session_id())
     chosen = navigation()
     sidebar()
     classroom.notices()

@@ -159,7 +159,7 @@ def job_progress(training: TrainingQueue) -> JobStatus | None:
 
     @st.fragment(run_every=LIVE_SECONDS)
     def live() -> None:
-        current = training.status(job_id)
+        current = resources.job_status(training, job_id)
         if current is None or not current.job.active:
             st.rerun()  # the whole page, to show the result
             return

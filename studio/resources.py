@@ -15,14 +15,18 @@ import streamlit as st
 
 from mnist_core import classroom, data
 from mnist_core.classroom import ClassDrawings, LessonBoard, ModelScore, PasswordGate, Roster, score_models
-from mnist_core.engine import Engine, JobTable, TrainingQueue, database_path, scheduler_address
+from mnist_core.engine import Engine, JobStatus, JobTable, TrainingQueue, database_path, scheduler_address
 from mnist_core.errors import MnistCoreError, TrainingError
 from mnist_core.experiments import SweepTable
 from mnist_core.images import canvas_to_mnist, draw_non_digits
+from mnist_core.monitor import LoadMeter
 from mnist_core.network import DenseNetwork, Evaluation, evaluate, inside
 from mnist_core.store import DamagedEntry, ModelStore, StoredModel
 from mnist_core.training import WeightHistory
 
+#: A job's status is read from the table again at least this often, even without news from the engine (a job
+#: that another process trains, a waiting job's estimate); when the server is busy, less often.
+STATUS_SECONDS, BUSY_STATUS_SECONDS = 2.0, 10.0
 #: After the training engine failed to start, pages are told so without trying again for this long.
 ENGINE_RETRY_SECONDS = 30.0
 _engine_failures: dict[str | None, tuple[float, MnistCoreError]] = {}
@@ -152,6 +156,27 @@ def training_queue() -> TrainingQueue:
         failure = TrainingError(f"The training engine could not start: {error}")
         _engine_failures[address] = (time.monotonic(), failure)
         raise failure from error
+
+
+@st.cache_resource(max_entries=256, show_spinner=False)
+def _job_status(_training: TrainingQueue, job_id: str, generation: int, period: int) -> JobStatus | None:
+    return _training.status(job_id)
+
+
+def job_status(training: TrainingQueue, job_id: str) -> JobStatus | None:
+    """A job's status, read once for every session watching it: again when the engine reports news of
+    any job, and at least every couple of seconds (every ten when the server is busy: drawing goes first).
+
+    Shared by the sessions: treat it as read-only.
+    """
+    every = BUSY_STATUS_SECONDS if load_meter().busy() else STATUS_SECONDS
+    return _job_status(training, job_id, training.generation, int(time.monotonic() // every))
+
+
+@st.cache_resource(show_spinner=False)
+def load_meter() -> LoadMeter:
+    """How busy this server is (sessions, strokes, CPU, memory), one per server."""
+    return LoadMeter()
 
 
 @st.cache_resource(show_spinner=False)

@@ -96,3 +96,27 @@ def test_a_lesson_that_hides_home_opens_students_on_its_first_page(open_app, emp
     student = open_app(empty_store)
     assert not student.exception
     assert [title.value for title in student.title] == ["Train a network"]
+
+
+def test_the_teacher_sees_the_servers_load(open_app, pretrained_root, teacher_env, mnist):
+    """Sessions, strokes a second, CPU, memory and the queue: a stroke drawn on Draw shows in the figures."""
+    from tests.app.test_app_draw import draw
+
+    drawer = open_app(pretrained_root, "draw")
+    draw(drawer, mnist.x_test[0])
+    app = open_app(pretrained_root, "teacher")
+    unlock(app)
+    assert not app.exception
+    assert "How the server is doing" in [h.value for h in app.subheader]
+    figures = {metric.label: metric.value for metric in app.metric}
+    assert int(figures["Sessions"]) >= 2  # the drawer and the teacher
+    assert float(figures["Strokes a second"]) > 0
+    assert figures["Server CPU"].endswith("%") and figures["Memory"].endswith(" MB")
+    assert figures["Queue"] == "0 + 0" and figures["Longest wait"] == "none"
+
+
+def test_on_one_laptop_the_load_shows_without_teacher_mode(open_app, empty_store, monkeypatch):
+    monkeypatch.delenv("DIGIT_STUDIO_TEACHER_PASSWORD", raising=False)
+    app = open_app(empty_store, "teacher")
+    assert not app.exception
+    assert {"Sessions", "Server CPU", "Memory", "Queue"} <= {metric.label for metric in app.metric}

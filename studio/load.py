@@ -1,0 +1,67 @@
+"""The server's load for the teacher: sessions, strokes a second, CPU, memory and the training queue, live."""
+
+from __future__ import annotations
+
+import os
+import time
+
+import streamlit as st
+
+from mnist_core.engine import TrainingQueue
+from mnist_core.monitor import BUSY_CPU_SHARE
+
+from . import errors, resources
+
+#: How often the figures are refreshed, in seconds (slower while the server is busy).
+LOAD_SECONDS = 3.0
+
+
+def _duration(seconds: float) -> str:
+    return f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.0f} min"
+
+
+def server_load(training: TrainingQueue | None) -> None:
+    """Sessions connected, strokes per second, the server's CPU share and memory, the queue's depth and wait."""
+
+    @st.fragment(run_every=LOAD_SECONDS)
+    def figures() -> None:
+        sample = resources.load_meter().sample()
+        cores = os.cpu_count() or 1
+        row = st.columns(6)
+        row[0].metric("Sessions", sample.sessions, help="Browser tabs that were active in the last two minutes.")
+        row[1].metric("Strokes a second", f"{sample.strokes_per_second:.1f}", help="Drawings answered, last 10 s.")
+        row[2].metric(
+            "Server CPU",
+            f"{sample.cpu_share:.0%}",
+            help=f"Of one core (the web server uses one; this machine has {cores}). Above "
+            f"{BUSY_CPU_SHARE:.0%} live curves refresh less often, so that drawing stays quick.",
+        )
+        row[3].metric("Memory", f"{sample.memory_bytes / 2**20:,.0f} MB", help="The web server's resident memory.")
+        if training is None:
+            row[4].metric("Queue", "—", help="The training engine is not running.")
+            return
+        statuses = training.overview()
+        waiting = [status for status in statuses if status.position is not None]
+        running = len(statuses) - len(waiting)
+        row[4].metric("Queue", f"{running} + {len(waiting)}", help="Jobs training now + jobs waiting their turn.")
+        now = time.time()
+        longest = max((now - status.job.created for status in waiting), default=0.0)
+        row[5].metric(
+            "Longest wait",
+            _duration(longest) if waiting else "none",
+            help="How long the job first in line has waited so far"
+            + (f"; the last one starts in about {_duration(waiting[-1].wait_seconds)}." if waiting else "."),
+        )
+        if sample.cpu_share >= BUSY_CPU_SHARE:
+            st.caption(":material/speed: Busy: live curves refresh every few seconds instead of every second.")
+
+    figures()
+
+
+def load_section() -> None:
+    """The Teacher page's "How the server is doing": the figures above, with the queue when the engine runs."""
+    st.subheader("How the server is doing")
+    training = None
+    with errors.shown(stop=False):  # the server's own figures show whatever the engine does
+        training = resources.training_queue()
+    server_load(training)
