@@ -71,9 +71,11 @@ st.dataframe(
     },
 )
 
+# Only the open tab is made and sent: a page opens in the time its first screen takes.
 right_tab, wrong_tab, curves_tab, reject_tab = st.tabs(
-    ["Correct predictions", "Wrong predictions", "Training curves", "When to say 'not sure'"]
-)
+    ["Correct predictions", "Wrong predictions", "Training curves", "When to say 'not sure'"],
+    key=keys.EVALUATE_TAB, on_change="rerun",
+)  # fmt: skip
 
 
 def show_test_digits(indices: np.ndarray, key: str) -> None:
@@ -82,12 +84,17 @@ def show_test_digits(indices: np.ndarray, key: str) -> None:
     st.plotly_chart(plots.digit_grid(mnist.x_test[indices], labels=labels, predictions=predictions), key=key)
 
 
-with right_tab:
-    show_test_digits(result.correct_indices[:30], keys.EVALUATE_RIGHT)
-with wrong_tab:
-    st.caption("The most confident mistakes first.")
-    show_test_digits(result.wrong_indices[:30], keys.EVALUATE_WRONG)
-with curves_tab:
+if right_tab.open:
+    with right_tab:
+        show_test_digits(result.correct_indices[:30], keys.EVALUATE_RIGHT)
+if wrong_tab.open:
+    with wrong_tab:
+        st.caption("The most confident mistakes first.")
+        show_test_digits(result.wrong_indices[:30], keys.EVALUATE_WRONG)
+
+
+def show_curves() -> None:
+    """The model's training curves, and any stored runs' curves in one chart."""
     st.plotly_chart(plots.training_curves(model.history, epochs=model.spec.epochs), key=keys.EVALUATE_CURVES)
     st.markdown("**Compare runs**: any stored models' curves in one chart")
     compared = st.multiselect(
@@ -103,7 +110,9 @@ with curves_tab:
     if metric.startswith("val_") and any(all(e.val_loss is None for e in by_id[i].history) for i in compared):
         st.caption("Runs trained without a validation split have no validation curve.")
 
-with reject_tab:
+
+def show_refusals() -> None:
+    """How often the model says "not sure" at each threshold, and what it does with things that are not digits."""
     refused = refusals(result, model.reject_threshold, resources.network(model).predict_proba(resources.non_digits()))
     st.plotly_chart(
         plots.coverage_curve(refused.thresholds, refused.coverage, refused.accuracy, chosen=refused.threshold),
@@ -123,11 +132,9 @@ with reject_tab:
     ]
     st.plotly_chart(plots.digit_grid(resources.non_digits()[:20], captions=captions), key=keys.EVALUATE_NON_DIGITS)
 
-st.subheader("Compare with another model")
-others = [model_id for model_id in by_id if model_id != model.id]
-if not others:
-    st.caption("Train a second model to compare the two.")
-else:
+
+def show_comparison(others: list[str]) -> None:
+    """Two confusion matrices side by side, and their difference."""
     default = next((m.id for m in active if m.id != model.id), others[0])
     other = by_id[
         st.selectbox("Second model", others, index=others.index(default), format_func=lambda i: by_id[i].label)
@@ -146,3 +153,19 @@ else:
         f"Test accuracy: {model.name} {result.test_accuracy:.2%}, {other.name} {other_result.test_accuracy:.2%}. "
         "In the difference, blue cells gained images and red cells lost them."
     )
+
+
+if curves_tab.open:
+    with curves_tab:
+        show_curves()
+if reject_tab.open:
+    with reject_tab:
+        show_refusals()
+
+compare = st.expander("Compare with another model", key=keys.EVALUATE_COMPARE, on_change="rerun")
+others = [model_id for model_id in by_id if model_id != model.id]
+if not others:
+    compare.caption("Train a second model to compare the two.")
+elif compare.open:
+    with compare:
+        show_comparison(others)

@@ -37,9 +37,15 @@ st.caption(
     "Everything here is computed from its weights with NumPy, live."
 )
 
-weights_tab, flow_tab, knock_tab = st.tabs(["What the first layer looks for", "A drawing flows through", "Knock out"])
+# Only the open tab is made and sent (silencing units scores the whole test set).
+weights_tab, flow_tab, knock_tab = st.tabs(
+    ["What the first layer looks for", "A drawing flows through", "Knock out"], key=keys.INSIDE_TAB, on_change="rerun"
+)
+unit = st.session_state.get(keys.INSIDE_UNIT)
 
-with weights_tab:
+
+def first_layer() -> None:
+    """The first layer's units as pictures; a click on one shows its weights and its favourite digits."""
     images = first_layer_images(network)
     pages = -(-len(images) // UNITS_PER_PAGE)
     page = st.number_input("Page of units", 1, pages, 1, key=keys.INSIDE_UNIT_PAGE) if pages > 1 else 1
@@ -75,7 +81,10 @@ with weights_tab:
             if drawing is not None:
                 st.metric("Its output for your drawing", f"{activations(network, drawing)[0][0, unit]:.3f}")
 
-with flow_tab:
+
+def flow() -> None:
+    """A drawing (here or from Draw) through every layer."""
+    flowing = drawing
     with st.expander("Draw here", expanded=drawing is None, icon=":material/draw:"):
         canvas = st_canvas(
             stroke_width=20,
@@ -90,23 +99,25 @@ with flow_tab:
         with errors.shown(stop=False):
             try:
                 if (drawn := canvas.image_data) is not None:  # decoded on each access: once
-                    drawing = canvas_to_mnist(drawn)
-                    session.keep_drawing(drawing)
+                    flowing = canvas_to_mnist(drawn)
+                    session.keep_drawing(flowing)
             except EmptyImageError:
                 pass  # nothing drawn here: the drawing from Draw, if any, stays
-    if drawing is None:
+    if flowing is None:
         st.info("Draw a digit here or on the **Draw** page to see it flow through the network.", icon=":material/draw:")
     else:
-        layers = [values[0] for values in activations(network, drawing)]
+        layers = [values[0] for values in activations(network, flowing)]
         picture, strips = st.columns([1, 4])
-        picture.image(plots.enlarge(drawing, 5), caption="the model's input", width=140)
+        picture.image(plots.enlarge(flowing, 5), caption="the model's input", width=140)
         strips.plotly_chart(plots.layer_strips(layers), key=keys.INSIDE_STRIPS)
         strips.caption(
             "Each strip is a layer; each cell a unit, brighter the more it fires for this drawing. "
             f"Stars mark the strongest. The answer: {int(layers[-1].argmax())} ({layers[-1].max():.0%})."
         )
 
-with knock_tab:
+
+def knock() -> None:
+    """Silence some units and see what the model still reads."""
     st.caption(
         "Silence some units, as if they were cut out of the network, and see what the model still reads. "
         "Networks spread what they know over many units: silencing a few rarely matters, silencing many does."
@@ -141,3 +152,14 @@ with knock_tab:
                     st.html(plots.probability_bars_html(probabilities))
     else:
         st.info("Choose units to silence.", icon=":material/info:")
+
+
+if weights_tab.open:
+    with weights_tab:
+        first_layer()
+if flow_tab.open:
+    with flow_tab:
+        flow()
+if knock_tab.open:
+    with knock_tab:
+        knock()

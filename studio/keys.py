@@ -131,6 +131,8 @@ def draw_class_label(round_: int) -> str:
 INSIDE_UNIT_PAGE = "inside.unit_page"
 #: The unit clicked last in the first layer's weight grid.
 INSIDE_UNIT = "inside.unit"
+#: Which of Inside's tabs is open (only that one is made).
+INSIDE_TAB = "inside.tab"
 INSIDE_CANVAS = "inside.canvas"
 INSIDE_UNIT_WEIGHTS = "inside.unit_weights"
 INSIDE_UNIT_FAVOURITES = "inside.unit_favourites"
@@ -156,6 +158,9 @@ EVALUATE_CELL_DIGITS = "evaluate.cell_digits"
 EVALUATE_RIGHT = "evaluate.right_grid"
 EVALUATE_WRONG = "evaluate.wrong_grid"
 EVALUATE_CURVES = "evaluate.curves"
+#: Which of Evaluate's tabs is open (only that one is made), and whether "Compare with another model" is.
+EVALUATE_TAB = "evaluate.tab"
+EVALUATE_COMPARE = "evaluate.compare"
 EVALUATE_OVERLAY_RUNS = "evaluate.overlay.runs"
 EVALUATE_OVERLAY_METRIC = "evaluate.overlay.metric"
 EVALUATE_OVERLAY = "evaluate.overlay.chart"

@@ -89,7 +89,11 @@ def test_row_normalised_matrix(open_app, pretrained_root):
 
 
 def test_comparing_two_models(open_app, pretrained_root, pretrained_ids):
+    """The comparison is made only once it is opened: two matrices side by side, and their difference."""
     app = open_app(pretrained_root, "evaluate")
+    assert not any(s.label == "Second model" for s in app.selectbox)
+    app.session_state[keys.EVALUATE_COMPARE] = True  # "Compare with another model" opened
+    app.run()
 
     assert not app.exception
     second = next(s for s in app.selectbox if s.label == "Second model")
@@ -113,6 +117,9 @@ def test_one_model_has_nothing_to_compare(open_app, scratch_store, pretrained_id
 def test_training_curves_of_several_runs_overlay(open_app, pretrained_root, pretrained_ids):
     """Picking runs on the curves tab draws one line per run of the chosen metric."""
     app = open_app(pretrained_root, "evaluate")
+    assert not any(element.proto.id.endswith(keys.EVALUATE_OVERLAY) for element in app.get("plotly_chart"))
+    app.session_state[keys.EVALUATE_TAB] = "Training curves"  # only the open tab is made
+    app.run()
     app.multiselect(key=keys.EVALUATE_OVERLAY_RUNS).set_value(list(pretrained_ids.values())).run()
     app.radio(key=keys.EVALUATE_OVERLAY_METRIC).set_value("loss").run()
 

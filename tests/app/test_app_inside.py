@@ -56,6 +56,9 @@ def test_a_drawing_flows_through_and_units_can_be_knocked_out(open_app, pretrain
     drawing = app.session_state[keys.LAST_DRAWING]
     app.switch_page("pages/inside.py").run()
     assert not app.exception
+    assert not any("Silence some units" in caption.value for caption in app.caption)  # only the open tab is made
+    app.session_state[keys.INSIDE_TAB] = "A drawing flows through"
+    app.run()
     network = ModelStore(pretrained_root).load_network(chosen_model(app))
     strips = next(
         figure
@@ -67,6 +70,8 @@ def test_a_drawing_flows_through_and_units_can_be_knocked_out(open_app, pretrain
         output = np.frombuffer(base64.b64decode(output["bdata"]), dtype=output["dtype"])
     np.testing.assert_allclose(np.ravel(output), network.predict_proba(drawing)[0], rtol=1e-6)
 
+    app.session_state[keys.INSIDE_TAB] = "Knock out"
+    app.run()
     app.radio(key=keys.KNOCK_HOW).set_value("chosen").run()
     app.multiselect(key=keys.knock_units(1)).set_value(list(range(network.hidden_layers[0]))).run()
     assert not app.exception
