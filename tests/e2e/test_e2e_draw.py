@@ -115,7 +115,9 @@ def test_drawing_a_one_then_a_zero(studio):
 
     stroke(studio, ONE)
     assert answers(studio) == ["1", "1"]
-    assert studio.page.get_by_text("% sure").count() == 2
+    assert studio.page.locator(".answer").get_by_text("% sure").count() == 2
+    # A screen reader is told both answers (a polite live region).
+    assert re.search(r"says 1, [\d.]+% sure\. .* says 1, ", studio.page.get_by_role("status").first.inner_text())
 
     clear(studio)
     stroke(studio, ZERO)

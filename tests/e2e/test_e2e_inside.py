@@ -31,8 +31,10 @@ def test_a_drawing_and_a_unit_inside_the_network(studio):
     page.get_by_text("hidden layer 1 ·").first.wait_for()
     page.get_by_text("The answer: 1").wait_for()
 
-    page.get_by_role("tab", name="What the first layer looks for").click()
-    plot = page.locator(".js-plotly-plot").first
+    page.get_by_role("tab", name="What the first layer looks for").click()  # made once it is opened
+    page.get_by_text("Each square is one unit of the first hidden layer").wait_for()
+    studio.idle()
+    plot = page.locator("[role=tabpanel]:visible .js-plotly-plot").first
     page.wait_for_function("plot => plot._fullLayout && plot._fullLayout.xaxis._length > 0", arg=plot.element_handle())
     square = plot.evaluate(LOCATE_UNIT, 7)
     page.mouse.move(square["x"], square["y"])
