@@ -8,7 +8,7 @@ for them as for a browser:
 - :class:`Drawers` send a drawing every few seconds and wait for the answer;
 - :class:`Viewers` open Evaluate, Inside and Class in turn;
 - :class:`Watchers` press Train for the model a real tab trains (joining its job)
-  and then ask for the live progress every second, as the page's timer does.
+  and then ask for the live progress every two seconds, as the page's timer does.
 
 Every loop is bounded in time and talks to 127.0.0.1 only.
 """
@@ -31,8 +31,10 @@ from tests.e2e.test_e2e_draw import ONE, ZERO, answers, press_train, stroke
 VIEWED_PAGES = ("/evaluate", "/inside", "/classroom")
 #: A message that is not answered within this long counts as unanswered.
 ANSWER_SECONDS = 60.0
+#: How the Train page says its job has ended (after which the live progress and its timer are gone).
+OUTCOMES = ("Trained and saved as", "Stopped at epoch", "This exact network was already", "Stopped before")
 #: The page's live timer (``studio.jobs.LIVE_SECONDS``).
-TICK_SECONDS = 1.0
+TICK_SECONDS = 2.0
 
 
 @dataclass
@@ -163,16 +165,22 @@ class Sessions:
         return self._stop.is_set()
 
     async def until_finished(self, socket: Any, *, marker: str | None = None) -> bool:
-        """Read until the script run finishes; whether an element holding ``marker`` came (True without one)."""
+        """Read until the script run finishes; whether an element holding ``marker`` came (True without one).
+
+        The alerts the run sent are kept in :attr:`alerts`.
+        """
         from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
         found, seen = marker is None, []
+        self.alerts: list[str] = []
         while True:
             message = ForwardMsg()
             message.ParseFromString(await asyncio.wait_for(socket.recv(), timeout=ANSWER_SECONDS))
             kind = message.WhichOneof("type")
             element = message.delta.new_element if kind == "delta" else None
             seen.append(element.WhichOneof("type") if element is not None else kind)
+            if element is not None and element.WhichOneof("type") == "alert":
+                self.alerts.append(element.alert.body)
             if marker is not None and element is not None:
                 found = found or marker in element.markdown.body or marker in element.html.body
             if kind == "script_finished":
@@ -243,7 +251,7 @@ class Viewers(Sessions):
 
 
 class Watchers(Sessions):
-    """Students who press Train for the model that trains (joining its job) and watch it, a timer tick a second."""
+    """Students who press Train for the model that trains (joining its job) and watch it, as the page's timer asks."""
 
     def __init__(self, url: str, count: int, captured: Captured) -> None:
         super().__init__(url, count)
@@ -260,6 +268,8 @@ class Watchers(Sessions):
             started = time.perf_counter()
             await self.exchange(socket, self.captured.train_tick)
             self.ticks += 1
+            if any(alert.startswith(OUTCOMES) for alert in self.alerts):
+                return  # the page shows the result: a browser's timer of the live progress has stopped
             await self.pause(TICK_SECONDS - (time.perf_counter() - started))
 
 

@@ -34,9 +34,9 @@ def as_uint8(image: np.ndarray) -> np.ndarray:
     return (np.clip(array.astype(np.float32), 0, 1) * 255).round().astype(np.uint8)
 
 
-def _png_address(pixels: np.ndarray) -> str:
+def _png_address(pixels: np.ndarray, compress_level: int = 6) -> str:
     buffer = io.BytesIO()
-    Image.fromarray(pixels).save(buffer, format="PNG", compress_level=1)
+    Image.fromarray(pixels).save(buffer, format="PNG", compress_level=compress_level)
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 

@@ -9,7 +9,7 @@ from mnist_core.errors import EmptyImageError
 from mnist_core.images import MNIST_STROKE_WIDTH, noise_image
 from mnist_core.network import read_drawing, read_image
 from mnist_core.pictures import pixels_html, pixels_row_html
-from studio import classroom, errors, frame, jobs, keys, layout, resources, session
+from studio import drawing, errors, frame, jobs, keys, layout, resources, session
 from studio.answers import answers_html
 
 frame.page()
@@ -33,43 +33,6 @@ if not models:
 st.session_state.setdefault(keys.CANVAS_ROUND, 0)
 networks = {model.id: resources.network(model) for model in models}
 own_thresholds = {model.id: model.reject_threshold for model in models}
-
-
-def next_canvas() -> None:
-    """A fresh, empty canvas (a new key remounts it)."""
-    st.session_state[keys.CANVAS_ROUND] += 1
-
-
-def controls() -> None:
-    """The pen and the steps: outside the drawing board, so that a stroke does not send them again."""
-    with st.container(horizontal=True, vertical_alignment="bottom"):
-        st.button("Clear", icon=":material/ink_eraser:", on_click=next_canvas)
-        st.slider(
-            "Pen width", 8, 40, 20, key=keys.DRAW_PEN,
-            help="MNIST digits have strokes about 2–3 pixels wide out of 28.",
-        )  # fmt: skip
-    own = st.toggle(
-        "Each model's own confidence threshold", value=True, key=keys.DRAW_OWN_THRESHOLD,
-        help="Below its threshold a model says 'not sure'. Each model's own was chosen on validation "
-        "images so that the answers it does give are 99.5 % right.",
-    )  # fmt: skip
-    if not own:
-        st.slider("Say 'not sure' below", 0.5, 0.99, 0.6, 0.01, key=keys.DRAW_THRESHOLD)
-    st.caption("Draw with the mouse (or a finger); the models answer when you lift it. Undo is in the toolbar.")
-    st.markdown("**From the canvas to what the models see**")
-    st.toggle("Crop to the ink and fit it into 20 × 20", value=True, key=keys.DRAW_CROP)
-    st.toggle("Centre it by its centre of mass", value=True, key=keys.DRAW_CENTRE)
-    st.toggle(
-        "Redraw the strokes as wide as MNIST's", value=True, key=keys.DRAW_STROKE,
-        help="Thins the ink to its centre line and redraws it about 2.5 pixels wide out of 28, whatever "
-        "the pen and the size of the digit: a thick pen on a small digit no longer makes a blob.",
-    )  # fmt: skip
-    st.toggle(
-        "Show which pixels made the answer", key=keys.DRAW_SALIENCY,
-        help=f"Red pixels pushed {models[0].name} towards its answer, blue ones away from it "
-        "(gradient × input of the answer's log-probability).",
-    )  # fmt: skip
-    st.caption("MNIST digits were made this way; switch a step off to see what it is worth.")
 
 
 @st.fragment
@@ -140,33 +103,13 @@ def drawing_board() -> None:
         )
 
 
-def keep_for_class() -> None:
-    """Keep the drawing on the canvas for the class's own test set, labelled by whoever drew it."""
-    with st.container(border=True):
-        label = st.pills(
-            "Keep it for the class: which digit did you draw?", list(range(10)),
-            key=keys.draw_class_label(st.session_state[keys.CANVAS_ROUND]),
-            help="Kept drawings become the class's own test set (see the Class page): the canvas, "
-            "what the models saw and answered, and who kept it (your nickname in a class).",
-        )  # fmt: skip
-        if st.button("Keep it for the class", icon=":material/bookmark_add:", disabled=label is None):
-            kept = st.session_state.get(keys.DRAW_READING)
-            if kept is None:
-                st.warning("Draw a digit on the canvas first, then keep it.", icon=":material/draw:")
-                return
-            canvas, reading = kept
-            with errors.shown(stop=False):  # Draw goes on either way
-                total = classroom.keep_for_class(canvas, reading.model_input, int(label), reading.top_digits())
-                st.success(f"Kept as a {label}: the class has {total} drawings now.", icon=":material/bookmark_added:")
-
-
 canvas_column, controls_column = st.columns([3, 2])
 with controls_column:
-    controls()
+    drawing.controls(explained_model=models[0].name)
 with canvas_column:
     drawing_board()
-    layout.measure_screen(key=MEASURE_KEY, on_new_side=next_canvas)
-keep_for_class()
+    layout.measure_screen(key=MEASURE_KEY, on_new_side=drawing.next_canvas)
+drawing.keep_for_class()
 
 st.divider()
 st.subheader("What does a network say about noise?")

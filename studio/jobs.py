@@ -21,8 +21,9 @@ from mnist_core.training import EpochEvent
 from . import classroom, keys, resources
 from .report import model_report
 
-#: How often a live job's progress is redrawn, in seconds.
-LIVE_SECONDS = 1.0
+#: How often a live job's progress is redrawn, in seconds: an epoch takes a few seconds, and each viewer's
+#: refresh costs the server a script run.
+LIVE_SECONDS = 2.0
 
 
 @st.cache_data(max_entries=256, show_spinner=False)

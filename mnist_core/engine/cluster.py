@@ -136,7 +136,7 @@ def _stop_workers(workers: subprocess.Popen[bytes]) -> None:
             workers.wait()
 
 
-def _worker_setup_plugin() -> Any:
+def _worker_setup_plugin(warm: bool) -> Any:
     from distributed import WorkerPlugin
 
     class WorkerSetup(WorkerPlugin):
@@ -145,7 +145,8 @@ def _worker_setup_plugin() -> Any:
         name = "digit-studio-setup"
 
         def setup(self, worker: Any) -> None:
-            threading.Thread(target=warm_up, name="digit-studio-warm-up", daemon=True).start()
+            if warm:
+                threading.Thread(target=warm_up, name="digit-studio-warm-up", daemon=True).start()
 
     return WorkerSetup()
 
@@ -163,6 +164,9 @@ class Engine:
 
         restarts: how often a minute a local worker program that died (nanny and all) is
             started again; past that, the engine gives up and every job fails with a sentence.
+        warm: each worker imports both frameworks and reads MNIST as it starts, so that the
+            first job does not wait for them; off, a worker does so for its first job (a
+            server that trains only scikit-learn, or a test, saves TensorFlow's import).
 
     Each :meth:`submit` names who hears of that task: ``on_event(job_id, kind, message)``
     for each of its messages (on the client's event loop: keep it short), and
@@ -170,7 +174,12 @@ class Engine:
     """
 
     def __init__(
-        self, address: str | None = None, *, workers: int | None = None, restarts: int = RESTARTS_PER_MINUTE
+        self,
+        address: str | None = None,
+        *,
+        workers: int | None = None,
+        restarts: int = RESTARTS_PER_MINUTE,
+        warm: bool = True,
     ) -> None:
         import dask
         from distributed import Client, LocalCluster
@@ -217,7 +226,7 @@ class Engine:
                 ) from None
             self.local_workers = 0
         try:
-            self.client.register_plugin(_worker_setup_plugin())
+            self.client.register_plugin(_worker_setup_plugin(warm))
         except Exception as error:  # raised again from a worker: most often, it cannot import this package
             self.close()
             raise TrainingError(

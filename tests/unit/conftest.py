@@ -157,7 +157,7 @@ def ink_bbox(digit: np.ndarray) -> np.ndarray:
 @pytest.fixture(scope="module")
 def engine() -> Iterator[Engine]:
     """One local cluster with a single worker process, so that jobs run strictly one after another (per test module)."""
-    started = Engine(workers=1)
+    started = Engine(workers=1, warm=False)  # these tests train scikit-learn: no TensorFlow import per worker
     started.wait_for_workers(1)
     yield started
     started.close()

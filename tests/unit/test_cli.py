@@ -302,7 +302,7 @@ def test_delete_removes_the_model(trained: tuple[Path, dict], tmp_path: Path) ->
 @pytest.fixture(scope="module")
 def cluster() -> Iterator[str]:
     """A real Dask cluster on this machine (a scheduler and one worker process); yields its address."""
-    engine = Engine(workers=1)
+    engine = Engine(workers=1, warm=False)
     engine.wait_for_workers(1)
     yield engine.cluster.scheduler_address
     engine.close()

@@ -134,7 +134,7 @@ def test_the_teachers_cancel_stops_a_job_for_every_session(make_queue) -> None:
 
 def test_jobs_waiting_when_the_server_died_run_after_a_restart(make_queue, mnist: data.Dataset, engine) -> None:
     """The server stops with one job running and two waiting; the next server trains all three to the end."""
-    dying = Engine(workers=1)
+    dying = Engine(workers=1, warm=False)
     dying.wait_for_workers(1)
     queue = make_queue(dying)
     jobs = [queue.submit(spec, f"student-{index}") for index, spec in enumerate([LONG, TINY, TINY.replace(seed=3)])]
@@ -207,7 +207,7 @@ def test_a_killed_worker_program_is_started_again_and_its_jobs_finish(make_queue
 
 def test_a_worker_program_that_keeps_dying_fails_its_jobs_with_a_sentence(make_queue) -> None:
     """With no restarts left, the jobs fail saying what happened and what to do; new ones fail at once."""
-    fragile = Engine(workers=1, restarts=0)
+    fragile = Engine(workers=1, restarts=0, warm=False)
     try:
         fragile.wait_for_workers(1)
         queue = make_queue(fragile)

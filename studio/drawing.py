@@ -1,0 +1,69 @@
+"""Draw's controls and keeping a drawing: what a stroke does not change, so it sits outside the drawing board.
+
+The board (a fragment in ``pages/draw.py``) reads these widgets' values from the
+session by their keys; changing one reruns the page. "Keep it for the class"
+keeps the drawing the board left in the session.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from . import classroom, errors, keys
+
+
+def next_canvas() -> None:
+    """A fresh, empty canvas (a new key remounts it)."""
+    st.session_state[keys.CANVAS_ROUND] += 1
+
+
+def controls(*, explained_model: str) -> None:
+    """The pen and the steps: outside the drawing board, so that a stroke does not send them again."""
+    with st.container(horizontal=True, vertical_alignment="bottom"):
+        st.button("Clear", icon=":material/ink_eraser:", on_click=next_canvas)
+        st.slider(
+            "Pen width", 8, 40, 20, key=keys.DRAW_PEN,
+            help="MNIST digits have strokes about 2–3 pixels wide out of 28.",
+        )  # fmt: skip
+    own = st.toggle(
+        "Each model's own confidence threshold", value=True, key=keys.DRAW_OWN_THRESHOLD,
+        help="Below its threshold a model says 'not sure'. Each model's own was chosen on validation "
+        "images so that the answers it does give are 99.5 % right.",
+    )  # fmt: skip
+    if not own:
+        st.slider("Say 'not sure' below", 0.5, 0.99, 0.6, 0.01, key=keys.DRAW_THRESHOLD)
+    st.caption("Draw with the mouse (or a finger); the models answer when you lift it. Undo is in the toolbar.")
+    st.markdown("**From the canvas to what the models see**")
+    st.toggle("Crop to the ink and fit it into 20 × 20", value=True, key=keys.DRAW_CROP)
+    st.toggle("Centre it by its centre of mass", value=True, key=keys.DRAW_CENTRE)
+    st.toggle(
+        "Redraw the strokes as wide as MNIST's", value=True, key=keys.DRAW_STROKE,
+        help="Thins the ink to its centre line and redraws it about 2.5 pixels wide out of 28, whatever "
+        "the pen and the size of the digit: a thick pen on a small digit no longer makes a blob.",
+    )  # fmt: skip
+    st.toggle(
+        "Show which pixels made the answer", key=keys.DRAW_SALIENCY,
+        help=f"Red pixels pushed {explained_model} towards its answer, blue ones away from it "
+        "(gradient × input of the answer's log-probability).",
+    )  # fmt: skip
+    st.caption("MNIST digits were made this way; switch a step off to see what it is worth.")
+
+
+def keep_for_class() -> None:
+    """Keep the drawing on the canvas for the class's own test set, labelled by whoever drew it."""
+    with st.container(border=True):
+        label = st.pills(
+            "Keep it for the class: which digit did you draw?", list(range(10)),
+            key=keys.draw_class_label(st.session_state[keys.CANVAS_ROUND]),
+            help="Kept drawings become the class's own test set (see the Class page): the canvas, "
+            "what the models saw and answered, and who kept it (your nickname in a class).",
+        )  # fmt: skip
+        if st.button("Keep it for the class", icon=":material/bookmark_add:", disabled=label is None):
+            kept = st.session_state.get(keys.DRAW_READING)
+            if kept is None:
+                st.warning("Draw a digit on the canvas first, then keep it.", icon=":material/draw:")
+                return
+            canvas, reading = kept
+            with errors.shown(stop=False):  # Draw goes on either way
+                total = classroom.keep_for_class(canvas, reading.model_input, int(label), reading.top_digits())
+                st.success(f"Kept as a {label}: the class has {total} drawings now.", icon=":material/bookmark_added:")
