@@ -27,13 +27,14 @@ LIVE_SECONDS = 2.0
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
-def _live_curves(job_id: str, count: int, epochs: int, _events: tuple[EpochEvent, ...]) -> str:
-    # Drawn once per job and epoch for every session watching it: a tick with no new epoch sends the same text.
+def _live_curves(job_id: str, attempt: int, count: int, epochs: int, _events: tuple[EpochEvent, ...]) -> str:
+    # Drawn once per job, attempt and epoch for every session watching it (a retried job counts its epochs
+    # from 1 again): a tick with no new epoch sends the same text.
     return curves_svg(_events, epochs=epochs)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _live_weights(job_id: str, epoch: int, _images: np.ndarray) -> str:
+def _live_weights(job_id: str, attempt: int, epoch: int, _images: np.ndarray) -> str:
     return weights_html(_images, columns=6, caption=f"First-layer weights after epoch {epoch}")
 
 
@@ -179,10 +180,10 @@ def job_progress(training: TrainingQueue) -> JobStatus | None:
         curves, weights = st.columns([3, 2])
         if current.events:
             events = tuple(current.events)
-            curves.html(_live_curves(job_id, len(events), job.spec.epochs, events))
+            curves.html(_live_curves(job_id, job.attempts, len(events), job.spec.epochs, events))
         if current.first_layer is not None:
             epoch, images = current.first_layer
-            weights.html(_live_weights(job_id, epoch, images))
+            weights.html(_live_weights(job_id, job.attempts, epoch, images))
 
     live()
     return None
