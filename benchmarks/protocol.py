@@ -125,6 +125,7 @@ class Sessions:
 
     def __post_init__(self) -> None:
         self.url = self.url.replace("http://", "ws://") + "/_stcore/stream"
+        self.alerts: list[str] = []  # the alerts of the last run read (see until_finished)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=lambda: asyncio.run(self._all()), daemon=True)
 
@@ -172,7 +173,7 @@ class Sessions:
         from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
         found, seen = marker is None, []
-        self.alerts: list[str] = []
+        self.alerts = []
         while True:
             message = ForwardMsg()
             message.ParseFromString(await asyncio.wait_for(socket.recv(), timeout=ANSWER_SECONDS))

@@ -20,7 +20,7 @@ from PIL import Image
 
 from .training.records import EpochEvent
 
-__all__ = ["as_uint8", "curves_svg", "pixels_html", "pixels_row_html", "weights_html"]
+__all__ = ["as_uint8", "curves_svg", "pixels_html", "pixels_row_html", "weight_mosaic", "weights_html"]
 
 #: Caption text under a picture (the colour of Streamlit's captions, AA contrast on white).
 CAPTION_STYLE = "font-size:0.8rem;color:#4b5563;margin-top:0.2rem;line-height:1.2"
@@ -79,6 +79,18 @@ _DIVERGING = np.array([[33, 102, 172], [247, 247, 247], [178, 24, 43]], dtype=np
 _SERIES = {"training": "#2563eb", "validation": "#f97316"}
 
 
+def weight_mosaic(images: np.ndarray, columns: int) -> tuple[np.ndarray, int]:
+    """``(n, 28, 28)`` images tiled ``columns`` wide with a one-pixel gap (NaN), and the number of rows."""
+    count = len(images)
+    rows = max(1, -(-count // columns))
+    tile = 29
+    mosaic = np.full((rows * tile - 1, columns * tile - 1), np.nan, dtype=np.float32)
+    for index, image in enumerate(np.asarray(images, dtype=np.float32)):
+        row, column = divmod(index, columns)
+        mosaic[row * tile : row * tile + 28, column * tile : column * tile + 28] = image
+    return mosaic, rows
+
+
 def weights_html(images: np.ndarray, *, columns: int = 6, width: int = 360, caption: str = "") -> str:
     """First-layer weights ``(units, 28, 28)`` as one picture: red pushes a unit up, blue down, one shared scale.
 
@@ -86,12 +98,7 @@ def weights_html(images: np.ndarray, *, columns: int = 6, width: int = 360, capt
     """
     images = np.asarray(images, dtype=np.float32)
     count = len(images)
-    columns = max(1, min(columns, count or 1))
-    rows = -(-count // columns)
-    mosaic = np.full((rows * 29 - 1, columns * 29 - 1), np.nan, dtype=np.float32)
-    for index, image in enumerate(images):
-        top, left = (index // columns) * 29, (index % columns) * 29
-        mosaic[top : top + 28, left : left + 28] = image
+    mosaic, _ = weight_mosaic(images, max(1, min(columns, count or 1)))
     limit = float(np.nanmax(np.abs(images))) if count else 1.0
     scaled = np.clip(np.nan_to_num(mosaic, nan=0.0) / (limit or 1.0), -1, 1)[..., None]  # -1 … 1
     low, middle, high = _DIVERGING

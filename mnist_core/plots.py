@@ -12,6 +12,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from .pictures import weight_mosaic
 from .training.records import EpochEvent
 
 __all__ = [
@@ -294,18 +295,6 @@ def class_gap(names: Sequence[str], mnist: Sequence[float], drawn: Sequence[floa
     return figure
 
 
-def _weight_mosaic(images: np.ndarray, columns: int) -> tuple[np.ndarray, int]:
-    """``(n, 28, 28)`` images tiled ``columns`` wide with a one-pixel gap (NaN), and the number of rows."""
-    count = len(images)
-    rows = max(1, -(-count // columns))
-    tile = 29
-    mosaic = np.full((rows * tile - 1, columns * tile - 1), np.nan, dtype=np.float32)
-    for index, image in enumerate(np.asarray(images, dtype=np.float32)):
-        row, column = divmod(index, columns)
-        mosaic[row * tile : row * tile + 28, column * tile : column * tile + 28] = image
-    return mosaic, rows
-
-
 def weight_grid(
     images: np.ndarray,
     *,
@@ -325,7 +314,7 @@ def weight_grid(
     """
     images = np.asarray(images, dtype=np.float32)
     columns = max(1, min(columns, len(images) or 1))
-    mosaic, rows = _weight_mosaic(images, columns)
+    mosaic, rows = weight_mosaic(images, columns)
     limit = float(np.nanmax(np.abs(images))) if images.size else 1.0
     figure = go.Figure(
         go.Heatmap(
@@ -368,7 +357,7 @@ def weight_grid(
 
 def weight_animation(epochs: Sequence[int], frames: Sequence[np.ndarray], *, columns: int = 6) -> go.Figure:
     """The first layer's weights epoch by epoch, with an epoch slider and a play button."""
-    mosaics = [_weight_mosaic(frame, columns)[0] for frame in frames]
+    mosaics = [weight_mosaic(frame, columns)[0] for frame in frames]
     limit = max(float(np.nanmax(np.abs(mosaic))) for mosaic in mosaics) or 1.0
     colours = {"colorscale": "RdBu_r", "zmid": 0, "zmin": -limit, "zmax": limit, "showscale": False}
     figure = go.Figure(

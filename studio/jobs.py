@@ -79,11 +79,12 @@ def describe_wait(status: JobStatus) -> str:
     return (
         f"Waiting in the queue: {'next' if ahead == 0 else f'{ahead} job(s) ahead'}, "
         f"{status.running} training now on {status.workers} worker(s); "
-        f"starts in about {_duration(status.wait_seconds)}, then trains for about {_duration(status.train_seconds)}."
+        f"starts in about {duration(status.wait_seconds)}, then trains for about {duration(status.train_seconds)}."
     )
 
 
-def _duration(seconds: float) -> str:
+def duration(seconds: float) -> str:
+    """``45 s``, or ``3 min`` from a minute and a half on."""
     return f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.0f} min"
 
 
@@ -106,9 +107,9 @@ def queue_rows(training: TrainingQueue) -> list[dict[str, object]]:
                 "model": job.label,
                 "state": "training" if job.state == "running" else f"waiting ({status.position})",
                 "progress": _epoch_progress(status)[1] if status.events else "",
-                "since": f"{_duration(now - (job.started or job.created))} ago",
+                "since": f"{duration(now - (job.started or job.created))} ago",
                 "asked by": f"{len(job.sessions)} session(s)",
-                "about": _duration(status.train_seconds),
+                "about": duration(status.train_seconds),
             }
         )
     return rows

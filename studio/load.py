@@ -11,13 +11,10 @@ from mnist_core.engine import TrainingQueue
 from mnist_core.monitor import BUSY_CPU_SHARE
 
 from . import errors, resources
+from .jobs import duration
 
-#: How often the figures are refreshed, in seconds (slower while the server is busy).
+#: How often the figures are refreshed, in seconds.
 LOAD_SECONDS = 3.0
-
-
-def _duration(seconds: float) -> str:
-    return f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.0f} min"
 
 
 def server_load(training: TrainingQueue | None) -> None:
@@ -48,9 +45,9 @@ def server_load(training: TrainingQueue | None) -> None:
         longest = max((now - status.job.created for status in waiting), default=0.0)
         row[5].metric(
             "Longest wait",
-            _duration(longest) if waiting else "none",
+            duration(longest) if waiting else "none",
             help="How long the job first in line has waited so far"
-            + (f"; the last one starts in about {_duration(waiting[-1].wait_seconds)}." if waiting else "."),
+            + (f"; the last one starts in about {duration(waiting[-1].wait_seconds)}." if waiting else "."),
         )
         if sample.cpu_share >= BUSY_CPU_SHARE:
             st.caption(":material/speed: Busy: live curves refresh every few seconds instead of every second.")
