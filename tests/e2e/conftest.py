@@ -16,12 +16,14 @@ import json
 import os
 import platform
 import shutil
+import signal
 import socket
 import subprocess
 import sys
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -117,18 +119,47 @@ def e2e_store(chromium_executable: str, tmp_path_factory: pytest.TempPathFactory
     return root
 
 
-@pytest.fixture(scope="session")
-def app_server(e2e_store: Path, tmp_path_factory: pytest.TempPathFactory, timings: dict) -> Iterator[dict]:
-    """``streamlit run app.py`` on a free port; yields its URL and start time, and stops it at the end."""
+#: How long a server may take to stop once asked, as Ctrl-C in ``make run`` asks it.
+SERVER_STOP_SECONDS = 5
+
+
+@dataclass
+class Served:
+    """A running ``streamlit run app.py``: its URL, process and log; ``stop_seconds`` once it stopped."""
+
+    url: str
+    process: subprocess.Popen[bytes]
+    log: Path
+    started: float
+    stop_seconds: float | None = None
+
+    def children(self) -> list[int]:
+        """The process ids whose parent is the server (the Dask worker program, once the engine started)."""
+        found = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            with contextlib.suppress(OSError, IndexError, ValueError):
+                if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == self.process.pid:
+                    found.append(int(stat.parent.name))
+        return found
+
+    def stop(self, signal_number: int = signal.SIGTERM) -> int:
+        """Ask the server to stop (SIGINT is Ctrl-C) and wait; kill it past the limit. Returns its exit status."""
+        if self.process.poll() is None:
+            started = time.perf_counter()
+            self.process.send_signal(signal_number)
+            try:
+                self.process.wait(timeout=3 * SERVER_STOP_SECONDS)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+            self.stop_seconds = time.perf_counter() - started
+        return self.process.returncode
+
+
+@contextlib.contextmanager
+def serve(store: Path, class_db: Path, log: Path, **env: str) -> Iterator[Served]:
+    """``streamlit run app.py`` on a free port over ``store`` and ``class_db``, healthy; stopped at the end."""
     port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    log_path = tmp_path_factory.mktemp("server") / "streamlit.log"
-    env = {
-        **os.environ,
-        "DIGIT_STUDIO_MODELS": str(e2e_store),
-        "DIGIT_STUDIO_CLASS_DB": str(tmp_path_factory.mktemp("class") / "class.db"),
-        "PYTHONUNBUFFERED": "1",
-    }
     command = [
         sys.executable, "-m", "streamlit", "run", "app.py",
         "--server.headless", "true",
@@ -137,29 +168,36 @@ def app_server(e2e_store: Path, tmp_path_factory: pytest.TempPathFactory, timing
         "--server.fileWatcherType", "none",
         "--browser.gatherUsageStats", "false",
     ]  # fmt: skip
+    environment = {
+        **os.environ,
+        "DIGIT_STUDIO_MODELS": str(store),
+        "DIGIT_STUDIO_CLASS_DB": str(class_db),
+        "PYTHONUNBUFFERED": "1",
+        **env,
+    }
     started = time.perf_counter()
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
+    with open(log, "wb") as written:
+        process = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=written, stderr=subprocess.STDOUT)
+    served = Served(f"http://127.0.0.1:{port}", process, log, started)
     try:
-        while True:
+        while not healthy(served.url):
             if process.poll() is not None:
-                pytest.fail(f"Streamlit exited with {process.returncode}:\n{log_path.read_text()[-3000:]}")
+                pytest.fail(f"Streamlit exited with {process.returncode}:\n{log.read_text()[-3000:]}")
             if time.perf_counter() - started > SERVER_START_SECONDS:
-                pytest.fail(
-                    f"Streamlit was not healthy after {SERVER_START_SECONDS} s:\n{log_path.read_text()[-3000:]}"
-                )
-            if healthy(url):
-                break
+                pytest.fail(f"Streamlit was not healthy after {SERVER_START_SECONDS} s:\n{log.read_text()[-3000:]}")
             time.sleep(0.1)
-        timings["server_start_to_health_s"] = round(time.perf_counter() - started, 2)
-        yield {"url": url, "started": started, "log": log_path}
+        yield served
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        served.stop()
+
+
+@pytest.fixture(scope="session")
+def app_server(e2e_store: Path, tmp_path_factory: pytest.TempPathFactory, timings: dict) -> Iterator[dict]:
+    """``streamlit run app.py`` on a free port; yields its URL and start time, and stops it at the end."""
+    folder = tmp_path_factory.mktemp("server")
+    with serve(e2e_store, folder / "class.db", folder / "streamlit.log") as served:
+        timings["server_start_to_health_s"] = round(time.perf_counter() - served.started, 2)
+        yield {"url": served.url, "started": served.started, "log": served.log}
 
 
 @pytest.fixture(scope="session")

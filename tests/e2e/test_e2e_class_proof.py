@@ -6,11 +6,9 @@ that its very first page view is a hidden page opened by its address.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
-import subprocess
-import sys
+import signal
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,15 +17,7 @@ from typing import Any
 import pytest
 
 from mnist_core.classroom import TEACHER, ClassDrawings, Lesson, LessonBoard
-from tests.e2e.conftest import (
-    PAGE_TIMEOUT_MS,
-    ROOT,
-    SERVER_START_SECONDS,
-    VIEWPORT,
-    Studio,
-    free_port,
-    healthy,
-)
+from tests.e2e.conftest import PAGE_TIMEOUT_MS, SERVER_STOP_SECONDS, VIEWPORT, Studio, serve
 
 pytestmark = pytest.mark.e2e
 
@@ -47,37 +37,8 @@ def class_url(e2e_store: Path, tmp_path_factory: pytest.TempPathFactory) -> Iter
     shutil.copytree(e2e_store, store, ignore=shutil.ignore_patterns(".locks", ".tmp-*", "*.db*"))
     class_db = folder / "class.db"
     LessonBoard(ClassDrawings(class_db)).push(LESSON, by=TEACHER)
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    env = {
-        **os.environ,
-        "DIGIT_STUDIO_MODELS": str(store),
-        "DIGIT_STUDIO_CLASS_DB": str(class_db),
-        "DIGIT_STUDIO_TEACHER_PASSWORD": PASSWORD,
-        "PYTHONUNBUFFERED": "1",
-    }
-    command = [
-        sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-        "--server.address", "127.0.0.1", "--server.port", str(port), "--server.fileWatcherType", "none",
-        "--browser.gatherUsageStats", "false",
-    ]  # fmt: skip
-    log_path = folder / "streamlit.log"
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-    started = time.perf_counter()
-    try:
-        while not healthy(url):
-            if process.poll() is not None or time.perf_counter() - started > SERVER_START_SECONDS:
-                pytest.fail(f"Streamlit did not start:\n{log_path.read_text()[-3000:]}")
-            time.sleep(0.1)
-        yield url
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    with serve(store, class_db, folder / "streamlit.log", DIGIT_STUDIO_TEACHER_PASSWORD=PASSWORD) as served:
+        yield served.url
 
 
 @pytest.fixture
@@ -147,3 +108,22 @@ def test_a_students_job_is_theirs_after_a_reload_and_in_a_new_tab(browser_of_one
     second.page.get_by_text(re.compile("Stopped at epoch|Stopped before it started")).wait_for(
         timeout=TRAINING_TIMEOUT_MS
     )
+
+
+def test_ctrl_c_stops_the_server_and_its_training_workers_within_seconds(browser_of_one, e2e_store, tmp_path):
+    """The end of a lesson: Ctrl-C in ``make run`` ends the server promptly, and no worker is left behind."""
+    store = tmp_path / "models"
+    shutil.copytree(e2e_store, store, ignore=shutil.ignore_patterns(".locks", ".tmp-*", "*.db*"))
+    with serve(store, tmp_path / "class.db", tmp_path / "streamlit.log") as served:
+        student = tab(browser_of_one, served.url)
+        student.page.goto(served.url + "/train", timeout=FIRST_PAGE_TIMEOUT_MS)
+        student.page.get_by_role("heading", name="Train a network").wait_for(timeout=FIRST_PAGE_TIMEOUT_MS)
+        student.idle()
+        deadline = time.monotonic() + 30
+        while not (workers := served.children()) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert workers, "the Train page starts the training engine and its worker program"
+        assert served.stop(signal.SIGINT) == 0
+        assert served.stop_seconds is not None and served.stop_seconds < SERVER_STOP_SECONDS
+        gone = [pid for pid in workers if not Path(f"/proc/{pid}").exists()]
+        assert gone == workers, f"worker processes still running: {sorted(set(workers) - set(gone))}"
