@@ -2,12 +2,14 @@
 
 Thirty browsers do not fit on two cores beside the server, so most of the load
 test's class is made of these. Each replays the very messages a real tab sent
-(captured once per server by :func:`capture`), so the server does the same work
-for them as for a browser:
+(captured by :func:`capture` for each phase), so the server does the same work
+for them as for a browser. A session first brings its state to the tab's (on
+Draw, the page's own measure of its width; on Train, the preset and sliders
+chosen), so that what it then repeats asks the server for the same work.
 
 - :class:`Drawers` send a drawing every few seconds and wait for the answer;
 - :class:`Viewers` open Evaluate, Inside and Class in turn;
-- :class:`Watchers` press Train for the model a real tab trains (joining its job)
+- :class:`Watchers` choose and press Train as a real tab did (so they join its job)
   and then ask for the live progress every two seconds, as the page's timer does.
 
 Every loop is bounded in time and talks to 127.0.0.1 only.
@@ -44,8 +46,8 @@ class Captured:
     draw_opening: bytes
     strokes: list[bytes]
     pages: dict[str, bytes]
-    train_opening: bytes = b""
-    train_press: bytes = b""
+    #: Opening Train, each change of its controls, and the press of Train, in the order the tab sent them.
+    train_steps: list[bytes] = field(default_factory=list)
     train_tick: bytes = b""
 
 
@@ -96,19 +98,23 @@ def capture(make_tab: Any) -> Captured:
     return Captured(sent[0], [sent[ends[0] - 1], sent[ends[1] - 1]], pages)
 
 
-def capture_training(trainer: Studio, preset: str, *training_images: str) -> tuple[bytes, bytes, bytes]:
-    """Press Train for ``preset`` in ``trainer`` (a fresh tab); returns its opening, its press and a timer tick."""
+def capture_training(
+    trainer: Studio, preset: str, *training_images: str, epochs: tuple[str, ...] = ()
+) -> tuple[list[bytes], bytes]:
+    """Press Train for ``preset`` in ``trainer`` (a fresh tab), with these keys pressed on its sliders.
+
+    Returns every message up to the press (opening the page, choosing the preset, each key on a slider,
+    the press: replayed in order, they ask for the very same job) and one of the live timer's ticks.
+    """
     sent = _recorder(trainer)
-    press_train(trainer, preset, *training_images)
-    opening = sent[0]
-    pressed = len(sent)
-    press = sent[pressed - 1]
+    press_train(trainer, preset, *training_images, epochs=epochs)
+    steps = list(sent)
     deadline = time.monotonic() + 30
-    while len(sent) <= pressed + 1 and time.monotonic() < deadline:  # the live timer's messages
+    while len(sent) <= len(steps) + 1 and time.monotonic() < deadline:  # the live timer's messages
         trainer.page.wait_for_timeout(100)
-    if len(sent) <= pressed + 1:
+    if len(sent) <= len(steps) + 1:
         raise SystemExit("The Train page sent no timer message while its job ran.")
-    return opening, press, sent[-1]
+    return steps, sent[-1]
 
 
 @dataclass
@@ -118,6 +124,8 @@ class Sessions:
     url: str
     count: int
     seconds: list[float] = field(default_factory=list)
+    #: When each of ``seconds`` began (``time.monotonic()``), to tell the class arriving from the class seated.
+    began: list[float] = field(default_factory=list)
     answered: int = 0
     unanswered: int = 0
     failed: int = 0
@@ -126,6 +134,8 @@ class Sessions:
     def __post_init__(self) -> None:
         self.url = self.url.replace("http://", "ws://") + "/_stcore/stream"
         self.alerts: list[str] = []  # the alerts of the last run read (see until_finished)
+        self.ready = 0  # sessions that have opened their page and now do what they came for
+        self.seated_at: float | None = None  # when the last of them was ready (``time.monotonic()``)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=lambda: asyncio.run(self._all()), daemon=True)
 
@@ -165,6 +175,23 @@ class Sessions:
     def stopped(self) -> bool:
         return self._stop.is_set()
 
+    def arrived(self) -> None:
+        """One more session has opened its page and now does what it came for."""
+        self.ready += 1
+        if self.ready == self.count:
+            self.seated_at = time.monotonic()
+
+    def since(self, moment: float) -> list[float]:
+        """The ``seconds`` of the exchanges that began at ``moment`` (``time.monotonic()``) or later."""
+        return [seconds for seconds, began in zip(self.seconds, self.began, strict=True) if began >= moment]
+
+    def wait_until_ready(self, timeout: float = ANSWER_SECONDS) -> None:
+        """Block until every session has opened its page (or broken), or ``timeout`` passed: a cost measured
+        from then on is that of the strokes or ticks alone, not of opening the pages."""
+        deadline = time.monotonic() + timeout
+        while self.ready + self.failed < self.count and time.monotonic() < deadline:
+            time.sleep(0.05)
+
     async def until_finished(self, socket: Any, *, marker: str | None = None) -> bool:
         """Read until the script run finishes; whether an element holding ``marker`` came (True without one).
 
@@ -195,6 +222,7 @@ class Sessions:
         await socket.send(message)
         ok = await self.until_finished(socket, marker=marker)
         self.seconds.append(time.perf_counter() - started)
+        self.began.append(time.monotonic() - (time.perf_counter() - started))
         self.answered += ok
         self.unanswered += not ok
 
@@ -216,6 +244,12 @@ class Drawers(Sessions):
     async def session(self, socket: Any, index: int) -> None:
         await socket.send(self.captured.draw_opening)
         await self.until_quiet(socket)
+        # A browser measures the page's width once it is shown (a widget outside the drawing board); the
+        # replayed strokes carry that measure, and the first one to bring it would make Streamlit run the
+        # whole page, without the drawing. One stroke, not counted, brings it as the browser would.
+        await socket.send(self.captured.strokes[1])
+        await self.until_quiet(socket)
+        self.arrived()
         await self.pause(random.Random(index).uniform(0, self.interval))  # students do not draw in step
         turn = 0
         while not self.stopped:
@@ -236,6 +270,7 @@ class Viewers(Sessions):
     async def session(self, socket: Any, index: int) -> None:
         paths = list(self.captured.pages)
         turn = index  # not all on one page at once
+        self.arrived()  # a viewer's first page view is what it came for
         await self.pause(random.Random(index).uniform(0, self.interval))
         while not self.stopped:
             path = paths[turn % len(paths)]
@@ -245,6 +280,7 @@ class Viewers(Sessions):
             finished = time.perf_counter()
             await self.until_quiet(socket, 0.3)  # a navigation's second run, if any, belongs to this view
             self.seconds.append(finished - started)
+            self.began.append(time.monotonic() - (time.perf_counter() - started))
             self.by_page[path].append(finished - started)
             self.answered += 1
             turn += 1
@@ -260,10 +296,13 @@ class Watchers(Sessions):
         self.ticks = 0
 
     async def session(self, socket: Any, index: int) -> None:
-        await socket.send(self.captured.train_opening)
-        await self.until_quiet(socket)
-        await socket.send(self.captured.train_press)
-        await self.until_quiet(socket)
+        for step in self.captured.train_steps:  # the real tab's steps up to its press, each run in turn
+            await socket.send(step)
+            await self.until_finished(socket)
+            await self.until_quiet(socket)
+        self.arrived()
+        if any(alert.startswith(OUTCOMES) for alert in self.alerts):
+            return  # the job had ended already: the page shows its result, and has no live progress to watch
         await self.pause(random.Random(index).uniform(0, TICK_SECONDS))
         while not self.stopped:
             started = time.perf_counter()

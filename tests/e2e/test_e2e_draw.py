@@ -157,14 +157,17 @@ def test_a_small_digit_drawn_with_the_thickest_pen_is_read(studio):
     studio.page.get_by_text(re.compile(r"strokes \d\.\d px wide \(MNIST: 2\.5\)")).wait_for()
 
 
-def press_train(studio, preset: str, *training_images: str) -> None:
-    """Choose a preset on the Train page, press these keys on its Training images slider, and press Train."""
+def press_train(studio, preset: str, *training_images: str, epochs: tuple[str, ...] = ()) -> None:
+    """Choose a preset on the Train page, press these keys on its Training images (and Epochs) slider, and
+    press Train."""
     studio.open("/train")
     studio.page.get_by_test_id("stSelectbox").filter(has_text="Preset").click()
     studio.page.get_by_role("option").filter(has_text=re.compile(f"^{preset} —")).click()
     studio.idle()
     if training_images:
         studio.set_slider("Training images", *training_images)
+    if epochs:
+        studio.set_slider("Epochs", *epochs)
     studio.button("Train").click()
     studio.idle()
 
