@@ -10,7 +10,7 @@ chosen), so that what it then repeats asks the server for the same work.
 - :class:`Drawers` send a drawing every few seconds and wait for the answer;
 - :class:`Viewers` open Evaluate, Inside and Class in turn;
 - :class:`Watchers` choose and press Train as a real tab did (so they join its job)
-  and then ask for the live progress every two seconds, as the page's timer does.
+  and then ask for the live progress as often as the page's timer does.
 
 Every loop is bounded in time and talks to 127.0.0.1 only.
 """
@@ -26,6 +26,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
+from studio.jobs import LIVE_SECONDS
 from tests.e2e.conftest import Studio
 from tests.e2e.test_e2e_draw import ONE, ZERO, answers, press_train, stroke
 
@@ -35,8 +36,8 @@ VIEWED_PAGES = ("/evaluate", "/inside", "/classroom")
 ANSWER_SECONDS = 60.0
 #: How the Train page says its job has ended (after which the live progress and its timer are gone).
 OUTCOMES = ("Trained and saved as", "Stopped at epoch", "This exact network was already", "Stopped before")
-#: The page's live timer (``studio.jobs.LIVE_SECONDS``).
-TICK_SECONDS = 2.0
+#: The page's live timer.
+TICK_SECONDS = LIVE_SECONDS
 
 
 @dataclass

@@ -22,8 +22,9 @@ from . import classroom, keys, resources
 from .report import model_report
 
 #: How often a live job's progress is redrawn, in seconds: an epoch takes a few seconds, and each viewer's
-#: refresh costs the server a script run.
-LIVE_SECONDS = 2.0
+#: refresh costs the server a script run. A page opened while the server is busy refreshes less often,
+#: so that drawing goes first.
+LIVE_SECONDS, BUSY_LIVE_SECONDS = 3.0, 10.0
 
 
 @st.cache_data(max_entries=256, show_spinner=False)
@@ -36,6 +37,11 @@ def _live_curves(job_id: str, attempt: int, count: int, epochs: int, _events: tu
 @st.cache_data(max_entries=64, show_spinner=False)
 def _live_weights(job_id: str, attempt: int, epoch: int, _images: np.ndarray) -> str:
     return weights_html(_images, columns=6, caption=f"First-layer weights after epoch {epoch}")
+
+
+def live_seconds() -> float:
+    """How often a live progress shown now refreshes: :data:`LIVE_SECONDS`, or less often when busy."""
+    return BUSY_LIVE_SECONDS if resources.load_meter().busy() else LIVE_SECONDS
 
 
 def request_training(spec: ModelSpec) -> None:
@@ -129,7 +135,7 @@ def wait_for_first_model(training: TrainingQueue | None) -> None:
         )
         return
 
-    @st.fragment(run_every=LIVE_SECONDS)
+    @st.fragment(run_every=live_seconds())
     def waiting() -> None:
         pending = training.overview()
         if resources.models() or not pending:
@@ -160,7 +166,7 @@ def job_progress(training: TrainingQueue) -> JobStatus | None:
         return status
     job_id = status.job.id
 
-    @st.fragment(run_every=LIVE_SECONDS)
+    @st.fragment(run_every=live_seconds())
     def live() -> None:
         current = resources.job_status(training, job_id)
         if current is None or not current.job.active:
