@@ -219,11 +219,11 @@ class Sessions:
 
     async def exchange(self, socket: Any, message: bytes, *, marker: str | None = None) -> None:
         """Send ``message``, wait for its run to finish and count it."""
-        started = time.perf_counter()
+        began, started = time.monotonic(), time.perf_counter()
         await socket.send(message)
         ok = await self.until_finished(socket, marker=marker)
         self.seconds.append(time.perf_counter() - started)
-        self.began.append(time.monotonic() - (time.perf_counter() - started))
+        self.began.append(began)
         self.answered += ok
         self.unanswered += not ok
 
@@ -275,13 +275,13 @@ class Viewers(Sessions):
         await self.pause(random.Random(index).uniform(0, self.interval))
         while not self.stopped:
             path = paths[turn % len(paths)]
-            started = time.perf_counter()
+            began, started = time.monotonic(), time.perf_counter()
             await socket.send(self.captured.pages[path])
             await self.until_finished(socket)
             finished = time.perf_counter()
             await self.until_quiet(socket, 0.3)  # a navigation's second run, if any, belongs to this view
             self.seconds.append(finished - started)
-            self.began.append(time.monotonic() - (time.perf_counter() - started))
+            self.began.append(began)
             self.by_page[path].append(finished - started)
             self.answered += 1
             turn += 1
