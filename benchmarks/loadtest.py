@@ -36,12 +36,10 @@ import json
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -50,7 +48,7 @@ from mnist_core import data
 from mnist_core.engine import JobTable, database_path, train_in_process
 from mnist_core.spec import PRESETS
 from mnist_core.store import ModelStore
-from tests.e2e.conftest import CHROMIUM_ARGS, VIEWPORT, Studio, free_port, healthy
+from tests.e2e.conftest import CHROMIUM_ARGS, VIEWPORT, Served, Studio, serve
 from tests.e2e.test_e2e_draw import ONE, RECORD_LATENCY, ZERO, answers, clear, press_train, stroke
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -61,7 +59,6 @@ TRAINING_PRESETS = ("keras-dropout", "keras-functional")
 #: take one session off a job that others have joined.)
 WATCHED_EPOCHS = ("PageUp",)
 DRAWING_PRESET = "quick"
-SERVER_START_SECONDS = 90
 SCENARIO_SECONDS = 240  # no scenario runs longer than this, whatever happens
 COST_SECONDS = 20.0  # each cost phase
 MIN_STROKES = 8
@@ -91,57 +88,10 @@ def fmt(figures: dict[str, Any]) -> str:
     return f"p50 {figures['p50']:.3f} s, p95 {figures['p95']:.3f} s, max {figures['max']:.3f} s ({figures['count']})"
 
 
-class Server:
-    """``streamlit run app.py`` from ``root`` on a free local port over ``store``."""
-
-    def __init__(self, root: Path, store: Path, options: tuple[str, ...]) -> None:
-        self.root, self.store, self.options = root, store, options
-        self.url = ""
-        self.process: subprocess.Popen[bytes] | None = None
-
-    @contextmanager
-    def running(self) -> Iterator[Server]:
-        port = free_port()
-        self.url = f"http://127.0.0.1:{port}"
-        log = tempfile.NamedTemporaryFile(prefix="digit-studio-load-", suffix=".log", delete=False)  # noqa: SIM115
-        env = {
-            **os.environ,
-            "DIGIT_STUDIO_MODELS": str(self.store),
-            "DIGIT_STUDIO_CLASS_DB": str(self.store / "class.db"),
-            "DIGIT_STUDIO_FIRST_PRESET": "",
-            "PYTHONUNBUFFERED": "1",
-            "PYTHONPATH": str(self.root),
-        }
-        command = [
-            sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-            "--server.address", "127.0.0.1", "--server.port", str(port), "--server.fileWatcherType", "none",
-            "--browser.gatherUsageStats", "false", *self.options,
-        ]  # fmt: skip
-        self.process = subprocess.Popen(command, cwd=self.root, env=env, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            deadline = time.monotonic() + SERVER_START_SECONDS
-            while not healthy(self.url):
-                if self.process.poll() is not None or time.monotonic() > deadline:
-                    raise SystemExit(f"The app did not start; see {log.name}")
-                time.sleep(0.2)
-            yield self
-        finally:
-            self.process.terminate()
-            try:
-                self.process.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-
-    @property
-    def pid(self) -> int:
-        assert self.process is not None
-        return self.process.pid
-
-
 class Lab:
     """The browser, the server, its store and the captured messages that every phase uses."""
 
-    def __init__(self, browser: Any, server: Server, store: ModelStore, interval: float) -> None:
+    def __init__(self, browser: Any, server: Served, store: ModelStore, interval: float) -> None:
         self.browser, self.server, self.store, self.interval = browser, server, store, interval
         self.table = JobTable(database_path(store))
         self.contexts: list[Any] = []
@@ -281,7 +231,7 @@ def page_opens(browser: Any, url: str) -> dict[str, dict[str, float]]:
 
 def costs(lab: Lab) -> dict[str, Any]:
     """The server's CPU per stroke, per page view and per watcher-second, each measured on its own."""
-    url, pid = lab.server.url, lab.server.pid
+    url, pid = lab.server.url, lab.server.process.pid
     with CpuMeter(pid) as quiet:
         time.sleep(COST_SECONDS / 2)
     idle_rate = quiet.cpu / quiet.wall
@@ -363,7 +313,7 @@ def scenario(lab: Lab, name: str, *, train: bool, sessions: int) -> dict[str, An
         Viewers(url, viewing, lab.captured, 3 * lab.interval),
     ]
     started = time.monotonic()
-    with CpuMeter(lab.server.pid) as meter, groups[0], groups[1], groups[2]:
+    with CpuMeter(lab.server.process.pid) as meter, groups[0], groups[1], groups[2]:
         real = draw_until(drawer, done, started + SCENARIO_SECONDS)
     lab.wait_for(done)
     lab.close_tabs()
@@ -463,8 +413,13 @@ def main() -> None:
         print(f"Training the drawing model ({DRAWING_PRESET}) into a fresh store…", flush=True)
         train_in_process(PRESETS[DRAWING_PRESET], mnist, store, name=DRAWING_PRESET)
         options = ("--runner.postScriptGC", "true") if args.post_script_gc else ()
-        server = Server(args.root.resolve(), store.root, options)
-        with server.running(), sync_playwright() as playwright:
+        log = Path(tempfile.mkdtemp(prefix="digit-studio-load-")) / "streamlit.log"
+        print(f"Serving {args.root.resolve()} (its log: {log})", flush=True)
+        with (
+            serve(store.root, store.root / "class.db", log, root=args.root.resolve(), options=options,
+                  DIGIT_STUDIO_FIRST_PRESET="") as server,
+            sync_playwright() as playwright,
+        ):  # fmt: skip
             browser = playwright.chromium.launch(executable_path=args.chromium, headless=True, args=CHROMIUM_ARGS)
             opens = page_opens(browser, server.url)  # first, while every cache is cold
             lab = Lab(browser, server, store, args.interval)

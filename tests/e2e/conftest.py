@@ -157,8 +157,15 @@ class Served:
 
 
 @contextlib.contextmanager
-def serve(store: Path, class_db: Path, log: Path, **env: str) -> Iterator[Served]:
-    """``streamlit run app.py`` on a free port over ``store`` and ``class_db``, healthy; stopped at the end."""
+def serve(
+    store: Path, class_db: Path, log: Path, *, root: Path = ROOT, options: tuple[str, ...] = (), **env: str
+) -> Iterator[Served]:
+    """``streamlit run app.py`` of the checkout at ``root`` on a free port over ``store`` and ``class_db``,
+    with these extra ``options`` and environment; yields it once healthy, and stops it at the end.
+
+    Raises:
+        RuntimeError: the server exited or was not healthy in time (with the end of its log).
+    """
     port = free_port()
     command = [
         sys.executable, "-m", "streamlit", "run", "app.py",
@@ -167,24 +174,28 @@ def serve(store: Path, class_db: Path, log: Path, **env: str) -> Iterator[Served
         "--server.port", str(port),
         "--server.fileWatcherType", "none",
         "--browser.gatherUsageStats", "false",
+        *options,
     ]  # fmt: skip
     environment = {
         **os.environ,
         "DIGIT_STUDIO_MODELS": str(store),
         "DIGIT_STUDIO_CLASS_DB": str(class_db),
         "PYTHONUNBUFFERED": "1",
+        "PYTHONPATH": str(root),
         **env,
     }
     started = time.perf_counter()
     with open(log, "wb") as written:
-        process = subprocess.Popen(command, cwd=ROOT, env=environment, stdout=written, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(command, cwd=root, env=environment, stdout=written, stderr=subprocess.STDOUT)
     served = Served(f"http://127.0.0.1:{port}", process, log, started)
     try:
         while not healthy(served.url):
             if process.poll() is not None:
-                pytest.fail(f"Streamlit exited with {process.returncode}:\n{log.read_text()[-3000:]}")
+                raise RuntimeError(f"Streamlit exited with {process.returncode}:\n{log.read_text()[-3000:]}")
             if time.perf_counter() - started > SERVER_START_SECONDS:
-                pytest.fail(f"Streamlit was not healthy after {SERVER_START_SECONDS} s:\n{log.read_text()[-3000:]}")
+                raise RuntimeError(
+                    f"Streamlit was not healthy after {SERVER_START_SECONDS} s:\n{log.read_text()[-3000:]}"
+                )
             time.sleep(0.1)
         yield served
     finally:
