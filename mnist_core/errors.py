@@ -12,6 +12,7 @@ understands; the app shows it as it is.
     └── BadInputError             what the user gave cannot be used (the CLI exits with 2)
         ├── InvalidSpecError      impossible hyperparameters (``field`` names the one at fault)
         ├── EmptyImageError       a drawing with no ink in it
+        ├── TooManyMarksError     a picture with too much marked to find a digit in
         ├── InvalidImageError     a file that is not a readable image
         │   └── ImageTooLargeError  an image too large to read safely
         ├── ModelNotFoundError    no such model in the store
@@ -39,6 +40,7 @@ __all__ = [
     "ModelNotFoundError",
     "NotAllowedError",
     "QueueError",
+    "TooManyMarksError",
     "TrainingError",
 ]
 
@@ -77,6 +79,10 @@ class InvalidSpecError(BadInputError, ValueError):
 
 class EmptyImageError(BadInputError, ValueError):
     """An image has no ink to classify."""
+
+
+class TooManyMarksError(BadInputError, ValueError):
+    """A picture holds so many marks (or so much dark) that no digit can be told from the rest."""
 
 
 class InvalidImageError(BadInputError, ValueError):

@@ -1,16 +1,17 @@
-"""Draw: a digit on the canvas, read live by the active models."""
+"""Draw: a digit on the canvas, or on paper through a photo, read live by the active models."""
 
 import numpy as np
 import streamlit as st
+from PIL import Image
 from streamlit_drawable_canvas import st_canvas
 
 from mnist_core import plots
 from mnist_core.errors import EmptyImageError
-from mnist_core.images import MNIST_STROKE_WIDTH, noise_image
-from mnist_core.network import read_drawing, read_image
-from mnist_core.pictures import pixels_html, pixels_row_html
+from mnist_core.images import EVEN_BAND, MAX_IMAGE_BYTES, MNIST_STROKE_WIDTH, noise_image
+from mnist_core.network import Reading, read_drawing, read_image, read_photo_of_writing
+from mnist_core.pictures import as_uint8, pixels_html, pixels_row_html
 from studio import drawing, errors, frame, jobs, keys, layout, resources, session
-from studio.answers import answers_html
+from studio.answers import answers_html, number_html
 
 frame.page()
 
@@ -19,6 +20,10 @@ SEEN_WIDTH, STEP_WIDTH = 224, 120
 SEEN_TITLE = "<p style='font-weight:600;margin:0.5rem 0 0.25rem'>What the models see (28 × 28)</p>"
 #: The key of the browser's measure of the page's width (which sets the canvas's side).
 MEASURE_KEY = "draw.screen"
+#: Where the digit comes from.
+CANVAS, CAMERA, UPLOAD = "Draw", "Take a photo", "Upload a picture"
+#: The photo and its ink as they are shown above the reading (px; side by side where they fit).
+PHOTO_WIDTH = 240
 
 layout.narrow_screen_styles()
 st.title("Draw a digit")
@@ -73,6 +78,16 @@ def drawing_board() -> None:
     state[keys.DRAW_READING] = (drawn, reading)
     resources.load_meter().stroke()
     session.keep_drawing(reading.model_input)  # the Inside page shows it flowing through the network
+    show_reading(reading, answers_area, seen, first_step="the canvas, as ink")
+
+
+def show_reading(reading: Reading, answers_area, seen, *, first_step: str) -> None:
+    """The answers (or a number's, digit by digit), what the models see, and each step while it is open."""
+    state = st.session_state
+    crop, centre, stroke = state[keys.DRAW_CROP], state[keys.DRAW_CENTRE], state[keys.DRAW_STROKE]
+    if reading.number is not None:
+        answers_area.html(number_html(models, reading.number))
+        return
     answers_area.html(answers_html(models, reading))
     first = reading.answers[models[0].id]
     if first.saliency is not None:
@@ -87,14 +102,20 @@ def drawing_board() -> None:
     steps_box = st.expander("Each step from canvas to model input", key=keys.DRAW_STEPS, on_change="rerun")
     if steps_box.open:
         steps = reading.steps
-        evened = f"strokes {reading.stroke_width:.1f} px wide (MNIST: {MNIST_STROKE_WIDTH})"
+        width = f"strokes {steps.width_as_written:.1f} px wide once fitted"
+        if not stroke:
+            evened = "strokes as drawn"
+        elif steps.redrawn:
+            evened = f"{width}: redrawn at MNIST's {MNIST_STROKE_WIDTH}"
+        else:
+            evened = f"{width}, within MNIST's {EVEN_BAND[0]}–{EVEN_BAND[1]}: left as drawn"
         steps_box.html(
             pixels_row_html(
                 [steps.ink, steps.cropped, steps.evened, steps.placed, steps.result],
                 [
-                    "the canvas, as ink",
+                    first_step,
                     "cropped to the ink" if crop else "not cropped",
-                    evened if stroke else "strokes as drawn",
+                    evened,
                     "fitted into 28 × 28",
                     "centred" if centre else "not centred",
                 ],
@@ -103,11 +124,65 @@ def drawing_board() -> None:
         )
 
 
+def _shrunk(picture: np.ndarray) -> np.ndarray:
+    """``picture`` (uint8) at most PHOTO_WIDTH wide: the browser is sent no more pixels than it shows."""
+    image = Image.fromarray(picture)
+    image.thumbnail((PHOTO_WIDTH, PHOTO_WIDTH * 2))
+    return np.asarray(image)
+
+
+def from_paper(source: str) -> None:
+    """A photo or a picture of a digit (or a number) on paper, read as a drawing is."""
+    state = st.session_state
+    state.pop(keys.DRAW_READING, None)
+    if source == CAMERA and not layout.camera_can_open():
+        st.info(
+            "The browser opens the camera only over HTTPS or on the computer running the studio. "
+            f"On a phone, choose **{UPLOAD}**: it offers *Take photo* with the phone's own camera.",
+            icon=":material/no_photography:",
+        )
+        return
+    if source == CAMERA:
+        shot = st.camera_input("Take a photo of a digit or a number written on paper", key=keys.DRAW_CAMERA)
+    else:
+        shot = st.file_uploader(
+            "A picture of a digit or a number on paper (PNG or JPEG)", type=["png", "jpg", "jpeg"],
+            key=keys.DRAW_UPLOAD, max_upload_size=MAX_IMAGE_BYTES // 1_000_000,
+        )  # fmt: skip
+    if shot is None:
+        st.caption("Write large, in dark ink on plain paper, and fill most of the picture with the writing.")
+        return
+    threshold = None if state[keys.DRAW_OWN_THRESHOLD] else state[keys.DRAW_THRESHOLD]
+    with errors.shown(stop=False):
+        picture, reading = read_photo_of_writing(
+            shot.getvalue(), networks, thresholds=own_thresholds, threshold=threshold,
+            stroke=state[keys.DRAW_STROKE], explain=state[keys.DRAW_SALIENCY],
+        )  # fmt: skip
+        state[keys.DRAW_READING] = (reading.steps.ink, reading)
+        session.keep_drawing(reading.model_input)
+        st.html(
+            pixels_row_html(
+                [_shrunk(picture), _shrunk(as_uint8(reading.steps.ink))],
+                ["the picture, upright", "the ink found, light flattened"],
+                width=PHOTO_WIDTH,
+            )
+        )
+        answers_area, seen = st.container(key=layout.ANSWERS_KEY), st.empty()
+        show_reading(reading, answers_area, seen, first_step="the ink found in the picture")
+
+
+source = st.segmented_control(
+    "Where the digit comes from", [CANVAS, CAMERA, UPLOAD], default=CANVAS, required=True, key=keys.DRAW_SOURCE,
+    help="Draw on the canvas, or write on paper and take a photo of it (or upload one): a digit, or a number.",
+)  # fmt: skip
 canvas_column, controls_column = st.columns([3, 2])
 with controls_column:
-    drawing.controls(explained_model=models[0].name)
+    drawing.controls(explained_model=models[0].name, canvas=source == CANVAS)
 with canvas_column:
-    drawing_board()
+    if source == CANVAS:
+        drawing_board()
+    else:
+        from_paper(source)
     layout.measure_screen(key=MEASURE_KEY, on_new_side=drawing.next_canvas)
 drawing.keep_for_class()
 

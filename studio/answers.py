@@ -11,12 +11,13 @@ from __future__ import annotations
 import html
 
 from mnist_core import plots
-from mnist_core.network import Reading
+from mnist_core.network import NumberReading, Reading
+from mnist_core.pictures import pixels_html
 from mnist_core.store import StoredModel
 
 from .report import verdict
 
-__all__ = ["ANSWER_WIDTH", "answers_html"]
+__all__ = ["ANSWER_WIDTH", "answers_html", "number_html"]
 
 #: The width of an answer's big digit and its captions, beside the bars (px).
 ANSWER_WIDTH = 110
@@ -24,6 +25,13 @@ ANSWER_WIDTH = 110
 _CAPTION = "font-size:0.875rem;color:#4b5563"
 _CARD = "flex:1 1 0;min-width:9rem;border:1px solid rgba(49,51,63,0.2);border-radius:0.5rem;padding:0.75rem"
 _DIGIT = "font-size:5rem;font-weight:700;line-height:1"
+_NUMBER = "font-size:3.5rem;font-weight:700;line-height:1.1;letter-spacing:0.1em"
+#: A digit's picture under a number, as the models saw it (px).
+NUMBER_DIGIT_WIDTH = 56
+_LIVE = (
+    "role='status' aria-live='polite' aria-atomic='true' "
+    "style='position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap'"
+)
 
 
 def _said(model: StoredModel, answer: str, caption: str) -> str:
@@ -61,7 +69,41 @@ def answers_html(models: list[StoredModel], reading: Reading) -> str:
     announcement = html.escape(" ".join(spoken))
     return (
         f"<div class='answers' style='display:flex;flex-wrap:wrap;gap:0.5rem'>{''.join(cards)}</div>"
-        "<div role='status' aria-live='polite' aria-atomic='true' "
-        "style='position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap'>"
-        f"{announcement}</div>"
+        f"<div {_LIVE}>{announcement}</div>"
+    )
+
+
+def number_html(models: list[StoredModel], number: NumberReading) -> str:
+    """Each model's reading of a number, "2026", with every digit as the models saw it and its answer under it."""
+    cards, spoken = [], []
+    for model in models:
+        text = number.text(model.id)
+        cells = []
+        for index, reply in enumerate(number.answers[model.id]):
+            answer, caption = verdict(reply.answer)
+            cut = " · cut from touching ink" if number.split[index] else ""
+            picture = pixels_html(
+                number.inputs[index], width=NUMBER_DIGIT_WIDTH, alt=f"digit {index + 1} as the model saw it"
+            )
+            cells.append(
+                f"<div class='number-digit' style='text-align:center;width:{NUMBER_DIGIT_WIDTH + 24}px'>{picture}"
+                f"<div style='font-size:1.5rem;font-weight:700'>{answer}</div>"
+                f"<div style='{_CAPTION}'>{html.escape(caption)}{cut}</div></div>"
+            )
+        spoken.append(f"{model.name} reads {' '.join(text)}.")
+        unsure = (
+            f"<div style='{_CAPTION}'>Some digits touched and were cut apart where the ink is thinnest: "
+            "the cut may be wrong. Leave a gap between digits.</div>"
+            if number.unsure_split
+            else ""
+        )
+        cards.append(
+            f"<section class='answer number' style='{_CARD}'><div style='margin-bottom:0.25rem'>"
+            f"<strong>{html.escape(model.name)}</strong> reads a number, left to right</div>"
+            f"<div class='prediction' style='{_NUMBER}'>{html.escape(text)}</div>{unsure}"
+            f"<div style='display:flex;flex-wrap:wrap;gap:0.25rem;margin-top:0.5rem'>{''.join(cells)}</div></section>"
+        )
+    return (
+        f"<div class='answers' style='display:flex;flex-wrap:wrap;gap:0.5rem'>{''.join(cards)}</div>"
+        f"<div {_LIVE}>{html.escape(' '.join(spoken))}</div>"
     )

@@ -17,14 +17,19 @@ def next_canvas() -> None:
     st.session_state[keys.CANVAS_ROUND] += 1
 
 
-def controls(*, explained_model: str) -> None:
-    """The pen and the steps: outside the drawing board, so that a stroke does not send them again."""
-    with st.container(horizontal=True, vertical_alignment="bottom"):
-        st.button("Clear", icon=":material/ink_eraser:", on_click=next_canvas)
-        st.slider(
-            "Pen width", 8, 40, 20, key=keys.DRAW_PEN,
-            help="MNIST digits have strokes about 2–3 pixels wide out of 28.",
-        )  # fmt: skip
+def controls(*, explained_model: str, canvas: bool = True) -> None:
+    """The pen and the steps: outside the drawing board, so that a stroke does not send them again.
+
+    With ``canvas`` off (a photo is read instead) there is no pen to choose.
+    """
+    st.session_state.setdefault(keys.DRAW_PEN, 20)
+    if canvas:
+        with st.container(horizontal=True, vertical_alignment="bottom"):
+            st.button("Clear", icon=":material/ink_eraser:", on_click=next_canvas)
+            st.slider(
+                "Pen width", 8, 40, key=keys.DRAW_PEN,
+                help="MNIST digits have strokes about 2–3 pixels wide out of 28.",
+            )  # fmt: skip
     own = st.toggle(
         "Each model's own confidence threshold", value=True, key=keys.DRAW_OWN_THRESHOLD,
         help="Below its threshold a model says 'not sure'. Each model's own was chosen on validation "
@@ -32,14 +37,17 @@ def controls(*, explained_model: str) -> None:
     )  # fmt: skip
     if not own:
         st.slider("Say 'not sure' below", 0.5, 0.99, 0.6, 0.01, key=keys.DRAW_THRESHOLD)
-    st.caption("Draw with the mouse (or a finger); the models answer when you lift it. Undo is in the toolbar.")
+    if canvas:
+        st.caption("Draw with the mouse (or a finger); the models answer when you lift it. Undo is in the toolbar.")
+        st.caption("Several digits side by side, with a gap between them, are read as a number.")
     st.markdown("**From the canvas to what the models see**")
     st.toggle("Crop to the ink and fit it into 20 × 20", value=True, key=keys.DRAW_CROP)
     st.toggle("Centre it by its centre of mass", value=True, key=keys.DRAW_CENTRE)
     st.toggle(
-        "Redraw the strokes as wide as MNIST's", value=True, key=keys.DRAW_STROKE,
-        help="Thins the ink to its centre line and redraws it about 2.5 pixels wide out of 28, whatever "
-        "the pen and the size of the digit: a thick pen on a small digit no longer makes a blob.",
+        "Redraw strokes far thinner or thicker than MNIST's", value=True, key=keys.DRAW_STROKE,
+        help="Where the strokes, once fitted into 20 × 20, are far outside MNIST's 1.5–4.4 pixels (a thick pen "
+        "on a small digit, a hairline on a big one), thins the ink to its centre line and redraws it about "
+        "2.5 pixels wide. Strokes already like MNIST's are left as written.",
     )  # fmt: skip
     st.toggle(
         "Show which pixels made the answer", key=keys.DRAW_SALIENCY,
@@ -64,6 +72,9 @@ def keep_for_class() -> None:
                 st.warning("Draw a digit on the canvas first, then keep it.", icon=":material/draw:")
                 return
             canvas, reading = kept
+            if reading.number is not None:
+                st.warning("This reads as a number: keep one digit at a time.", icon=":material/pin:")
+                return
             with errors.shown(stop=False):  # Draw goes on either way
                 total = classroom.keep_for_class(canvas, reading.model_input, int(label), reading.top_digits())
                 st.success(f"Kept as a {label}: the class has {total} drawings now.", icon=":material/bookmark_added:")

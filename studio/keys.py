@@ -115,6 +115,10 @@ DRAW_SALIENCY = "draw.saliency"
 #: Whether "Each step from canvas to model input" is open (its pictures are made only then).
 DRAW_STEPS = "draw.steps"
 DRAW_NOISE_SEED = "draw.noise_seed"
+#: Where the digit comes from: the canvas, the camera or a picture file.
+DRAW_SOURCE = "draw.source"
+DRAW_CAMERA = "draw.camera"
+DRAW_UPLOAD = "draw.upload"
 
 
 def draw_canvas(round_: int) -> str:

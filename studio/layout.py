@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import streamlit as st
 
@@ -127,3 +128,9 @@ def measure_screen(*, key: str, on_new_side: Callable[[], None] | None = None) -
         default={"size": None},
         on_size_change=measured,
     )
+
+
+def camera_can_open() -> bool:
+    """Whether this page's browser lets it open the camera: over HTTPS, or on the computer serving it."""
+    url = urlsplit(st.context.url or "")
+    return url.scheme == "https" or (url.hostname or "localhost") in ("localhost", "127.0.0.1", "::1")

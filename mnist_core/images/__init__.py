@@ -1,5 +1,5 @@
 """From pixels to what a network reads: images read safely, the canvas's preprocessing steps,
-pen width, and digits drawn like the canvas draws them."""
+pen width, photos of paper, digits in a row, and handwriting drawn or photographed for benchmarks."""
 
 from .drawn import (
     CANVAS,
@@ -15,8 +15,11 @@ from .drawn import (
     practice_path,
     render_digit,
 )
+from .paper import HandwritingSet, NumberSet, paper_digits, paper_numbers, writers_digits
+from .photo import PHOTO_SIDE, Digit, digit_groups, photo_ink, read_photo
 from .preprocess import (
     BOX,
+    EVEN_BAND,
     FIELD,
     MAX_IMAGE_BYTES,
     MAX_IMAGE_PIXELS,
@@ -39,30 +42,41 @@ from .strokes import (
 __all__ = [
     "BOX",
     "CANVAS",
+    "EVEN_BAND",
     "FIELD",
     "MAX_IMAGE_BYTES",
     "MAX_IMAGE_PIXELS",
     "MAX_IMAGE_SIDE",
     "MNIST_STROKE_WIDTH",
     "PEN_WIDTH",
+    "PHOTO_SIDE",
     "PRACTICE_PER_DIGIT",
     "SITUATIONS",
     "TEMPLATES",
+    "Digit",
     "DrawnSet",
+    "HandwritingSet",
+    "NumberSet",
     "Situation",
     "Steps",
     "cached_practice_drawings",
     "canvas_to_mnist",
+    "digit_groups",
     "draw_digits",
     "draw_non_digits",
     "even_strokes",
     "ink",
     "noise_image",
+    "paper_digits",
+    "paper_numbers",
+    "photo_ink",
     "practice_drawings",
     "practice_path",
     "preprocess_steps",
     "read_image",
+    "read_photo",
     "render_digit",
     "skeleton",
     "stroke_width",
+    "writers_digits",
 ]

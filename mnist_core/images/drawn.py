@@ -294,7 +294,7 @@ def draw_non_digits(count: int = 200, *, seed: int = 1) -> DrawnSet:
 
 #: Practice drawings per digit in the set that ``ModelSpec.drawings`` mixes into training.
 PRACTICE_PER_DIGIT = 600
-PRACTICE_VERSION = 1
+PRACTICE_VERSION = 2  # 2: the pen step redraws only strokes outside EVEN_BAND
 
 
 def _practice_strokes(digit: int, rng: np.random.Generator) -> list[Stroke]:

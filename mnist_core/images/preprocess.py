@@ -4,8 +4,11 @@ MNIST digits were made by fitting each digit into a 20×20 box, keeping its
 aspect ratio, with anti-aliasing, and then moving its centre of mass to the
 centre of a 28×28 field. A drawing only looks like MNIST to a model after the
 same steps, so :func:`canvas_to_mnist` repeats them. MNIST's strokes are about
-2.5 pixels wide whoever wrote them, so it also redraws the cropped strokes at that
-width (:mod:`mnist_core.images.strokes`), whatever the canvas pen and the digit's size.
+2.5 pixels wide whoever wrote them, so where a digit's strokes, once fitted, come out
+far thinner or thicker than MNIST's (a thick pen on a small digit, a hairline on a
+large one) it also redraws them at that width (:mod:`mnist_core.images.strokes`).
+Strokes already as wide as MNIST's are left as written: redrawing them would only
+lose what the writer's pen did.
 """
 
 from __future__ import annotations
@@ -20,10 +23,11 @@ import numpy as np
 from PIL import Image, ImageFile, JpegImagePlugin, PngImagePlugin, UnidentifiedImageError
 
 from ..errors import EmptyImageError, ImageTooLargeError, InvalidImageError
-from .strokes import even_strokes
+from .strokes import even_strokes, stroke_width
 
 __all__ = [
     "BOX",
+    "EVEN_BAND",
     "FIELD",
     "MAX_IMAGE_BYTES",
     "MAX_IMAGE_PIXELS",
@@ -40,6 +44,12 @@ FIELD = 28  # MNIST image side
 BOX = 20  # side of the box a digit is fitted into
 INK_THRESHOLD = 0.1  # brighter than this counts as ink
 MIN_INK_PIXELS = 3  # fewer inked pixels than this is a speck, not a digit
+#: Strokes this wide (in pixels of the 28 × 28 field, once fitted) are left as written; thinner or
+#: thicker ones are redrawn. MNIST's training digits measure 1.5 to 4.4 from their 5th to their 95th
+#: percentile, but real handwriting written with a soft or broad pen often measures 4 to 6: redrawing
+#: those loses what the writer's pen did and reads fewer of them (scikit-learn's 43 writers, in
+#: benchmarks.handwriting), while redrawing hairlines and blobs beyond this band gains on every set.
+EVEN_BAND = (1.5, 6.5)
 # MNIST's centre of mass sits at pixel (14, 14) in array coordinates (measured
 # over the training set: mean 14.00 in both directions).
 CENTRE = 14.0
@@ -128,10 +138,14 @@ class Steps:
         ink: the whole canvas as ink amounts, 0 to 1.
         cropped: the ink's bounding box (the whole canvas when cropping is off).
         evened: the cropped ink redrawn with a pen as wide as MNIST's (see
-            :func:`~mnist_core.images.strokes.even_strokes`); the cropped ink itself when that step is off.
+            :func:`~mnist_core.images.strokes.even_strokes`); the cropped ink itself when that
+            step is off or the strokes were already as wide as MNIST's.
         placed: the 28×28 field before centring: the crop fitted into 20×20 and
             set in the middle, or the whole canvas shrunk when cropping is off.
         result: what the models receive.
+        width_as_written: the strokes' width once fitted into the field, before any redrawing
+            (pixels of 28; 0 when the step is off).
+        redrawn: whether the strokes were redrawn (their width was outside :data:`EVEN_BAND`).
     """
 
     ink: np.ndarray
@@ -139,9 +153,11 @@ class Steps:
     evened: np.ndarray
     placed: np.ndarray
     result: np.ndarray
+    width_as_written: float = 0.0
+    redrawn: bool = False
 
 
-def preprocess_steps(image: np.ndarray, *, crop: bool = True, centre: bool = True, stroke: bool = True) -> Steps:
+def preprocess_steps(image: np.ndarray, *, crop: bool = True, centre: bool = True, stroke: bool | str = True) -> Steps:
     """Run :func:`canvas_to_mnist` and keep every intermediate image.
 
     Raises:
@@ -155,22 +171,37 @@ def preprocess_steps(image: np.ndarray, *, crop: bool = True, centre: bool = Tru
     if crop:
         rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
         digit = amount[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
-        evened = even_strokes(digit, fit=BOX) if stroke else digit
-        height, width = evened.shape
-        scale = BOX / max(height, width)
-        new_h, new_w = max(1, round(height * scale)), max(1, round(width * scale))
-        placed = np.zeros((FIELD, FIELD), dtype=np.float32)
-        top, left = (FIELD - new_h) // 2, (FIELD - new_w) // 2
-        placed[top : top + new_h, left : left + new_w] = _resize(evened, new_h, new_w)
+        fit = BOX
     else:
-        digit = amount
-        evened = even_strokes(amount, fit=FIELD, cropped=False) if stroke else amount
-        placed = _resize(evened, FIELD, FIELD)
+        digit, fit = amount, FIELD
+    placed = _placed(digit, crop)
+    evened, width, redrawn = digit, 0.0, False
+    if stroke:
+        width = stroke_width(placed)
+        redrawn = stroke == "always" or not EVEN_BAND[0] <= width <= EVEN_BAND[1]
+        if redrawn:
+            evened = even_strokes(digit, fit=fit, cropped=crop)
+            placed = _placed(evened, crop)
     result = _centre_of_mass_to_middle(placed) if centre else placed
-    return Steps(ink=amount, cropped=digit, evened=evened, placed=placed, result=result)
+    return Steps(amount, digit, evened, placed, result, width_as_written=width, redrawn=redrawn)
 
 
-def canvas_to_mnist(image: np.ndarray, *, crop: bool = True, centre: bool = True, stroke: bool = True) -> np.ndarray:
+def _placed(digit: np.ndarray, crop: bool) -> np.ndarray:
+    """The 28×28 field: a cropped digit fitted into 20×20 in the middle, or a whole canvas shrunk."""
+    if not crop:
+        return _resize(digit, FIELD, FIELD)
+    height, width = digit.shape
+    scale = BOX / max(height, width)
+    new_h, new_w = max(1, round(height * scale)), max(1, round(width * scale))
+    placed = np.zeros((FIELD, FIELD), dtype=np.float32)
+    top, left = (FIELD - new_h) // 2, (FIELD - new_w) // 2
+    placed[top : top + new_h, left : left + new_w] = _resize(digit, new_h, new_w)
+    return placed
+
+
+def canvas_to_mnist(
+    image: np.ndarray, *, crop: bool = True, centre: bool = True, stroke: bool | str = True
+) -> np.ndarray:
     """A drawing as a 28×28 float32 image in [0, 1], white digit on black, like MNIST.
 
     Args:
@@ -178,8 +209,9 @@ def canvas_to_mnist(image: np.ndarray, *, crop: bool = True, centre: bool = True
         crop: cut the image to the ink and fit it into 20×20 keeping the aspect
             ratio; off, the whole image is shrunk to 28×28 as it is.
         centre: move the centre of mass to the middle of the field.
-        stroke: redraw the strokes as wide as MNIST's, whatever the pen and the
-            digit's size; off, a thick pen on a small digit stays a blob.
+        stroke: redraw the strokes as wide as MNIST's where, once fitted, they are
+            far thinner or thicker (outside :data:`EVEN_BAND`); ``"always"`` redraws
+            every digit; off, a thick pen on a small digit stays a blob.
 
     Raises:
         EmptyImageError: there is no ink to classify.

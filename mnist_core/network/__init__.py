@@ -30,9 +30,12 @@ from .inside import (
 )
 from .reading import (
     ModelAnswer,
+    NumberReading,
     Reading,
     read_drawing,
     read_image,
+    read_number,
+    read_photo_of_writing,
 )
 
 __all__ = [
@@ -42,6 +45,7 @@ __all__ = [
     "Evaluation",
     "KnockOut",
     "ModelAnswer",
+    "NumberReading",
     "Reading",
     "Refusals",
     "activations",
@@ -55,6 +59,8 @@ __all__ = [
     "random_units",
     "read_drawing",
     "read_image",
+    "read_number",
+    "read_photo_of_writing",
     "refusals",
     "refused_share",
     "saliency",

@@ -7,12 +7,12 @@ import numpy as np
 from mnist_core.classroom import ClassDrawings
 from mnist_core.images import render_digit
 from studio import keys
-from tests.app.test_app_draw import draw, predictions
+from tests.app.test_app_draw import draw, label_pills, predictions
 
 
 def keep(app, digit: int) -> None:
     """Say which digit the drawing is and press Keep it for the class."""
-    app.get("button_group")[0].set_value(digit).run()
+    label_pills(app).set_value(digit).run()
     next(b for b in app.button if b.label == "Keep it for the class").click().run()
 
 
@@ -22,7 +22,7 @@ def test_a_drawing_is_kept_with_its_label_and_the_answers(open_app, pretrained_r
     keep(app, 7)  # nothing drawn yet: nothing is kept, and the page says what to do
     assert [w.value for w in app.warning] == ["Draw a digit on the canvas first, then keep it."]
     assert ClassDrawings(class_db).labels().tolist() == []
-    app.get("button_group")[0].set_value(None).run()
+    label_pills(app).set_value(None).run()
     draw(app, mnist.x_test[0])
     assert predictions(app) == ["7"]
     assert keep_button().disabled  # the digit is not chosen yet

@@ -21,7 +21,7 @@ from mnist_core.spec import ModelSpec
 from mnist_core.store import ModelStore
 from studio import keys
 from tests.app.conftest import APP, PAGES
-from tests.app.test_app_draw import draw
+from tests.app.test_app_draw import draw, label_pills
 from tests.pretrained import small_spec
 
 PASSWORD = "front-of-the-class"
@@ -136,7 +136,7 @@ def test_a_visitor_draws_but_keeps_drawings_only_with_a_nickname(open_app, pretr
     """The drawing a student keeps carries the student's session, so the teacher's roster counts it."""
     app = open_app(pretrained_root, "draw")
     draw(app, mnist.x_test[0])
-    app.get("button_group")[0].set_value(7).run()
+    label_pills(app).set_value(7).run()
     button(app, "Keep it for the class").click().run()
     assert not app.exception
     assert "Give yourself a nickname first" in errors_as_read(app)[0]
@@ -145,7 +145,7 @@ def test_a_visitor_draws_but_keeps_drawings_only_with_a_nickname(open_app, pretr
     ana = Roster(class_db).join("Ana")
     app = open_as(ana.token, "draw")
     draw(app, mnist.x_test[0])
-    app.get("button_group")[0].set_value(7).run()
+    label_pills(app).set_value(7).run()
     button(app, "Keep it for the class").click().run()
     assert [s.value for s in app.success] == ["Kept as a 7: the class has 1 drawings now."]
     assert ClassDrawings(class_db).counts_by_session() == {ana.actor.session: 1}

@@ -7,8 +7,9 @@ import itertools
 import numpy as np
 import pytest
 
-from mnist_core import TrainedModel, data
+from mnist_core import data
 from mnist_core.images import (
+    EVEN_BAND,
     MNIST_STROKE_WIDTH,
     canvas_to_mnist,
     even_strokes,
@@ -82,7 +83,8 @@ def test_the_skeleton_of_a_thick_bar_is_its_centre_line() -> None:
 
 @pytest.mark.parametrize("pen", PENS)
 def test_every_pen_and_size_comes_out_with_mnist_strokes(pen: int) -> None:
-    """Pens of 8 to 40 px on digits 60 to 260 px tall give strokes within MNIST's spread, near its median.
+    """Redrawn always, pens of 8 to 40 px on digits 60 to 260 px tall give strokes within MNIST's spread,
+    near its median.
 
     A pen wider than a third of the digit's height fills the loops (a 40 px pen on a 60 px 8
     is a blob, to a person too): there the strokes only have to come out thinner than drawn.
@@ -92,7 +94,7 @@ def test_every_pen_and_size_comes_out_with_mnist_strokes(pen: int) -> None:
         for digit in DIGITS:
             canvas = render_digit(digit, height=size, pen=pen)
             width, width_as_drawn = (
-                stroke_width(canvas_to_mnist(canvas)),
+                stroke_width(canvas_to_mnist(canvas, stroke="always")),
                 stroke_width(canvas_to_mnist(canvas, stroke=False)),
             )
             if pen <= size / 3:
@@ -106,23 +108,47 @@ def test_every_pen_and_size_comes_out_with_mnist_strokes(pen: int) -> None:
     assert np.ptp(as_drawn) > 2 * np.ptp(redrawn)
 
 
-def test_a_thick_pen_on_a_small_eight_is_no_longer_a_blob(sklearn_model: TrainedModel) -> None:
-    """An 8 about 90 px tall drawn with a 20 px pen: thinned to MNIST's width, and read as an 8."""
-    canvas = render_digit(8, height=90, pen=20, style="two loops")
-    blob, thinned = canvas_to_mnist(canvas, stroke=False), canvas_to_mnist(canvas)
-    assert stroke_width(blob) > 3.2
-    assert stroke_width(thinned) < 3.0
-    assert sklearn_model.network.predict(thinned)[0] == 8
+@pytest.mark.parametrize("pen", PENS)
+def test_by_default_only_strokes_outside_the_band_are_redrawn(pen: int) -> None:
+    """The default step leaves strokes within EVEN_BAND exactly as drawn and redraws the others into MNIST's spread."""
+    for size in SIZES:
+        for digit in DIGITS:
+            canvas = render_digit(digit, height=size, pen=pen)
+            steps, as_drawn = preprocess_steps(canvas), canvas_to_mnist(canvas, stroke=False)
+            inside = EVEN_BAND[0] <= steps.width_as_written <= EVEN_BAND[1]
+            assert steps.redrawn is not inside
+            if inside:
+                np.testing.assert_array_equal(steps.result, as_drawn)
+                assert steps.evened is steps.cropped
+            elif pen <= size / 3:
+                assert MNIST_WIDTHS[0] <= stroke_width(steps.result) <= MNIST_WIDTHS[1]
 
 
-def test_the_step_can_be_switched_off() -> None:
-    """With the step off, the evened stage is the cropped ink itself; on, it is redrawn."""
-    canvas = render_digit(3, height=120, pen=30)
+def test_a_thick_pen_on_a_small_eight_is_thinned() -> None:
+    """An 8 70 px tall drawn with a 30 px pen (its loops nearly filled) measures outside the band: redrawn thinner."""
+    canvas = render_digit(8, height=70, pen=30, style="two loops")
+    blob, steps = canvas_to_mnist(canvas, stroke=False), preprocess_steps(canvas)
+    assert steps.width_as_written > EVEN_BAND[1] and steps.redrawn
+    assert stroke_width(steps.result) < min(stroke_width(blob), MNIST_WIDTHS[1])
+
+
+def test_a_hairline_on_a_big_digit_is_redrawn_too() -> None:
+    """A thin pen on a digit as big as the canvas: the strokes come out thicker, within MNIST's spread."""
+    canvas = render_digit(3, height=270, pen=8)
+    steps = preprocess_steps(canvas)
+    assert steps.width_as_written < EVEN_BAND[0] and steps.redrawn
+    assert MNIST_WIDTHS[0] <= stroke_width(steps.result) <= MNIST_WIDTHS[1]
+
+
+def test_the_step_can_be_switched_off_or_always_on() -> None:
+    """Off, the evened stage is the cropped ink itself; "always" redraws even strokes within the band."""
+    canvas = render_digit(3, height=120, pen=20)
     off = preprocess_steps(canvas, stroke=False)
-    assert off.evened is off.cropped
-    on = preprocess_steps(canvas)
-    assert on.evened.shape != on.cropped.shape
-    assert not np.array_equal(on.result, off.result)
+    assert off.evened is off.cropped and not off.redrawn
+    default, always = preprocess_steps(canvas), preprocess_steps(canvas, stroke="always")
+    assert not default.redrawn and np.array_equal(default.result, off.result)
+    assert always.redrawn and always.evened.shape != always.cropped.shape
+    assert not np.array_equal(always.result, off.result)
 
 
 def test_a_dot_is_left_as_it_is() -> None:

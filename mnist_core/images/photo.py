@@ -1,0 +1,281 @@
+"""Digits on paper, through a phone: find the ink in a photo, and the digits in a row of them.
+
+A photo is not a canvas: the light falls off across the page, the paper has a
+grain, the phone turns its pictures by a tag rather than by their pixels, and
+there are other marks (a ruled line, a shadow, the edge of the sheet). Reading
+one:
+
+1. :func:`read_photo` decodes it within the size limits, turns it upright by its
+   EXIF orientation and shrinks it to at most :data:`PHOTO_SIDE` a side.
+2. :func:`photo_ink` flattens the light (each pixel over the paper's brightness
+   around it), takes as ink what is darker than the paper by more than its own
+   grain (an adaptive threshold), and keeps only marks that can be part of a
+   digit: no specks, nothing that runs along the picture's edge.
+3. :func:`digit_groups` gathers the marks into digits, left to right (the two
+   strokes of a 4 or a 5 overlap across; two digits stand side by side), and
+   splits a mark too wide for one digit where its ink is thinnest. A mark only
+   somewhat wide may be one digit or two that touch: :func:`cut_in_two` offers
+   the cut, and the reader (:func:`mnist_core.network.read_number`) keeps it
+   when the models read the halves with more confidence than the whole.
+
+Each digit then goes through :func:`~mnist_core.images.preprocess.canvas_to_mnist`
+as a drawing does.
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageOps
+from scipy import ndimage
+
+from ..errors import EmptyImageError, InvalidImageError, TooManyMarksError
+from .preprocess import MIN_INK_PIXELS, read_image
+
+__all__ = ["MAX_MARKS", "MAYBE_TWO", "PHOTO_SIDE", "Digit", "cut_in_two", "digit_groups", "photo_ink", "read_photo"]
+
+#: Photos are shrunk to this many pixels along their longer side before reading.
+PHOTO_SIDE = 640
+#: More marks than this (after specks are dropped) is not a digit or a number.
+MAX_MARKS = 16
+#: More of the picture than this inked is a texture or a dark photo, not writing.
+MAX_INK_SHARE = 0.5
+#: A mark with less ink than this share of the largest one is a speck.
+SPECK_SHARE = 0.04
+#: A mark wider than this times its height is two or more touching digits, whatever a model says
+#: (one MNIST test digit in a hundred is wider than 1.4 times its height).
+WIDE = 1.6
+#: A mark at least this wide (times its height) may be two touching digits: :func:`cut_in_two`
+#: offers the cut, and the reader keeps it when the two halves read better than the whole.
+MAYBE_TWO = 0.9
+#: The width of one digit, as a share of its height, when guessing how many touch.
+DIGIT_ASPECT = 0.75
+
+_EIGHT = np.ones((3, 3), dtype=bool)  # marks touching at a corner are one mark
+
+
+@dataclass(frozen=True, eq=False)
+class Digit:
+    """One digit found in a picture.
+
+    Attributes:
+        ink: its ink amounts 0 to 1, cropped to it with a blank margin (other marks blanked).
+        left: its left edge in the picture, in pixels (the reading order).
+        split: it was cut from a mark that held several touching digits (the cut may be wrong).
+    """
+
+    ink: np.ndarray
+    left: int
+    split: bool = False
+
+
+def read_photo(source: str | Path | bytes) -> np.ndarray:
+    """A PNG or JPEG photo as an upright RGB array at most :data:`PHOTO_SIDE` a side.
+
+    Raises:
+        ImageTooLargeError: the file or the image is over the size limits (nothing is decoded then).
+        InvalidImageError: it is not a readable PNG or JPEG.
+    """
+    rgba = read_image(source)  # checks the limits and the format before decoding anything big
+    raw = source if isinstance(source, bytes) else Path(source).read_bytes()
+    try:
+        with Image.open(io.BytesIO(raw)) as picture:
+            upright = ImageOps.exif_transpose(picture) if picture.getexif().get(0x0112, 1) != 1 else None
+            if upright is not None:
+                rgba = np.asarray(upright.convert("RGBA"))
+    except OSError as error:
+        raise InvalidImageError(f"The photo could not be turned upright ({error}).") from None
+    flat = Image.fromarray(_flatten_alpha(rgba))
+    if max(flat.size) > PHOTO_SIDE:
+        flat.thumbnail((PHOTO_SIDE, PHOTO_SIDE), Image.Resampling.LANCZOS)
+    return np.asarray(flat)
+
+
+def _flatten_alpha(rgba: np.ndarray) -> np.ndarray:
+    """RGB on white where the picture is transparent (a transparent PNG of dark writing)."""
+    alpha = rgba[..., 3:4].astype(np.float32) / 255
+    return (rgba[..., :3] * alpha + 255 * (1 - alpha)).astype(np.uint8)
+
+
+def photo_ink(picture: np.ndarray) -> np.ndarray:
+    """The ink of a photo of writing on paper, 0 to 1, with the light flattened and stray marks removed.
+
+    Args:
+        picture: ``(h, w)`` gray or ``(h, w, 3)`` RGB, uint8 or floats in [0, 1];
+            dark writing on light paper, or light chalk on a dark board.
+
+    Raises:
+        EmptyImageError: nothing in it looks like writing.
+        TooManyMarksError: so much is marked that no digit can be told from the rest.
+    """
+    gray = _gray(picture)
+    if np.median(gray) < 0.5:  # chalk on a board: the board is the paper
+        gray = 1.0 - gray
+    darkness = 1.0 - np.clip(gray / _paper(gray), 0.0, 1.0)
+    grain = 1.4826 * float(np.median(np.abs(darkness - np.median(darkness))))
+    floor = max(0.08, float(np.median(darkness)) + 6 * grain)
+    inked = darkness > floor
+    if inked.sum() < MIN_INK_PIXELS:
+        raise EmptyImageError(
+            "No writing found in this picture: write the digit large in dark ink on plain paper and take it again."
+        )
+    if inked.mean() > MAX_INK_SHARE:
+        raise TooManyMarksError(
+            "This picture is too dark or too marked to find a digit in: photograph the digit on plain, "
+            "evenly lit paper, close enough that it fills most of the picture."
+        )
+    peak = float(np.percentile(darkness[inked], 90))
+    amount = np.clip((darkness - floor) / max(peak - floor, 1e-3), 0.0, 1.0)
+    return _keep_writing(amount, inked)
+
+
+def _gray(picture: np.ndarray) -> np.ndarray:
+    array = np.asarray(picture)
+    if array.ndim == 3 and array.shape[2] in (3, 4):
+        array = array[..., :3] @ np.array([0.299, 0.587, 0.114])
+    elif array.ndim != 2:
+        raise InvalidImageError(
+            f"A photo has 2 dimensions, or 3 with 3 or 4 channels; this one has shape {array.shape}."
+        )
+    array = array.astype(np.float32)
+    if array.max() > 1.0:
+        array /= 255.0
+    if min(array.shape) < 8:
+        raise InvalidImageError("The picture is too small to hold a digit.")
+    return array
+
+
+def _paper(gray: np.ndarray) -> np.ndarray:
+    """The paper's brightness around each pixel: the brightest nearby, smoothed (writing is darker and thinner)."""
+    small_side = 96
+    scale = small_side / max(gray.shape)
+    small = np.asarray(
+        Image.fromarray(gray, mode="F").resize(
+            (max(1, round(gray.shape[1] * scale)), max(1, round(gray.shape[0] * scale))), Image.Resampling.BOX
+        )
+    )
+    # A window of a quarter of the picture: wider than a stroke of any digit that fills it.
+    window = max(3, small_side // 4)
+    paper = ndimage.uniform_filter(
+        ndimage.maximum_filter(small, size=window, mode="nearest"), size=window, mode="nearest"
+    )
+    full = Image.fromarray(paper.astype(np.float32), mode="F").resize(gray.shape[::-1], Image.Resampling.BILINEAR)
+    return np.maximum(np.asarray(full), 1e-3)
+
+
+def _keep_writing(amount: np.ndarray, inked: np.ndarray) -> np.ndarray:
+    """``amount`` with only the marks that can be writing: no specks, nothing along the picture's edge."""
+    labels, count = ndimage.label(inked, structure=_EIGHT)
+    mass = ndimage.sum_labels(amount, labels, index=np.arange(1, count + 1))
+    boxes = ndimage.find_objects(labels)
+    height, width = inked.shape
+    keep = np.zeros(count + 1, dtype=bool)
+    for index, box in enumerate(boxes, start=1):
+        rows, cols = box
+        along_edge = (rows.start == 0 or rows.stop == height) and cols.stop - cols.start > 0.6 * width
+        along_edge |= (cols.start == 0 or cols.stop == width) and rows.stop - rows.start > 0.6 * height
+        keep[index] = not along_edge  # the sheet's edge or a shadow across the picture
+    if keep.any():
+        largest = mass[keep[1:]].max()
+        keep[1:] &= mass >= SPECK_SHARE * largest
+    if not keep.any():
+        raise EmptyImageError(
+            "No digit found in this picture, only the paper's edge or shadows: "
+            "photograph the digit on plain paper, filling most of the picture."
+        )
+    if keep.sum() > MAX_MARKS:
+        raise TooManyMarksError(
+            f"This picture has {int(keep.sum())} separate marks, too many to find the digits in: "
+            "photograph one digit or one number on plain paper."
+        )
+    return np.where(keep[labels], amount, 0.0).astype(np.float32)
+
+
+def digit_groups(amount: np.ndarray) -> list[Digit]:
+    """The digits in ``amount`` (ink 0 to 1), left to right.
+
+    Marks that overlap across (more than half of the narrower one) are one digit;
+    marks much shorter than the tallest digit (a dot, a comma) are left out; a
+    digit much wider than it is tall is cut where its ink is thinnest.
+
+    Raises:
+        EmptyImageError: there is no ink.
+    """
+    inked = amount > 0.1
+    labels, count = ndimage.label(inked, structure=_EIGHT)
+    if count == 0 or inked.sum() < MIN_INK_PIXELS:
+        raise EmptyImageError("The canvas is empty: draw a digit first.")
+    spans = [[box[1].start, box[1].stop, box[0].start, box[0].stop, [index]] for index, box in
+             enumerate(ndimage.find_objects(labels), start=1)]  # fmt: skip
+    spans.sort(key=lambda span: span[0])
+    groups: list[list] = []
+    for span in spans:
+        if groups:
+            last = groups[-1]
+            overlap = min(last[1], span[1]) - max(last[0], span[0])
+            if overlap > 0.5 * min(last[1] - last[0], span[1] - span[0]):
+                last[0], last[1] = min(last[0], span[0]), max(last[1], span[1])
+                last[2], last[3] = min(last[2], span[2]), max(last[3], span[3])
+                last[4] += span[4]
+                continue
+        groups.append(span)
+    tallest = max(group[3] - group[2] for group in groups)
+    digits: list[Digit] = []
+    for left, right, top, bottom, members in groups:
+        if bottom - top < 0.4 * tallest:
+            continue
+        piece = np.where(np.isin(labels[top:bottom, left:right], members), amount[top:bottom, left:right], 0.0)
+        digits.extend(_split_if_wide(piece.astype(np.float32), left))
+    return digits
+
+
+def _split_if_wide(piece: np.ndarray, left: int) -> list[Digit]:
+    """``piece`` as one digit, or cut into as many as its width holds where the ink is thinnest."""
+    height, width = piece.shape
+    if width <= WIDE * height:
+        return [Digit(_crop(piece), left)]
+    count = max(2, round(width / (DIGIT_ASPECT * height)))
+    column_ink = ndimage.uniform_filter1d(piece.sum(axis=0), size=max(1, width // 40))
+    cuts, start = [], 0
+    for part in range(1, count):
+        guess = round(part * width / count)
+        reach = max(1, width // (3 * count))
+        low, high = max(start + 1, guess - reach), min(width - 1, guess + reach)
+        cuts.append(low + int(np.argmin(column_ink[low:high])) if high > low else guess)
+        start = cuts[-1]
+    edges = [0, *cuts, width]
+    return [
+        Digit(_crop(piece[:, a:b]), left + a, split=True)
+        for a, b in itertools.pairwise(edges)
+        if (piece[:, a:b] > 0.1).sum() >= MIN_INK_PIXELS
+    ]
+
+
+def cut_in_two(digit: Digit) -> tuple[Digit, Digit] | None:
+    """``digit`` cut where its ink is thinnest between a third and two thirds across, or None when it is narrow.
+
+    Only for a mark at least :data:`MAYBE_TWO` times as wide as it is tall (two digits that touch).
+    """
+    piece = digit.ink
+    height, width = (piece > 0.1).any(axis=1).sum(), (piece > 0.1).any(axis=0).sum()
+    if width < MAYBE_TWO * height:
+        return None
+    column_ink = ndimage.uniform_filter1d(piece.sum(axis=0), size=max(1, piece.shape[1] // 40))
+    low, high = round(0.3 * piece.shape[1]), round(0.7 * piece.shape[1])
+    cut = low + int(np.argmin(column_ink[low:high]))
+    left, right = piece[:, :cut], piece[:, cut:]
+    if (left > 0.1).sum() < MIN_INK_PIXELS or (right > 0.1).sum() < MIN_INK_PIXELS:
+        return None
+    return Digit(_crop(left), digit.left, split=True), Digit(_crop(right), digit.left + cut, split=True)
+
+
+def _crop(piece: np.ndarray) -> np.ndarray:
+    """``piece`` cropped to its ink with a blank margin, so that its border reads as the paper."""
+    rows, cols = np.flatnonzero(piece.max(axis=1) > 0.1), np.flatnonzero(piece.max(axis=0) > 0.1)
+    if len(rows):
+        piece = piece[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+    return np.pad(piece, 2 + max(piece.shape) // 10)
