@@ -51,6 +51,7 @@ pretrain: data
 bench: data
 	$(BIN)/python -m benchmarks.run
 	$(BIN)/python -m benchmarks.drawn
+	$(BIN)/python -m benchmarks.handwriting
 	$(BIN)/python -m benchmarks.inside
 
 screenshots: data

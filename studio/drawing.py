@@ -45,9 +45,9 @@ def controls(*, explained_model: str, canvas: bool = True) -> None:
     st.toggle("Centre it by its centre of mass", value=True, key=keys.DRAW_CENTRE)
     st.toggle(
         "Redraw strokes far thinner or thicker than MNIST's", value=True, key=keys.DRAW_STROKE,
-        help="Where the strokes, once fitted into 20 × 20, are far outside MNIST's 1.5–4.4 pixels (a thick pen "
-        "on a small digit, a hairline on a big one), thins the ink to its centre line and redraws it about "
-        "2.5 pixels wide. Strokes already like MNIST's are left as written.",
+        help="Where the strokes, once fitted into 20 × 20, measure outside 1.5–8 pixels (MNIST's are 1.5–4.4; "
+        "a thick pen on a small digit, a hairline on a big one), thins the ink to its centre line and redraws "
+        "it about 2.5 pixels wide. Strokes within that band are left as written.",
     )  # fmt: skip
     st.toggle(
         "Show which pixels made the answer", key=keys.DRAW_SALIENCY,

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import io
+
 import numpy as np
+from PIL import Image
 
 from mnist_core.classroom import ClassDrawings
-from mnist_core.images import render_digit
+from mnist_core.images import paper_digits, paper_numbers, render_digit
 from studio import keys
 from tests.app.test_app_draw import draw, label_pills, predictions
 
@@ -71,3 +74,31 @@ def test_class_page_scores_every_model_and_browses_the_drawings(open_app, pretra
     app.selectbox(key=keys.CLASS_DIGIT).set_value(7).run()
     assert not app.exception
     assert any(c.value.startswith("2 of 2 shown") for c in app.caption)
+
+
+def _jpeg(picture: np.ndarray) -> bytes:
+    buffer = io.BytesIO()
+    Image.fromarray(picture).save(buffer, format="JPEG", quality=85)
+    return buffer.getvalue()
+
+
+def test_a_photographed_digit_is_kept_for_the_class_as_a_drawing_is(open_app, pretrained_root, class_db, mnist):
+    """Upload a picture of a 7 on paper: the page reads it, and Keep keeps what the models saw; a number is not kept."""
+    app = open_app(pretrained_root, "draw")
+    app.get("button_group")[0].set_value("Upload a picture").run()
+    photo = paper_digits(mnist.x_test[:1], mnist.y_test[:1], seed=3, photo=True).images[0]
+    app.file_uploader[0].set_value(("seven.jpg", _jpeg(photo), "image/jpeg")).run()
+    assert not app.exception
+    assert predictions(app) == ["7"]
+    keep(app, 7)
+    assert [s.value for s in app.success] == ["Kept as a 7: the class has 1 drawings now."]
+    np.testing.assert_allclose(
+        ClassDrawings(class_db).images()[0] / 255, app.session_state[keys.LAST_DRAWING], atol=1 / 255
+    )
+
+    number = paper_numbers(mnist.x_test, mnist.y_test, 1, seed=21, touching_share=0.0).images[0]
+    app.file_uploader[0].set_value(("number.jpg", _jpeg(number), "image/jpeg")).run()
+    assert any("reads a number" in element.proto.body for element in app.get("html"))
+    keep(app, 0)
+    assert [w.value for w in app.warning] == ["This reads as a number: keep one digit at a time."]
+    assert ClassDrawings(class_db).count() == 1
