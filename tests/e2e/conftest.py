@@ -263,14 +263,25 @@ class Studio:
     def sidebar(self) -> Any:
         return self.page.get_by_test_id("stSidebar")
 
+    def slider(self, label: str) -> Any:
+        """The slider whose label is exactly ``label``."""
+        label_element = self.page.get_by_test_id("stWidgetLabel").get_by_text(label, exact=True)
+        return self.page.get_by_test_id("stSlider").filter(has=label_element)
+
     def set_slider(self, label: str, *keys: str) -> int:
         """Press keys on a slider (Home, End, PageUp: a tenth of the range, ArrowRight: one step); returns its value."""
-        container = self.page.get_by_test_id("stSlider").filter(has_text=label)
+        container = self.slider(label)
         thumb = container.get_by_role("slider")
         for key in keys:
             thumb.press(key)
             self.idle()
         return int(container.locator("input").input_value())
+
+    def expect_slider(self, label: str, value: int) -> None:
+        """Wait until the slider shows ``value`` (a page that is still drawing itself gets the time to finish)."""
+        from playwright.sync_api import expect
+
+        expect(self.slider(label).get_by_test_id("stSliderThumbValue")).to_have_text(str(value))
 
     def screenshot(self, name: str, *, docs: bool = False) -> Path:
         """Save the viewport to artifacts/screenshots; with ``docs``, also refresh docs/screenshots for the README.

@@ -74,7 +74,7 @@ def test_a_link_to_a_visible_page_opens_without_page_not_found(browser_of_one, c
     student.page.get_by_role("heading", name="Train a network").wait_for()
     student.page.wait_for_timeout(500)  # the dialog would come with the page's first messages
     assert student.page.get_by_text("Page not found").count() == 0
-    assert student.set_slider("Epochs") == 7
+    student.expect_slider("Epochs", 7)
 
 
 def test_a_students_job_is_theirs_after_a_reload_and_in_a_new_tab(browser_of_one, class_url):
