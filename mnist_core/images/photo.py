@@ -195,22 +195,46 @@ def _keep_writing(amount: np.ndarray, inked: np.ndarray) -> np.ndarray:
     return np.where(keep[labels], amount, 0.0).astype(np.float32)
 
 
-def digit_groups(amount: np.ndarray) -> list[Digit]:
+def digit_groups(amount: np.ndarray, *, several: bool = False) -> list[Digit]:
     """The digits in ``amount`` (ink 0 to 1), left to right.
 
     Marks that overlap across (more than half of the narrower one) are one digit;
     marks much shorter than the tallest digit (a dot, a comma) are left out; a
-    digit much wider than it is tall is cut where its ink is thinnest.
+    digit much wider than it is tall is cut where its ink is thinnest. With
+    ``several``, one digit gives an empty list, without cutting out its ink (a
+    stroke on the canvas asks this of every drawing).
 
     Raises:
         EmptyImageError: there is no ink.
     """
     inked = amount > 0.1
-    labels, count = ndimage.label(inked, structure=_EIGHT)
-    if count == 0 or inked.sum() < MIN_INK_PIXELS:
+    if inked.sum() < MIN_INK_PIXELS:
         raise EmptyImageError("The canvas is empty: draw a digit first.")
+    if several:
+        # A first look at half the resolution (a quarter of the pixels) settles most drawings: one digit.
+        rows, cols = inked.shape[0] // 2 * 2, inked.shape[1] // 2 * 2
+        pooled = inked[0:rows:2, 0:cols:2] | inked[1:rows:2, 0:cols:2] | inked[0:rows:2, 1:cols:2]
+        pooled |= inked[1:rows:2, 1:cols:2]
+        coarse = _groups(ndimage.label(pooled, structure=_EIGHT)[0])
+        if len(coarse) == 1 and coarse[0][1] - coarse[0][0] <= WIDE * (coarse[0][3] - coarse[0][2]):
+            return []
+    labels, _ = ndimage.label(inked, structure=_EIGHT)
+    groups = _groups(labels)
+    digits: list[Digit] = []
+    for left, right, top, bottom, members in groups:
+        piece = np.where(np.isin(labels[top:bottom, left:right], members), amount[top:bottom, left:right], 0.0)
+        digits.extend(_split_if_wide(piece.astype(np.float32), left))
+    return digits
+
+
+def _groups(labels: np.ndarray) -> list[list]:
+    """The labelled marks gathered into digits, left to right: ``[left, right, top, bottom, labels]`` each.
+
+    Marks that overlap across by more than half the narrower one are one digit; marks shorter
+    than 0.4 of the tallest digit are left out.
+    """
     spans = [[box[1].start, box[1].stop, box[0].start, box[0].stop, [index]] for index, box in
-             enumerate(ndimage.find_objects(labels), start=1)]  # fmt: skip
+             enumerate(ndimage.find_objects(labels), start=1) if box is not None]  # fmt: skip
     spans.sort(key=lambda span: span[0])
     groups: list[list] = []
     for span in spans:
@@ -223,14 +247,8 @@ def digit_groups(amount: np.ndarray) -> list[Digit]:
                 last[4] += span[4]
                 continue
         groups.append(span)
-    tallest = max(group[3] - group[2] for group in groups)
-    digits: list[Digit] = []
-    for left, right, top, bottom, members in groups:
-        if bottom - top < 0.4 * tallest:
-            continue
-        piece = np.where(np.isin(labels[top:bottom, left:right], members), amount[top:bottom, left:right], 0.0)
-        digits.extend(_split_if_wide(piece.astype(np.float32), left))
-    return digits
+    tallest = max((group[3] - group[2] for group in groups), default=0)
+    return [group for group in groups if group[3] - group[2] >= 0.4 * tallest]
 
 
 def _split_if_wide(piece: np.ndarray, left: int) -> list[Digit]:

@@ -202,10 +202,9 @@ def read_number(
         whole: the answers to the whole of ``amount`` read as one digit, when known: a
             single mark they are sure of is then one digit without reading it again.
     """
-    digits = digit_groups(amount)
+    sure_of_whole = whole is not None and _confidence_of(whole.values()) >= UNSURE_WHOLE
+    digits = digit_groups(amount, several=sure_of_whole)
     if not digits or not networks:
-        return None
-    if len(digits) == 1 and whole is not None and _confidence_of(whole.values()) >= UNSURE_WHOLE:
         return None
     digits = [part for digit in digits for part in _maybe_two(digit, networks, stroke)]
     if len(digits) < 2:
