@@ -108,7 +108,7 @@ def show_reading(reading: Reading, answers_area, seen, *, first_step: str) -> No
         elif steps.redrawn:
             evened = f"{width}: redrawn at MNIST's {MNIST_STROKE_WIDTH}"
         else:
-            evened = f"{width}, within MNIST's {EVEN_BAND[0]}–{EVEN_BAND[1]}: left as drawn"
+            evened = f"{width}, within {EVEN_BAND[0]}–{EVEN_BAND[1]}: left as drawn"
         steps_box.html(
             pixels_row_html(
                 [steps.ink, steps.cropped, steps.evened, steps.placed, steps.result],
@@ -171,12 +171,13 @@ def from_paper(source: str) -> None:
         show_reading(reading, answers_area, seen, first_step="the ink found in the picture")
 
 
-source = st.segmented_control(
-    "Where the digit comes from", [CANVAS, CAMERA, UPLOAD], default=CANVAS, required=True, key=keys.DRAW_SOURCE,
-    help="Draw on the canvas, or write on paper and take a photo of it (or upload one): a digit, or a number.",
-)  # fmt: skip
 canvas_column, controls_column = st.columns([3, 2])
-with controls_column:
+with controls_column:  # on a phone the columns stack: the canvas and its answers come first
+    source = st.segmented_control(
+        "Where the digit comes from", [CANVAS, CAMERA, UPLOAD], default=CANVAS, required=True,
+        key=keys.DRAW_SOURCE,
+        help="Draw on the canvas, or write on paper and take a photo of it (or upload one): a digit, or a number.",
+    )  # fmt: skip
     drawing.controls(explained_model=models[0].name, canvas=source == CANVAS)
 with canvas_column:
     if source == CANVAS:
