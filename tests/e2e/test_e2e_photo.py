@@ -41,7 +41,7 @@ def test_a_photo_of_a_number_on_paper_is_read_digit_by_digit(studio):
     digits = number.locator(".number-digit")
     assert digits.count() == len(numbers.numbers[0])
     assert studio.page.get_by_role("status").first.inner_text().count("reads") >= 1
-    studio.screenshot("draw-photo-number")
+    studio.screenshot("draw-photo-number", docs=True)
 
 
 def test_a_photo_of_one_digit_is_read_like_a_drawing(studio):
