@@ -22,7 +22,8 @@ def controls(*, explained_model: str, canvas: bool = True) -> None:
 
     With ``canvas`` off (a photo is read instead) there is no pen to choose.
     """
-    st.session_state.setdefault(keys.DRAW_PEN, 20)
+    # Set on every run: Streamlit forgets a widget's value on a run that does not draw it (a photo's).
+    st.session_state[keys.DRAW_PEN] = st.session_state.get(keys.DRAW_PEN, 20)
     if canvas:
         with st.container(horizontal=True, vertical_alignment="bottom"):
             st.button("Clear", icon=":material/ink_eraser:", on_click=next_canvas)

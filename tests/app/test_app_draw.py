@@ -196,3 +196,14 @@ def test_a_drawing_on_a_phones_wider_canvas_gives_the_models_the_same_input(open
     assert not app.exception
     assert predictions(app) == ["7"]
     assert np.abs(app.session_state[keys.LAST_DRAWING] - classic).mean() < 0.02
+
+
+def test_the_pen_width_is_kept_while_a_picture_is_read(open_app, pretrained_root):
+    """Switching to Upload a picture and back to Draw keeps the pen the student chose."""
+    app = open_app(pretrained_root, "draw")
+    app.slider(key=keys.DRAW_PEN).set_value(34).run()
+    app.get("button_group")[0].set_value("Upload a picture").run()
+    assert not app.exception
+    assert not [s for s in app.slider if s.key == keys.DRAW_PEN]
+    app.get("button_group")[0].set_value("Draw").run()
+    assert app.slider(key=keys.DRAW_PEN).value == 34
