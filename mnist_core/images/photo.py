@@ -24,13 +24,12 @@ as a drawing does.
 
 from __future__ import annotations
 
-import io
 import itertools
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageOps
+from PIL import Image
 from scipy import ndimage
 
 from ..errors import EmptyImageError, InvalidImageError, TooManyMarksError
@@ -80,19 +79,7 @@ def read_photo(source: str | Path | bytes) -> np.ndarray:
         ImageTooLargeError: the file or the image is over the size limits (nothing is decoded then).
         InvalidImageError: it is not a readable PNG or JPEG.
     """
-    rgba = read_image(source)  # checks the limits and the format before decoding anything big
-    raw = source if isinstance(source, bytes) else Path(source).read_bytes()
-    try:
-        with Image.open(io.BytesIO(raw)) as picture:
-            upright = ImageOps.exif_transpose(picture) if picture.getexif().get(0x0112, 1) != 1 else None
-            if upright is not None:
-                rgba = np.asarray(upright.convert("RGBA"))
-    except OSError as error:
-        raise InvalidImageError(f"The photo could not be turned upright ({error}).") from None
-    flat = Image.fromarray(_flatten_alpha(rgba))
-    if max(flat.size) > PHOTO_SIDE:
-        flat.thumbnail((PHOTO_SIDE, PHOTO_SIDE), Image.Resampling.LANCZOS)
-    return np.asarray(flat)
+    return _flatten_alpha(read_image(source, upright=True, fit=PHOTO_SIDE))
 
 
 def _flatten_alpha(rgba: np.ndarray) -> np.ndarray:

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageFile, JpegImagePlugin, PngImagePlugin, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageOps, JpegImagePlugin, PngImagePlugin, UnidentifiedImageError
 
 from ..errors import EmptyImageError, ImageTooLargeError, InvalidImageError
 from .strokes import even_strokes, stroke_width
@@ -243,8 +243,13 @@ def _centre_of_mass_to_middle(field: np.ndarray) -> np.ndarray:
     return moved
 
 
-def read_image(source: str | Path | bytes) -> np.ndarray:
+def read_image(source: str | Path | bytes, *, upright: bool = False, fit: int | None = None) -> np.ndarray:
     """Read a PNG or JPEG (path or bytes) as an RGBA array.
+
+    Args:
+        upright: turn it by its EXIF orientation, as a phone means its photos to be seen.
+        fit: shrink it to at most this many pixels a side (a JPEG is decoded at a
+            fraction of its size already, which a phone's 12-megapixel photo needs).
 
     Raises:
         ImageTooLargeError: the file is over MAX_IMAGE_BYTES, or the image is over
@@ -273,7 +278,15 @@ def read_image(source: str | Path | bytes) -> np.ndarray:
             width, height = picture.size
             if max(width, height) > MAX_IMAGE_SIDE or width * height > MAX_IMAGE_PIXELS:
                 raise _too_large(name, picture.size)
-            return np.asarray(picture.convert("RGBA"))
+            if fit is not None and picture.format == "JPEG":
+                picture.draft("RGB", (fit, fit))  # decodes at 1/2, 1/4 or 1/8 of the size, no smaller than fit
+            image: Image.Image = picture
+            if upright:
+                image = ImageOps.exif_transpose(image)
+            if fit is not None and max(image.size) > fit:
+                image = image.copy() if image is picture else image
+                image.thumbnail((fit, fit), Image.Resampling.LANCZOS)
+            return np.asarray(image.convert("RGBA"))
     except FileNotFoundError:
         raise InvalidImageError(f"There is no file {source!s}.") from None
     except UnidentifiedImageError:
