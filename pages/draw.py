@@ -2,14 +2,13 @@
 
 import numpy as np
 import streamlit as st
-from PIL import Image
 from streamlit_drawable_canvas import st_canvas
 
 from mnist_core import plots
 from mnist_core.errors import EmptyImageError
-from mnist_core.images import EVEN_BAND, MAX_IMAGE_BYTES, MNIST_STROKE_WIDTH, noise_image
+from mnist_core.images import EVEN_BAND, MNIST_STROKE_WIDTH, noise_image
 from mnist_core.network import Reading, read_drawing, read_image, read_photo_of_writing
-from mnist_core.pictures import as_uint8, pixels_html, pixels_row_html
+from mnist_core.pictures import pixels_html, pixels_row_html
 from studio import drawing, errors, frame, jobs, keys, layout, resources, session
 from studio.answers import answers_html, number_html
 
@@ -22,8 +21,6 @@ SEEN_TITLE = "<p style='font-weight:600;margin:0.5rem 0 0.25rem'>What the models
 MEASURE_KEY = "draw.screen"
 #: Where the digit comes from.
 CANVAS, CAMERA, UPLOAD = "Draw", "Take a photo", "Upload a picture"
-#: The photo and its ink as they are shown above the reading (px; side by side where they fit).
-PHOTO_WIDTH = 240
 
 layout.narrow_screen_styles()
 st.title("Draw a digit")
@@ -124,49 +121,22 @@ def show_reading(reading: Reading, answers_area, seen, *, first_step: str) -> No
         )
 
 
-def _shrunk(picture: np.ndarray) -> np.ndarray:
-    """``picture`` (uint8) at most PHOTO_WIDTH wide: the browser is sent no more pixels than it shows."""
-    image = Image.fromarray(picture)
-    image.thumbnail((PHOTO_WIDTH, PHOTO_WIDTH * 2))
-    return np.asarray(image)
-
-
 def from_paper(source: str) -> None:
     """A photo or a picture of a digit (or a number) on paper, read as a drawing is."""
     state = st.session_state
     state.pop(keys.DRAW_READING, None)
-    if source == CAMERA and not layout.camera_can_open():
-        st.info(
-            "The browser opens the camera only over HTTPS or on the computer running the studio. "
-            f"On a phone, choose **{UPLOAD}**: it offers *Take photo* with the phone's own camera.",
-            icon=":material/no_photography:",
-        )
-        return
-    if source == CAMERA:
-        shot = st.camera_input("Take a photo of a digit or a number written on paper", key=keys.DRAW_CAMERA)
-    else:
-        shot = st.file_uploader(
-            "A picture of a digit or a number on paper (PNG or JPEG)", type=["png", "jpg", "jpeg"],
-            key=keys.DRAW_UPLOAD, max_upload_size=MAX_IMAGE_BYTES // 1_000_000,
-        )  # fmt: skip
+    shot = drawing.picture_of_paper(camera=source == CAMERA, upload_name=UPLOAD)
     if shot is None:
-        st.caption("Write large, in dark ink on plain paper, and fill most of the picture with the writing.")
         return
     threshold = None if state[keys.DRAW_OWN_THRESHOLD] else state[keys.DRAW_THRESHOLD]
     with errors.shown(stop=False):
         picture, reading = read_photo_of_writing(
-            shot.getvalue(), networks, thresholds=own_thresholds, threshold=threshold,
+            shot, networks, thresholds=own_thresholds, threshold=threshold,
             stroke=state[keys.DRAW_STROKE], explain=state[keys.DRAW_SALIENCY],
         )  # fmt: skip
         state[keys.DRAW_READING] = (reading.steps.ink, reading)
         session.keep_drawing(reading.model_input)
-        st.html(
-            pixels_row_html(
-                [_shrunk(picture), _shrunk(as_uint8(reading.steps.ink))],
-                ["the picture, upright", "the ink found, light flattened"],
-                width=PHOTO_WIDTH,
-            )
-        )
+        st.html(drawing.photo_and_ink_html(picture, reading.steps.ink))
         answers_area, seen = st.container(key=layout.ANSWERS_KEY), st.empty()
         show_reading(reading, answers_area, seen, first_step="the ink found in the picture")
 

@@ -1,4 +1,5 @@
-"""Draw's controls and keeping a drawing: what a stroke does not change, so it sits outside the drawing board.
+"""Draw's controls, pictures of paper, and keeping a drawing: what a stroke does not change, so it sits
+outside the drawing board.
 
 The board (a fragment in ``pages/draw.py``) reads these widgets' values from the
 session by their keys; changing one reruns the page. "Keep it for the class"
@@ -7,9 +8,17 @@ keeps the drawing the board left in the session.
 
 from __future__ import annotations
 
+import numpy as np
 import streamlit as st
+from PIL import Image
 
-from . import classroom, errors, keys
+from mnist_core.images import MAX_IMAGE_BYTES
+from mnist_core.pictures import as_uint8, pixels_row_html
+
+from . import classroom, errors, keys, layout
+
+#: The photo and its ink as they are shown above the reading (px; side by side where they fit).
+PHOTO_WIDTH = 240
 
 
 def next_canvas() -> None:
@@ -79,3 +88,44 @@ def keep_for_class() -> None:
             with errors.shown(stop=False):  # Draw goes on either way
                 total = classroom.keep_for_class(canvas, reading.model_input, int(label), reading.top_digits())
                 st.success(f"Kept as a {label}: the class has {total} drawings now.", icon=":material/bookmark_added:")
+
+
+def picture_of_paper(*, camera: bool, upload_name: str) -> bytes | None:
+    """The photo the camera took, or the picture uploaded; None (with what to do) while there is none.
+
+    The browser opens the camera only over HTTPS or on the serving computer: elsewhere this
+    says so and points to the upload (``upload_name``), whose file picker on a phone offers its camera.
+    """
+    if camera and not layout.camera_can_open():
+        st.info(
+            "The browser opens the camera only over HTTPS or on the computer running the studio. "
+            f"On a phone, choose **{upload_name}**: it offers *Take photo* with the phone's own camera.",
+            icon=":material/no_photography:",
+        )
+        return None
+    if camera:
+        shot = st.camera_input("Take a photo of a digit or a number written on paper", key=keys.DRAW_CAMERA)
+    else:
+        shot = st.file_uploader(
+            "A picture of a digit or a number on paper (PNG or JPEG)", type=["png", "jpg", "jpeg"],
+            key=keys.DRAW_UPLOAD, max_upload_size=MAX_IMAGE_BYTES // 1_000_000,
+        )  # fmt: skip
+    if shot is None:
+        st.caption("Write large, in dark ink on plain paper, and fill most of the picture with the writing.")
+        return None
+    return shot.getvalue()
+
+
+def photo_and_ink_html(picture: np.ndarray, found: np.ndarray) -> str:
+    """The picture as read and the ink found in it, side by side, each sent no larger than it is shown."""
+    return pixels_row_html(
+        [_shrunk(picture), _shrunk(as_uint8(found))],
+        ["the picture, upright", "the ink found, light flattened"],
+        width=PHOTO_WIDTH,
+    )
+
+
+def _shrunk(picture: np.ndarray) -> np.ndarray:
+    image = Image.fromarray(picture)
+    image.thumbnail((PHOTO_WIDTH, PHOTO_WIDTH * 2))
+    return np.asarray(image)
