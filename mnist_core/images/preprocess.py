@@ -62,6 +62,8 @@ MAX_IMAGE_SIDE = 10_000
 # A 12-megapixel photo is well under this even as a PNG; a file is read whole into
 # memory before its header can be looked at.
 MAX_IMAGE_BYTES = 50_000_000
+#: How much each of red, green and blue counts towards a pixel's brightness (ITU-R BT.601).
+LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)
 
 
 def _as_float(image: np.ndarray) -> np.ndarray:
@@ -92,7 +94,7 @@ def ink(image: np.ndarray) -> np.ndarray:
     if array.ndim == 3 and array.shape[2] == 4 and np.median(_border(array[..., 3])) < 0.5:
         return array[..., 3]  # on a transparent canvas, whatever is opaque is ink
     if array.ndim == 3 and array.shape[2] in (3, 4):
-        gray = array[..., :3] @ np.array([0.299, 0.587, 0.114], dtype=np.float32)
+        gray = array[..., :3] @ LUMA
     elif array.ndim == 2:
         gray = array
     else:
@@ -112,7 +114,7 @@ def _ink_of_colours(pixels: np.ndarray) -> np.ndarray:
     """
     if pixels.shape[2] == 4 and np.median(_border(pixels[..., 3])) < 127.5:
         return pixels[..., 3] * np.float32(1 / 255)  # on a transparent canvas, whatever is opaque is ink
-    weights = np.array([0.299, 0.587, 0.114], dtype=np.float32) / np.float32(255)
+    weights = LUMA / np.float32(255)
     gray = pixels[..., 0] * weights[0]
     gray += pixels[..., 1] * weights[1]
     gray += pixels[..., 2] * weights[2]
@@ -280,12 +282,9 @@ def read_image(source: str | Path | bytes, *, upright: bool = False, fit: int | 
                 raise _too_large(name, picture.size)
             if fit is not None and picture.format == "JPEG":
                 picture.draft("RGB", (fit, fit))  # decodes at 1/2, 1/4 or 1/8 of the size, no smaller than fit
-            image: Image.Image = picture
-            if upright:
-                image = ImageOps.exif_transpose(image)
-            if fit is not None and max(image.size) > fit:
-                image = image.copy() if image is picture else image
-                image.thumbnail((fit, fit), Image.Resampling.LANCZOS)
+            image: Image.Image = ImageOps.exif_transpose(picture) if upright else picture
+            if fit is not None:
+                image.thumbnail((fit, fit), Image.Resampling.LANCZOS)  # only ever shrinks
             return np.asarray(image.convert("RGBA"))
     except FileNotFoundError:
         raise InvalidImageError(f"There is no file {source!s}.") from None
