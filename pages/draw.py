@@ -160,8 +160,9 @@ drawing.keep_for_class()
 st.divider()
 st.subheader("What does a network say about noise?")
 st.caption(
-    "A classifier has no 'none of these' answer: it spreads its probability over the ten digits, "
-    "often confidently, even for pure noise."
+    "A classifier knows only the answers it was trained to give. Trained on digits alone, it spreads its "
+    "probability over the ten digits, often confidently, even for pure noise. The `quick` and `best` presets "
+    "also learned an eleventh answer, 'not a digit', from 6 000 scribbles, letters, shapes and stray marks."
 )
 if st.button("Show random noise", icon=":material/grain:"):
     st.session_state[keys.DRAW_NOISE_SEED] = int(np.random.default_rng().integers(1 << 31))
@@ -173,5 +174,8 @@ if keys.DRAW_NOISE_SEED in st.session_state:
     for column, model in zip(cols[1:], models, strict=True):
         reply = noise_answers[model.id]
         with column:
-            st.markdown(f"**{model.name}** says **{reply.top_digit}** ({reply.probabilities.max():.0%})")
+            if reply.answer.non_digit > reply.probabilities.max():
+                st.markdown(f"**{model.name}** says **not a digit** ({reply.answer.non_digit:.0%})")
+            else:
+                st.markdown(f"**{model.name}** says **{reply.top_digit}** ({reply.probabilities.max():.0%})")
             st.html(plots.probability_bars_html(reply.probabilities))

@@ -112,7 +112,8 @@ def flow() -> None:
         strips.plotly_chart(plots.layer_strips(layers), key=keys.INSIDE_STRIPS)
         strips.caption(
             "Each strip is a layer; each cell a unit, brighter the more it fires for this drawing. "
-            f"Stars mark the strongest. The answer: {int(layers[-1].argmax())} ({layers[-1].max():.0%})."
+            f"Stars mark the strongest. The answer: {report.output_name(int(layers[-1].argmax()))} "
+            f"({layers[-1].max():.0%})."
         )
 
 

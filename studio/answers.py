@@ -3,7 +3,7 @@
 A stroke sends this as one element rather than a dozen containers, markdowns and
 captions: the browser lays out HTML for nothing, and each element the server sends
 costs it a message. The answer is also announced to a screen reader (a polite
-live region: "quick says 7, 96 % sure").
+live region: "quick says 7, 96 % sure", or "quick says this is not a digit").
 """
 
 from __future__ import annotations
@@ -11,13 +11,13 @@ from __future__ import annotations
 import html
 
 from mnist_core import plots
-from mnist_core.network import NumberReading, Reading
+from mnist_core.network import ModelAnswer, NumberReading, Reading
 from mnist_core.pictures import pixels_html
 from mnist_core.store import StoredModel
 
-from .report import verdict
+from .report import NOT_A_DIGIT_MARK, verdict
 
-__all__ = ["ANSWER_WIDTH", "answers_html", "number_html"]
+__all__ = ["ANSWER_WIDTH", "answers_html", "number_html", "refusal_rule"]
 
 #: The width of an answer's big digit and its captions, beside the bars (px).
 ANSWER_WIDTH = 110
@@ -35,10 +35,22 @@ _LIVE = (
 
 
 def _said(model: StoredModel, answer: str, caption: str) -> str:
-    """What a screen reader says: "quick says 7, 96.1 % sure", or that it is not sure."""
+    """What a screen reader says: "quick says 7, 96.1 % sure", that it is not sure, or "not a digit"."""
     if answer == "?":
         return f"{model.name} is {caption}."
+    if answer == NOT_A_DIGIT_MARK:
+        return f"{model.name} says this is {caption}."
     return f"{model.name} says {answer}, {caption}."
+
+
+def refusal_rule(model: StoredModel, reply: ModelAnswer) -> str:
+    """When this model refuses, in words (and how likely "not a digit" is, for a model that learned it)."""
+    if not model.spec.non_digits:
+        return f"says 'not sure' below {reply.threshold:.0%}"
+    return (
+        f"not a digit: {reply.answer.non_digit:.0%} · refuses below {reply.threshold:.0%}: "
+        "'not a digit' when that is likeliest, else 'not sure'"
+    )
 
 
 def answers_html(models: list[StoredModel], reading: Reading) -> str:
@@ -61,7 +73,7 @@ def answers_html(models: list[StoredModel], reading: Reading) -> str:
             )
         else:
             body = f"{digit}{sure}{bars}"
-        threshold = f"<div style='{_CAPTION};margin-top:0.25rem'>says 'not sure' below {reply.threshold:.0%}</div>"
+        threshold = f"<div style='{_CAPTION};margin-top:0.25rem'>{html.escape(refusal_rule(model, reply))}</div>"
         cards.append(
             f"<section class='answer' style='{_CARD}'><div style='margin-bottom:0.25rem'>{title}</div>"
             f"{body}{threshold}</section>"

@@ -16,12 +16,23 @@ from . import errors, keys, resources
 REPORT_DIGITS = 40
 
 
+#: The big answer of a model that says the drawing is not a digit.
+NOT_A_DIGIT_MARK = "✗"
+
+
 def verdict(reply: Answer) -> tuple[str, str]:
-    """The big answer and a caption: the digit, or "not sure" with the top two guesses."""
+    """The big answer and a caption: the digit, "not a digit", or "not sure" with the top two guesses."""
     (top, p_top), (second, p_second) = reply.guesses
+    if reply.not_a_digit:
+        return NOT_A_DIGIT_MARK, f"not a digit ({reply.non_digit:.0%}); at most a {top} ({p_top:.0%})"
     if reply.digit is None:
         return "?", f"not sure: {top} ({p_top:.0%}) or {second} ({p_second:.0%})"
     return str(reply.digit), f"{p_top:.1%} sure"
+
+
+def output_name(output: int) -> str:
+    """An output unit as a student reads it: its digit, or "not a digit" for the eleventh."""
+    return str(output) if output < 10 else "not a digit"
 
 
 def model_report(model: StoredModel) -> None:

@@ -3,6 +3,7 @@ pen width, photos of paper, digits in a row, and handwriting drawn or photograph
 
 from .drawn import (
     CANVAS,
+    NON_DIGIT_KINDS,
     PRACTICE_PER_DIGIT,
     SITUATIONS,
     TEMPLATES,
@@ -31,6 +32,7 @@ from .preprocess import (
     preprocess_steps,
     read_image,
 )
+from .scribbles import NOT_A_DIGIT, cached_practice_non_digits, practice_non_digits
 from .strokes import (
     MNIST_STROKE_WIDTH,
     PEN_WIDTH,
@@ -48,6 +50,8 @@ __all__ = [
     "MAX_IMAGE_PIXELS",
     "MAX_IMAGE_SIDE",
     "MNIST_STROKE_WIDTH",
+    "NON_DIGIT_KINDS",
+    "NOT_A_DIGIT",
     "PEN_WIDTH",
     "PHOTO_SIDE",
     "PRACTICE_PER_DIGIT",
@@ -60,6 +64,7 @@ __all__ = [
     "Situation",
     "Steps",
     "cached_practice_drawings",
+    "cached_practice_non_digits",
     "canvas_to_mnist",
     "digit_groups",
     "draw_digits",
@@ -71,6 +76,7 @@ __all__ = [
     "paper_numbers",
     "photo_ink",
     "practice_drawings",
+    "practice_non_digits",
     "practice_path",
     "preprocess_steps",
     "read_image",

@@ -5,8 +5,8 @@ written by other hands, at other sizes and places, with another pen. This
 module writes digits the way people draw them — strokes with varied styles,
 slant, size, position and pen width — and renders them exactly as the canvas
 does (280×280, white round-capped strokes on black, anti-aliased). It also
-draws things that are not digits (noise, blobs, lines, letters), which a model
-should answer with "not sure".
+draws things that are not digits (noise, blobs, lines, letters, scribbles,
+pictures, stray marks), which a model should refuse.
 
 Everything is generated from a seed: nothing is stored.
 """
@@ -27,6 +27,7 @@ from .preprocess import canvas_to_mnist
 
 __all__ = [
     "CANVAS",
+    "NON_DIGIT_KINDS",
     "PRACTICE_PER_DIGIT",
     "SITUATIONS",
     "TEMPLATES",
@@ -260,12 +261,54 @@ def draw_digits(per_digit: int = 140, *, seed: int = 0) -> DrawnSet:
     )
 
 
-def draw_non_digits(count: int = 200, *, seed: int = 1) -> DrawnSet:
-    """Things that are not digits: noise, blobs, scribbled lines and letters."""
+#: What the benchmark's non-digits are, drawn in turn; none of their shapes is trained on
+#: (the training non-digits are :mod:`mnist_core.images.scribbles`').
+NON_DIGIT_KINDS = ("noise", "blob", "lines", "letter", "coil", "picture", "marks")
+
+
+def _coil(rng: np.random.Generator) -> list[Stroke]:
+    """A looping scribble moving across, like cursive e's."""
+    t = np.linspace(0, rng.uniform(3, 6) * 2 * np.pi, 160)
+    radius, height = rng.uniform(0.12, 0.2), rng.uniform(0.25, 0.45)
+    x = 0.15 + 0.7 * t / t[-1] + radius * np.cos(t)
+    y = 0.5 + height * np.sin(t)
+    return [[(float(a), float(b)) for a, b in zip(x, y, strict=True)]]
+
+
+def _picture(rng: np.random.Generator) -> list[Stroke]:
+    """A little picture: a house, a sun, a circled cross or waves."""
+    kind = int(rng.integers(4))
+    if kind == 0:
+        return [_line((0.15, 0.45), (0.5, 0.05), (0.85, 0.45), (0.85, 0.97), (0.15, 0.97), (0.15, 0.45), (0.85, 0.45))]
+    if kind == 1:
+        rays = [
+            _line((0.5 + 0.3 * np.cos(a), 0.5 + 0.3 * np.sin(a)), (0.5 + 0.48 * np.cos(a), 0.5 + 0.48 * np.sin(a)))
+            for a in np.linspace(0, 2 * np.pi, 9)[:-1]
+        ]
+        return [_arc(0.5, 0.5, 0.2, 0.2, 0, 360), *rays]
+    if kind == 2:
+        return [_arc(0.5, 0.5, 0.45, 0.45, 0, 360), _line((0.5, 0.05), (0.5, 0.95)), _line((0.05, 0.5), (0.95, 0.5))]
+    t = np.linspace(0, 1, 60)
+    return [[(float(a), 0.3 + 0.2 * row + 0.06 * float(np.sin(a * 18))) for a in t] for row in range(3)]
+
+
+def _marks(rng: np.random.Generator) -> list[Stroke]:
+    """Stray marks: an equals sign, or a row of dots."""
+    if rng.random() < 0.5:
+        return [_line((0.1, 0.4), (0.9, 0.4)), _line((0.1, 0.6), (0.9, 0.6))]
+    return [_arc(x, 0.5, 0.01, 0.01, 0, 360, points=6) for x in (0.2, 0.5, 0.8)]
+
+
+def draw_non_digits(count: int = 210, *, seed: int = 1) -> DrawnSet:
+    """Things that are not digits, of each of :data:`NON_DIGIT_KINDS` in turn.
+
+    Noise, blobs, straight lines, letters (A X H W E K), looping scribbles, little
+    pictures and stray marks.
+    """
     rng = np.random.default_rng(seed)
     images, kinds = [], []
     for index in range(count):
-        kind = ("noise", "blob", "lines", "letter")[index % 4]
+        kind = NON_DIGIT_KINDS[index % len(NON_DIGIT_KINDS)]
         if kind == "noise":
             image = ((rng.random((CANVAS, CANVAS)) < rng.uniform(0.05, 0.3)) * 255).astype(np.uint8)
         elif kind == "blob":
@@ -274,11 +317,12 @@ def draw_non_digits(count: int = 200, *, seed: int = 1) -> DrawnSet:
             image = _render([ring], pen=r * CANVAS)
         elif kind == "lines":
             strokes = [[tuple(p) for p in rng.uniform(0, 1, (2, 2))] for _ in range(int(rng.integers(3, 7)))]
-            placed, pen = _place(strokes, rng)
-            image = _render(placed, pen)
+            image = _render(*_place(strokes, rng))
+        elif kind == "letter":
+            image = _render(*_place(LETTERS[int(rng.integers(len(LETTERS)))], rng))
         else:
-            placed, pen = _place(LETTERS[int(rng.integers(len(LETTERS)))], rng)
-            image = _render(placed, pen)
+            shapes = {"coil": _coil, "picture": _picture, "marks": _marks}
+            image = _render(*_place(shapes[kind](rng), rng, SITUATIONS["thin pen, large digit"]))
         images.append(image)
         kinds.append(kind)
     return DrawnSet(np.stack(images), np.full(count, -1), tuple(kinds))

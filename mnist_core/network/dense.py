@@ -20,6 +20,8 @@ __all__ = ["ACTIVATIONS", "INPUT_UNITS", "OUTPUT_UNITS", "DenseNetwork", "softma
 
 INPUT_UNITS = 784
 OUTPUT_UNITS = 10
+#: A network that has learned "not a digit" has it as an eleventh output, after the digits.
+WITH_NON_DIGIT = OUTPUT_UNITS + 1
 
 
 def _relu(z: np.ndarray) -> np.ndarray:
@@ -64,7 +66,7 @@ def softmax(z: np.ndarray) -> np.ndarray:
 
 @dataclass(frozen=True, eq=False)
 class DenseNetwork:
-    """A stack of dense layers ending in a 10-way softmax.
+    """A stack of dense layers ending in a softmax over the ten digits (and "not a digit").
 
     Attributes:
         weights: one ``(inputs, outputs)`` matrix per layer, the output layer last.
@@ -84,8 +86,8 @@ class DenseNetwork:
             if weight.ndim != 2 or weight.shape[0] != units or bias.shape != (weight.shape[1],):
                 raise DamagedModelError("The network's weight shapes do not chain from 784 inputs.")
             units = weight.shape[1]
-        if units != OUTPUT_UNITS:
-            raise DamagedModelError("The network does not end in 10 outputs.")
+        if units not in (OUTPUT_UNITS, WITH_NON_DIGIT):
+            raise DamagedModelError('The network does not end in 10 outputs (or 11, with "not a digit").')
         unknown = set(self.activations) - set(ACTIVATIONS)
         if unknown:
             raise DamagedModelError(f"Unknown activation(s): {', '.join(sorted(unknown))}.")
@@ -100,13 +102,35 @@ class DenseNetwork:
         """Weights plus biases: what the network learned."""
         return sum(weight.size + bias.size for weight, bias in zip(self.weights, self.biases, strict=True))
 
+    @property
+    def knows_non_digits(self) -> bool:
+        """Whether the network has an eleventh output, "not a digit"."""
+        return self.weights[-1].shape[1] == WITH_NON_DIGIT
+
     def predict_proba(self, images: np.ndarray) -> np.ndarray:
-        """Class probabilities ``(n, 10)`` for images in [0, 1].
+        """Digit probabilities ``(n, 10)`` for images in [0, 1].
+
+        For a network that :attr:`knows_non_digits` these are the digits' shares
+        of its softmax: each row sums to 1 minus the probability that the image is
+        not a digit, so a scribble leaves every digit unlikely.
 
         Args:
             images: ``(n, 28, 28)``, ``(n, 784)``, or one ``(28, 28)`` image; float
                 in [0, 1] (uint8 0–255 is scaled).
         """
+        return self.predict_outputs(images)[:, :OUTPUT_UNITS]
+
+    def non_digit_proba(self, images: np.ndarray) -> np.ndarray:
+        """The probability ``(n,)`` that each image is not a digit (0 for a network that never learned it)."""
+        return self.non_digit_proba_of(self.predict_outputs(images))
+
+    @staticmethod
+    def non_digit_proba_of(outputs: np.ndarray) -> np.ndarray:
+        """The "not a digit" column of :meth:`predict_outputs`'s result (0 where there is none)."""
+        return outputs[:, OUTPUT_UNITS] if outputs.shape[1] > OUTPUT_UNITS else np.zeros(len(outputs))
+
+    def predict_outputs(self, images: np.ndarray) -> np.ndarray:
+        """Every output's probability, ``(n, 10)`` or ``(n, 11)``: the digits, then "not a digit"."""
         x = np.asarray(images)
         if x.dtype == np.uint8:
             x = x.astype(np.float32) / np.float32(255)

@@ -44,18 +44,32 @@ class Answer:
     Attributes:
         digit: the digit, or None when the top probability is under the threshold.
         guesses: the two most probable digits with their probabilities.
+        non_digit: the probability that the image is not a digit, for a model that
+            has learned that answer (else 0).
     """
 
     digit: int | None
     guesses: tuple[tuple[int, float], tuple[int, float]]
+    non_digit: float = 0.0
+
+    @property
+    def not_a_digit(self) -> bool:
+        """Whether the model refused because "not a digit" was its likeliest answer (not mere doubt)."""
+        return self.digit is None and self.non_digit > self.guesses[0][1]
 
 
-def answer(probabilities: np.ndarray, threshold: float) -> Answer:
-    """The model's answer for one image, or "not sure" below ``threshold``."""
+def answer(probabilities: np.ndarray, threshold: float, non_digit: float = 0.0) -> Answer:
+    """The model's answer for one image, or a refusal below ``threshold``.
+
+    Args:
+        probabilities: the ten digits' probabilities.
+        threshold: the confidence the top digit needs.
+        non_digit: the probability of "not a digit", for a model that knows it.
+    """
     probabilities = np.asarray(probabilities).ravel()
     first, second = (int(d) for d in np.argsort(probabilities)[::-1][:2])
     guesses = ((first, float(probabilities[first])), (second, float(probabilities[second])))
-    return Answer(first if probabilities[first] >= threshold else None, guesses)
+    return Answer(first if probabilities[first] >= threshold else None, guesses, float(non_digit))
 
 
 def choose_threshold(

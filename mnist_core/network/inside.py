@@ -81,8 +81,8 @@ def activations(network: DenseNetwork, images: np.ndarray) -> list[np.ndarray]:
 
     Returns:
         One ``(n, units)`` float64 array per hidden layer, after its activation,
-        then the ``(n, 10)`` output probabilities, equal to
-        ``network.predict_proba(images)``.
+        then the output probabilities, equal to ``network.predict_outputs(images)``:
+        ``(n, 10)``, or ``(n, 11)`` for a network that knows "not a digit".
 
     Raises:
         InvalidImageError: ``images`` is not 28×28 pixels.

@@ -11,7 +11,7 @@ of paper, once its ink is found (:mod:`mnist_core.images.photo`).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -19,7 +19,7 @@ import numpy as np
 from ..images.photo import Digit, cut_in_two, digit_groups, photo_ink, read_photo
 from ..images.preprocess import Steps, preprocess_steps
 from ..images.strokes import stroke_width
-from .dense import DenseNetwork
+from .dense import OUTPUT_UNITS, DenseNetwork
 from .evaluation import DEFAULT_THRESHOLD, Answer, answer
 from .inside import saliency
 
@@ -39,8 +39,10 @@ class ModelAnswer:
     """What one network says about one image.
 
     Attributes:
-        probabilities: ``(10,)`` softmax output, one per digit.
-        answer: the digit, or "not sure" (``answer.digit`` None) with the top two guesses.
+        probabilities: ``(10,)`` softmax output, one per digit (summing to less than 1
+            for a network that also answers "not a digit").
+        answer: the digit, or a refusal (``answer.digit`` None) with the top two guesses:
+            "not sure", or "not a digit" (``answer.not_a_digit``).
         threshold: the confidence under which this network said "not sure".
         saliency: ``(28, 28)`` which pixels pushed it towards its top digit (see
             :func:`~mnist_core.network.inside.saliency`), when asked for; else None.
@@ -135,12 +137,18 @@ def read_image(
     own = thresholds or {}
     answers = {}
     for key, network in networks.items():
-        probabilities = network.predict_proba(image)[0]
-        used = threshold or own.get(key, DEFAULT_THRESHOLD)
-        said = answer(probabilities, used)
-        pixels = saliency(network, image, said.guesses[0][0]) if explain else None
-        answers[key] = ModelAnswer(probabilities, said, used, pixels)
+        (reply,) = _answers(network, image, threshold or own.get(key, DEFAULT_THRESHOLD))
+        if explain:
+            reply = replace(reply, saliency=saliency(network, image, reply.top_digit))
+        answers[key] = reply
     return answers
+
+
+def _answers(network: DenseNetwork, inputs: np.ndarray, threshold: float) -> list[ModelAnswer]:
+    """The network's answer to each input, "not a digit" included when it has learned it."""
+    outputs = network.predict_outputs(inputs)
+    digits, others = outputs[:, :OUTPUT_UNITS], network.non_digit_proba_of(outputs)
+    return [ModelAnswer(p, answer(p, threshold, other), threshold) for p, other in zip(digits, others, strict=True)]
 
 
 def read_drawing(
@@ -213,8 +221,7 @@ def read_number(
     own = thresholds or {}
     answers = {}
     for key, network in networks.items():
-        used = threshold or own.get(key, DEFAULT_THRESHOLD)
-        answers[key] = [ModelAnswer(p, answer(p, used), used) for p in network.predict_proba(inputs)]
+        answers[key] = _answers(network, inputs, threshold or own.get(key, DEFAULT_THRESHOLD))
     return NumberReading(inputs, answers, tuple(digit.split for digit in digits))
 
 

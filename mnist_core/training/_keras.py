@@ -44,7 +44,7 @@ def build_model(spec: ModelSpec, fit_rows: int | None = None) -> keras.Model:
         )(hidden)
         if rate:
             hidden = keras.layers.Dropout(rate, seed=spec.seed + index, name=f"dropout_{index}")(hidden)
-    outputs = keras.layers.Dense(10, activation="softmax", name="output")(hidden)
+    outputs = keras.layers.Dense(spec.outputs, activation="softmax", name="output")(hidden)
     model = keras.Model(inputs, outputs, name="digit_mlp")
     model.compile(
         optimizer=_optimizer(spec, fit_rows),

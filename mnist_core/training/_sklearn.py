@@ -18,7 +18,6 @@ from .augment import SETTINGS, augmented_epochs
 from .early_stopping import EarlyStopping
 from .records import EpochEvent, OnEpoch, OnWeights, ShouldStop, TrainedModel, TrainingSplit, WeightHistory
 
-CLASSES = np.arange(10)
 # Training accuracy per epoch is measured on a fixed sample: scoring every
 # training image would add a third of an epoch's work to each epoch.
 ACCURACY_SAMPLE = 5000
@@ -43,8 +42,8 @@ def make_classifier(spec: ModelSpec) -> MLPClassifier:
 
 
 def _scores(network: DenseNetwork, x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
-    """Log-loss and accuracy of ``network`` on ``(x, y)``."""
-    proba = network.predict_proba(x)
+    """Log-loss and accuracy of ``network`` on ``(x, y)`` (non-digits among them included)."""
+    proba = network.predict_outputs(x)
     return log_loss(proba, y), float((proba.argmax(axis=1) == y).mean())
 
 
@@ -86,7 +85,7 @@ def fit(
         # would also scan every pixel for NaN on every call; MNIST came as uint8.
         with warnings.catch_warnings(), sklearn.config_context(assume_finite=True):
             warnings.simplefilter("ignore", ConvergenceWarning)
-            classifier.partial_fit(x_epoch, split.y_fit, classes=CLASSES)
+            classifier.partial_fit(x_epoch, split.y_fit, classes=np.arange(spec.outputs))
         network = DenseNetwork.from_sklearn(classifier)
         _, accuracy = _scores(network, x_sample, y_sample)
         val_loss = val_accuracy = None

@@ -16,6 +16,7 @@ import numpy as np
 from ..data import Dataset, to_features
 from ..errors import InvalidSpecError
 from ..images.drawn import cached_practice_drawings
+from ..images.scribbles import cached_practice_non_digits
 from ..spec import ModelSpec
 from .records import OnEpoch, OnWeights, ShouldStop, TrainedModel, TrainingSplit
 
@@ -33,9 +34,10 @@ ClassRows = tuple[np.ndarray, np.ndarray]
 def split_for_training(spec: ModelSpec, dataset: Dataset, class_rows: ClassRows | None = None) -> TrainingSplit:
     """The rows a spec trains and validates on: its stratified subset, then a seeded split.
 
-    With ``spec.drawings`` the practice drawings, and with ``spec.class_set`` the class's frozen
-    training half (``class_rows``, which travel with the task), join the training rows;
-    validation stays MNIST.
+    With ``spec.drawings`` the practice drawings, with ``spec.non_digits`` the practice
+    non-digits (labelled :data:`~mnist_core.images.scribbles.NOT_A_DIGIT`), and with
+    ``spec.class_set`` the class's frozen training half (``class_rows``, which travel with
+    the task), join the training rows; validation stays MNIST.
 
     Raises:
         InvalidSpecError: the spec learns from a class set that was not given.
@@ -58,6 +60,8 @@ def split_for_training(spec: ModelSpec, dataset: Dataset, class_rows: ClassRows 
 
 def _with_drawings(spec: ModelSpec, split: TrainingSplit, class_rows: ClassRows | None) -> TrainingSplit:
     extra = [cached_practice_drawings()] if spec.drawings else []
+    if spec.non_digits:
+        extra.append(cached_practice_non_digits())
     if spec.class_set and class_rows is not None:
         extra.append(class_rows)
     if not extra:

@@ -34,6 +34,8 @@ def _left_out(spec: ModelSpec) -> list[str]:
         parts.append("the 6 000 practice drawings (drawings=True)")
     if spec.class_set:
         parts.append(f"the class's drawings (class_set={spec.class_set!r})")
+    if spec.non_digits:
+        parts.append('the 6 000 non-digits and the eleventh output, "not a digit" (non_digits=True)')
     return parts
 
 
@@ -54,7 +56,8 @@ def training_script(spec: ModelSpec, *, model_id: str = "") -> str:
     framework = "scikit-learn" if spec.framework == "sklearn" else "Keras"
     needs = "numpy and scikit-learn" if spec.framework == "sklearn" else "numpy and keras (with TensorFlow)"
     trained = f" as Digit Studio's model {model_id}" if model_id else ""
-    header = f'''"""Train a {spec.architecture} multi-layer perceptron on MNIST with {framework}{trained}.
+    layers = spec.replace(non_digits=False).architecture  # the script learns the ten digits alone
+    header = f'''"""Train a {layers} multi-layer perceptron on MNIST with {framework}{trained}.
 
 Run:   python {script_name(spec)} [--data mnist.npz] [--train-size N]
 Needs: {needs}.

@@ -9,6 +9,7 @@ import pytest
 
 from mnist_core.images import (
     CANVAS,
+    NON_DIGIT_KINDS,
     SITUATIONS,
     canvas_to_mnist,
     draw_digits,
@@ -56,9 +57,9 @@ def test_a_model_reads_most_drawings(sklearn_model: TrainedModel) -> None:
 
 
 def test_non_digits_cover_every_kind() -> None:
-    """Noise, blobs, lines and letters, all labelled -1."""
-    others = draw_non_digits(40)
-    assert set(others.kinds) == {"noise", "blob", "lines", "letter"}
+    """Noise, blobs, lines, letters, scribbles, pictures and marks, all labelled -1."""
+    others = draw_non_digits(42)
+    assert set(others.kinds) == set(NON_DIGIT_KINDS)
     assert (others.labels == -1).all()
     assert all(image.max() > 0 for image in others.images)
 

@@ -69,6 +69,7 @@ CHANGES: dict[str, Any] = {
     "schedule": "cosine",
     "drawings": True,
     "class_set": "0123456789ab",
+    "non_digits": True,
 }
 
 
@@ -246,6 +247,15 @@ def test_key_changes_with_every_field() -> None:
         assert getattr(changed, name) != getattr(BASE, name)
         keys.add(changed.key(FINGERPRINT))
     assert len(keys) == len(CHANGES) + 1
+
+
+def test_non_digits_add_an_eleventh_output() -> None:
+    """A spec that learns "not a digit" has 11 outputs, in its architecture and its parameter count."""
+    spec = ModelSpec(hidden_layers=(32,))
+    eleven = spec.replace(non_digits=True)
+    assert (spec.outputs, eleven.outputs) == (10, 11)
+    assert eleven.architecture == "784-32-11"
+    assert eleven.parameter_count == spec.parameter_count + 32 + 1
 
 
 def test_key_changes_with_the_dataset() -> None:
