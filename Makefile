@@ -52,6 +52,7 @@ bench: data
 	$(BIN)/python -m benchmarks.run
 	$(BIN)/python -m benchmarks.drawn
 	$(BIN)/python -m benchmarks.handwriting
+	$(BIN)/python -m benchmarks.non_digits
 	$(BIN)/python -m benchmarks.inside
 
 screenshots: data

@@ -1,4 +1,4 @@
-""""Not a digit": the training non-digits, the eleventh output, and the answer a student sees."""
+"""What "not a digit" means here: the training non-digits, the eleventh output, the answer a student sees."""
 
 from __future__ import annotations
 
