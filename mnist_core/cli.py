@@ -21,6 +21,7 @@ from .errors import BadInputError, EmptyImageError, InvalidImageError, MnistCore
 from .experiments.findings import findings, report_html, report_markdown
 from .images.drawn import cached_practice_drawings, practice_path
 from .images.preprocess import canvas_to_mnist, read_image
+from .images.scribbles import cached_practice_non_digits, practice_non_digits_path
 from .network.evaluation import evaluate
 from .spec import (
     ACTIVATIONS,
@@ -120,6 +121,8 @@ def cmd_download(args: argparse.Namespace) -> int:
     )
     x, _ = cached_practice_drawings()
     print(f"Practice drawings ready: {len(x)} at {practice_path()}")
+    x, _ = cached_practice_non_digits()
+    print(f"Practice non-digits ready: {len(x)} at {practice_non_digits_path()}")
     return 0
 
 
@@ -441,6 +444,12 @@ def _parser() -> argparse.ArgumentParser:
         action=argparse.BooleanOptionalAction,
         default=None,
         help="also train on 6 000 practice digits drawn like the canvas (1s with flags, 7s with bars, …)",
+    )
+    train.add_argument(
+        "--non-digits",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help='also learn an eleventh answer, "not a digit", from 6 000 scribbles, letters and shapes',
     )
     train.add_argument(
         "--schedule", choices=SCHEDULES, help="learning rate held (constant) or lowered to zero along a half cosine"

@@ -313,6 +313,11 @@ def _run_controls(lock: frozenset[str]) -> None:
         "used: 1s with a flag, 7s with a bar, open 4s. Models then read the class's drawings better.",
     )  # fmt: skip
     st.toggle(
+        "Also learn \"not a digit\"", key=keys.TRAIN_NON_DIGITS, disabled="non_digits" in lock,
+        help="Adds an eleventh answer and 6 000 scribbles, letters, shapes and stray marks to learn it from, "
+        "so that the model can say a drawing is none of the ten digits.",
+    )  # fmt: skip
+    st.toggle(
         "Also learn from our class's drawings", key=keys.TRAIN_CLASS, disabled="class_set" in lock,
         help="Adds half of the drawings the class has kept (the other half stays the class's test set).",
     )  # fmt: skip

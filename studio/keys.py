@@ -50,6 +50,7 @@ TRAIN_PATIENCE = "train.patience"
 TRAIN_SEED = "train.seed"
 TRAIN_AUGMENT = "train.augment"
 TRAIN_DRAWINGS = "train.drawings"
+TRAIN_NON_DIGITS = "train.non_digits"
 TRAIN_CLASS = "train.class_set"
 #: The reason the controls' spec was impossible, kept to show beside the control at fault.
 TRAIN_SPEC_ERROR = "train.spec_error"
@@ -69,6 +70,7 @@ TRAIN_FIELDS = {
     "seed": TRAIN_SEED,
     "augment": TRAIN_AUGMENT,
     "drawings": TRAIN_DRAWINGS,
+    "non_digits": TRAIN_NON_DIGITS,
 }
 
 

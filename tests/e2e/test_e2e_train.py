@@ -14,7 +14,7 @@ TRAINING_TIMEOUT_MS = 180_000
 def test_training_shows_progress_then_the_result(studio):
     studio.open("/train")
     assert studio.set_slider("Training images", "Home", "PageUp") == 6100
-    assert studio.set_slider("Epochs", "ArrowRight", "ArrowRight") == 6
+    assert studio.set_slider("Epochs", "ArrowRight", "ArrowLeft") == 6
 
     studio.button("Train").click()
     studio.page.get_by_text(re.compile(r"Training .*: epoch \d of 6")).wait_for(timeout=TRAINING_TIMEOUT_MS)
