@@ -16,6 +16,7 @@ from __future__ import annotations
 import os
 import tempfile
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -449,15 +450,22 @@ def cached_practice_drawings() -> tuple[np.ndarray, np.ndarray]:
 
     A damaged cache file is drawn again.
     """
-    path = practice_path()
+    return cached_rows(practice_path(), 10 * PRACTICE_PER_DIGIT, lambda: practice_drawings(PRACTICE_PER_DIGIT))
+
+
+def cached_rows(
+    path: Path, rows: int, make: Callable[[], tuple[np.ndarray, np.ndarray]]
+) -> tuple[np.ndarray, np.ndarray]:
+    """``(x, y)`` of ``rows`` images read from ``path``, or made by ``make`` and kept there (atomically) when the
+    file is missing, damaged or of another size."""
     try:
         with np.load(path) as saved:
             x, y = saved["x"], saved["y"]
-        if x.shape == (10 * PRACTICE_PER_DIGIT, 784) and y.shape == (10 * PRACTICE_PER_DIGIT,):
+        if x.shape == (rows, 784) and y.shape == (rows,):
             return x, y
     except (OSError, ValueError, KeyError, zipfile.BadZipFile):
         pass
-    x, y = practice_drawings(PRACTICE_PER_DIGIT)
+    x, y = make()
     path.parent.mkdir(parents=True, exist_ok=True)
     with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".npz", delete=False) as temporary:
         np.savez_compressed(temporary, x=x, y=y)

@@ -13,9 +13,6 @@ so the benchmark measures things no model has seen.
 
 from __future__ import annotations
 
-import os
-import tempfile
-import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -23,7 +20,7 @@ import numpy as np
 
 from .. import data
 from ..errors import EmptyImageError
-from .drawn import SITUATIONS, Stroke, _arc, _line, _place, _render
+from .drawn import SITUATIONS, Stroke, _arc, _line, _place, _render, cached_rows
 from .preprocess import canvas_to_mnist
 
 __all__ = [
@@ -198,17 +195,4 @@ def cached_practice_non_digits() -> tuple[np.ndarray, np.ndarray]:
 
     A damaged cache file is drawn again.
     """
-    path = practice_non_digits_path()
-    try:
-        with np.load(path) as saved:
-            x, y = saved["x"], saved["y"]
-        if x.shape == (PRACTICE_NON_DIGITS, 784) and y.shape == (PRACTICE_NON_DIGITS,):
-            return x, y
-    except (OSError, ValueError, KeyError, zipfile.BadZipFile):
-        pass
-    x, y = practice_non_digits()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=path.parent, suffix=".npz", delete=False) as temporary:
-        np.savez_compressed(temporary, x=x, y=y)
-    os.replace(temporary.name, path)
-    return x, y
+    return cached_rows(practice_non_digits_path(), PRACTICE_NON_DIGITS, practice_non_digits)
