@@ -10,6 +10,7 @@ The layers, each importing only those above it in this list:
 - ``engine``: training outside the web server (Dask) and the server-wide queue;
 - ``classroom``: the class's drawings, the teacher's lesson, shared settings;
 - ``experiments``: sweeps and their findings;
+- ``handouts``: a model's one-page handout and the class's summary, to print;
 - ``plots`` (figures) and ``cli`` (``python -m mnist_core``) use them all.
 
 Importing this package never imports TensorFlow; only training a Keras model

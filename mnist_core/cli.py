@@ -12,10 +12,12 @@ from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
-from . import data
+from . import data, handouts
 from . import experiments as sweeping
 from .classroom.drawings import ClassDrawings
+from .classroom.lesson import LessonBoard
 from .classroom.roles import TEACHER
+from .classroom.roster import Roster
 from .engine import Engine, JobTable, LocalEngine, TrainingQueue, database_path, scheduler_address, train_with
 from .errors import BadInputError, EmptyImageError, InvalidImageError, MnistCoreError
 from .experiments.findings import findings, report_html, report_markdown
@@ -319,6 +321,53 @@ class _SweepBar:
             print(file=sys.stderr)
 
 
+def _html_out(target: str | None) -> Path:
+    path = Path(target or "")
+    if path.suffix.lower() not in (".html", ".htm"):
+        raise BadInputError("Write the handout to a file ending in .html (open it in a browser; Print → PDF).")
+    return path
+
+
+def _write_handout(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text, encoding="utf-8")
+    print(f"Handout written to {path} ({len(text.encode()) / 1000:.0f} kB): open it in a browser, Print → PDF.")
+
+
+def _class_files(args: argparse.Namespace, store: ModelStore) -> tuple[ClassDrawings, Roster, JobTable]:
+    drawings = ClassDrawings(args.class_db)
+    return drawings, Roster(drawings.path), JobTable(database_path(store))
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    path = _html_out(args.out)
+    store = ModelStore(args.models)
+    model = store.get(args.id)
+    drawings, roster, jobs = _class_files(args, store)
+    handout = handouts.handout_for(
+        model, store.load_network(model.id), _load_dataset(), drawings=drawings, roster=roster, jobs=jobs
+    )
+    _write_handout(path, handouts.model_handout_html(handout))
+    return 0
+
+
+def _class_report(args: argparse.Namespace) -> int:
+    path = _html_out(args.out)
+    store = ModelStore(args.models)
+    drawings, roster, jobs = _class_files(args, store)
+    models = [entry for entry in store.list() if isinstance(entry, StoredModel)]
+    summary = handouts.summary_for(
+        models,
+        lambda model: store.load_network(model.id),
+        lesson=LessonBoard(drawings).current(),
+        drawings=drawings,
+        roster=roster,
+        jobs=jobs,
+    )
+    _write_handout(path, handouts.class_summary_html(summary))
+    return 0
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     model = ModelStore(args.models).get(args.id)
     path = Path(args.code)
@@ -343,6 +392,8 @@ def _range(name: str) -> str:
 
 
 def cmd_class(args: argparse.Namespace) -> int:
+    if args.action == "report":
+        return _class_report(args)
     drawings = ClassDrawings(args.class_db)
     if args.action == "stats":
         counts = drawings.counts()
@@ -482,11 +533,20 @@ def _parser() -> argparse.ArgumentParser:
     predict.add_argument("--json", action="store_true")
     predict.set_defaults(run=cmd_predict)
 
-    classroom = commands.add_parser("class", help="the drawings the class has kept: stats, export, score, clear")
-    classroom.add_argument("action", choices=("stats", "export", "score", "clear"))
+    report = commands.add_parser("report", help="a model's one-page handout (HTML that prints on A4)")
+    report.add_argument("id")
+    report.add_argument("--out", required=True, metavar="FILE.html", help="where to write the handout")
+    report.add_argument("--class-db", help=CLASS_DB_HELP)
+    report.set_defaults(run=cmd_report)
+
+    classroom = commands.add_parser(
+        "class", help="the class: its drawings (stats, export, score, clear) and the teacher's summary (report)"
+    )
+    classroom.add_argument("action", choices=("stats", "export", "score", "clear", "report"))
     classroom.add_argument("target", nargs="?", metavar="FILE|MODEL_ID", help="export: a .npz or .csv; score: a model")
     classroom.add_argument("--class-db", help=CLASS_DB_HELP)
     classroom.add_argument("--yes", action="store_true", help="clear: really remove every drawing")
+    classroom.add_argument("--out", metavar="FILE.html", help="report: where to write the class's summary")
     classroom.add_argument("--json", action="store_true")
     classroom.set_defaults(run=cmd_class)
 

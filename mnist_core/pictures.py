@@ -20,7 +20,15 @@ from PIL import Image
 
 from .training.records import EpochEvent
 
-__all__ = ["as_uint8", "curves_svg", "pixels_html", "pixels_row_html", "weight_mosaic", "weights_html"]
+__all__ = [
+    "as_uint8",
+    "confusion_html",
+    "curves_svg",
+    "pixels_html",
+    "pixels_row_html",
+    "weight_mosaic",
+    "weights_html",
+]
 
 #: Caption text under a picture (the colour of Streamlit's captions, AA contrast on white).
 CAPTION_STYLE = "font-size:0.8rem;color:#4b5563;margin-top:0.2rem;line-height:1.2"
@@ -180,4 +188,42 @@ def curves_svg(history: Sequence[EpochEvent], *, epochs: int) -> str:
         f'{panel_height + 16:.0f}" style="width:100%;max-width:{total_width:.0f}px;height:auto;font-family:sans-serif">'
         f"<title>{html.escape(alt)}</title>{''.join(panels)}"
         f'<text x="{pad}" y="{panel_height + 12}" font-size="11">{legend}</text></svg>'
+    )
+
+
+# -- a confusion matrix, as a table ---------------------------------------------------
+
+
+def confusion_html(confusion: np.ndarray, *, caption: str) -> str:
+    """A confusion matrix (row = true digit, column = answer) as a table that prints and reads aloud.
+
+    The counts are the cells' text, so a screen reader reads the figure itself. Right
+    answers are shaded green and bold; mistakes shade orange by how often they happen,
+    and the most frequent one also carries a frame, so that the pattern shows when
+    printed in black and white too.
+    """
+    counts = np.asarray(confusion, dtype=np.int64)
+    digits = range(len(counts))
+    off_diagonal = counts * (1 - np.eye(len(counts), dtype=np.int64))
+    worst = int(off_diagonal.max()) if counts.size else 0
+    head = "".join(f'<th scope="col">{d}</th>' for d in digits)
+    rows = []
+    for true in digits:
+        cells = []
+        for said in digits:
+            count = int(counts[true, said])
+            if true == said:
+                style = "background:#dcfce7;font-weight:600"
+            elif count:
+                strength = count / max(worst, 1)
+                style = f"background:rgba(234,88,12,{0.12 + 0.6 * strength:.2f})"
+                style += ";outline:2px solid #111827;outline-offset:-2px" if count == worst else ""
+            else:
+                style = "color:#6b7280"
+            cells.append(f'<td style="{style}">{count}</td>')
+        rows.append(f'<tr><th scope="row">{true}</th>{"".join(cells)}</tr>')
+    return (
+        '<table class="confusion"><caption>' + html.escape(caption) + "</caption>"
+        f'<thead><tr><th scope="col" style="font-size:0.7rem;white-space:nowrap">true ↓ said →</th>{head}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table>"
     )

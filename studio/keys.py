@@ -219,6 +219,7 @@ LESSON_LOCKED = "teacher.lesson.locked"
 LESSON_PAGES = "teacher.lesson.pages"
 CHALLENGE_KIND = "teacher.challenge.kind"
 CONFIRM_CLEAR = "teacher.confirm_clear"
+CLASS_SUMMARY = "teacher.class_summary"
 
 
 def cancel_job(job_id: str) -> str:

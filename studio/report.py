@@ -7,6 +7,8 @@ import pandas as pd
 import streamlit as st
 
 from mnist_core import plots
+from mnist_core.errors import MnistCoreError
+from mnist_core.handouts import handout_for, model_handout_html
 from mnist_core.network import Answer
 from mnist_core.store import StoredModel
 
@@ -61,6 +63,8 @@ def model_report(model: StoredModel) -> None:
         _weights_epoch_by_epoch(model)
     with errors.shown(stop=False):
         _test_digits(model)
+    with errors.shown(stop=False):
+        _handout_button(model)
     st.download_button(
         "Download the saved model (.zip)",
         data=lambda: resources.store().archive(model.id),
@@ -68,6 +72,30 @@ def model_report(model: StoredModel) -> None:
         mime="application/zip",
         icon=":material/download:",
         key=keys.report_part(model.id, "download"),
+    )
+
+
+def _handout_button(model: StoredModel) -> None:
+    network, result, mnist = resources.network(model), resources.evaluation(model), resources.dataset()
+    try:  # the class's part of the handout; without its files the rest still prints
+        drawings, roster, jobs = resources.class_drawings(), resources.roster(), resources.job_table()
+    except MnistCoreError:
+        drawings = roster = jobs = None
+
+    def handout() -> str:
+        made = handout_for(model, network, mnist, evaluation=result, drawings=drawings, roster=roster, jobs=jobs)
+        return model_handout_html(made)
+
+    st.download_button(
+        "Handout: one page to print",
+        data=handout,
+        file_name=f"handout-{model.id}.html",
+        mime="text/html",
+        icon=":material/description:",
+        on_click="ignore",
+        key=keys.report_part(model.id, "handout"),
+        help="This model on one page: the network in words, its curves, its confusion matrix, a dozen of its "
+        "mistakes and what its numbers say. Open the file and print it, or save it as a PDF.",
     )
 
 

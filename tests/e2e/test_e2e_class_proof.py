@@ -110,6 +110,22 @@ def test_a_students_job_is_theirs_after_a_reload_and_in_a_new_tab(browser_of_one
     )
 
 
+def test_the_teacher_downloads_the_class_summary_with_each_student(browser_of_one, class_url, tmp_path):
+    """After Ana's run (the test above), the teacher's one-page summary lists her, her model and the lesson."""
+    teacher = tab(browser_of_one, class_url)
+    teacher.open("/teacher")
+    teacher.page.get_by_label("Teacher password").fill(PASSWORD)
+    teacher.button("Unlock").click()
+    teacher.page.get_by_role("heading", name="The class's summary").wait_for()
+    with teacher.page.expect_download() as download:
+        teacher.button("Class summary: one page to print").click()
+    saved = tmp_path / download.value.suggested_filename
+    download.value.save_as(saved)
+    text = saved.read_text()
+    assert saved.name.startswith("class-summary-") and "<td>Ana</td>" in text
+    assert "Pages shown: Train, Draw, Class." in text and "<script" not in text
+
+
 def test_ctrl_c_stops_the_server_and_its_training_workers_within_seconds(browser_of_one, e2e_store, tmp_path):
     """The end of a lesson: Ctrl-C in ``make run`` ends the server promptly, and no worker is left behind."""
     store = tmp_path / "models"
