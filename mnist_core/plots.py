@@ -55,7 +55,7 @@ def digit_grid(
     columns: int = 10,
     title: str | None = None,
 ) -> go.Figure:
-    """Digits in a grid; with predictions, framed green when right and red when wrong.
+    """Digits in a grid; with predictions, framed green and marked ✓ when right, red and ✗ when wrong.
 
     Args:
         images: ``(n, 28, 28)`` uint8 or float in [0, 1].
@@ -84,10 +84,11 @@ def digit_grid(
             frame = _rgb(RIGHT if labels[index] == predictions[index] else WRONG)
         mosaic[top : top + side, left : left + side] = frame
         mosaic[top + pad : top + pad + cell, left + pad : left + pad + cell] = images[index][..., None]
-        if captions is not None:
+        if labels is not None and predictions is not None:  # right and wrong by a mark as well as the frame's colour
+            mark = "✓" if labels[index] == predictions[index] else "✗"
+            text = f"{mark} {captions[index] if captions is not None else f'{labels[index]}→{predictions[index]}'}"
+        elif captions is not None:
             text = captions[index]
-        elif labels is not None and predictions is not None:
-            text = f"{labels[index]}→{predictions[index]}"
         elif labels is not None:
             text = str(labels[index])
         else:
@@ -222,8 +223,9 @@ def probability_bars_html(probabilities: np.ndarray) -> str:
             f'<div style="width:70%;height:{height:.1f}px;background:{colour};border-radius:2px"></div>'
             f'<div style="font-weight:600">{digit}</div></div>'
         )
+    spoken = ", ".join(f"{digit}: {probability:.0%}" for digit, probability in enumerate(probabilities))
     return (
-        '<div class="probability-bars" role="img" aria-label="probability of each digit" '
+        f'<div class="probability-bars" role="img" aria-label="probability of each digit, {spoken}" '
         f'style="display:flex;gap:2px;height:140px;align-items:flex-end">{"".join(bars)}</div>'
     )
 

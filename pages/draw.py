@@ -20,7 +20,7 @@ SEEN_TITLE = "<p style='font-weight:600;margin:0.5rem 0 0.25rem'>What the models
 #: The key of the browser's measure of the page's width (which sets the canvas's side).
 MEASURE_KEY = "draw.screen"
 #: Where the digit comes from.
-CANVAS, CAMERA, UPLOAD = "Draw", "Take a photo", "Upload a picture"
+CANVAS, CAMERA, UPLOAD, TEST_DIGIT = "Draw", "Take a photo", "Upload a picture", "A test digit"
 
 layout.narrow_screen_styles()
 st.title("Draw a digit")
@@ -141,27 +141,50 @@ def from_paper(source: str) -> None:
         show_reading(reading, answers_area, seen, first_step="the ink found in the picture")
 
 
+def from_test_digit() -> None:
+    """One of MNIST's test digits, picked without drawing (by keyboard), read as a drawing is."""
+    state = st.session_state
+    state.pop(keys.DRAW_READING, None)  # not the class's own writing: nothing to keep
+    picked = drawing.test_digit_picture()
+    if picked is None:
+        return
+    picture, index = picked
+    threshold = None if state[keys.DRAW_OWN_THRESHOLD] else state[keys.DRAW_THRESHOLD]
+    with errors.shown(stop=False):
+        reading = read_drawing(
+            picture, networks, thresholds=own_thresholds, threshold=threshold, crop=state[keys.DRAW_CROP],
+            centre=state[keys.DRAW_CENTRE], stroke=state[keys.DRAW_STROKE], explain=state[keys.DRAW_SALIENCY],
+        )  # fmt: skip
+        session.keep_drawing(reading.model_input)
+        answers_area, seen = st.container(key=layout.ANSWERS_KEY), st.empty()
+        show_reading(reading, answers_area, seen, first_step=f"test digit no. {index:,}, enlarged")
+
+
 canvas_column, controls_column = st.columns([3, 2])
 with controls_column:  # on a phone the columns stack: the canvas and its answers come first
     source = st.segmented_control(
-        "Where the digit comes from", [CANVAS, CAMERA, UPLOAD], default=CANVAS, required=True,
+        "Where the digit comes from", [CANVAS, CAMERA, UPLOAD, TEST_DIGIT], default=CANVAS, required=True,
         key=keys.DRAW_SOURCE,
-        help="Draw on the canvas, or write on paper and take a photo of it (or upload one): a digit, or a number.",
+        help="Draw on the canvas, or write on paper and take a photo of it (or upload one): a digit, or a number. "
+        "Or pick one of MNIST's test digits, with the keyboard too.",
     )  # fmt: skip
     drawing.controls(explained_model=models[0].name, canvas=source == CANVAS)
 with canvas_column:
     if source == CANVAS:
         drawing_board()
+    elif source == TEST_DIGIT:
+        from_test_digit()
     else:
         from_paper(source)
     layout.measure_screen(key=MEASURE_KEY, on_new_side=drawing.next_canvas)
-drawing.keep_for_class()
+if source != TEST_DIGIT:  # the class keeps its own writing
+    drawing.keep_for_class()
 
 st.divider()
 st.subheader("What does a network say about noise?")
 st.caption(
     "A classifier knows only the answers it was trained to give. Trained on digits alone, it spreads its "
-    "probability over the ten digits, often confidently, even for pure noise. The `quick` and `best` presets "
+    "probability over the ten digits, often confidently, even for pure noise. The **quick** and **best** presets "
     "also learned an eleventh answer, 'not a digit', from 6 000 scribbles, letters, shapes and stray marks."
 )
 if st.button("Show random noise", icon=":material/grain:"):

@@ -6,6 +6,7 @@ import streamlit as st
 
 from mnist_core import plots
 from mnist_core.network import refusals
+from mnist_core.pictures import confusion_html
 from studio import errors, frame, keys, resources, session
 
 frame.page()
@@ -40,10 +41,20 @@ with matrix_column:
         plots.confusion_heatmap(matrix, normalised=normalised, title="Confusion matrix — click a cell"),
         on_select="rerun", selection_mode="points", key=keys.EVALUATE_CONFUSION,
     )  # fmt: skip
+    with st.expander("The matrix as a table, and a cell chosen by keyboard", icon=":material/table:"):
+        st.html(confusion_html(result.confusion, caption="Rows: the true digit. Columns: the model's answer."))
+        pick_true, pick_said = st.columns(2)
+        picked = (
+            pick_true.selectbox("True digit", range(10), index=None, key=keys.EVALUATE_CELL_TRUE),
+            pick_said.selectbox("Read as", range(10), index=None, key=keys.EVALUATE_CELL_SAID),
+        )
 with digits_column:
     points = event.selection.points if event else []
-    if points:
-        true_digit, predicted_digit = int(points[0]["y"]), int(points[0]["x"])
+    cell = (int(points[0]["y"]), int(points[0]["x"])) if points else None
+    if cell is None and None not in picked:
+        cell = (int(picked[0]), int(picked[1]))
+    if cell is not None:
+        true_digit, predicted_digit = cell
         indices = result.cell_indices(true_digit, predicted_digit)
         st.markdown(f"**{len(indices)} test image(s) of a {true_digit} read as {predicted_digit}**")
         first = indices[:40]
@@ -58,7 +69,10 @@ with digits_column:
             )  # fmt: skip
             st.caption("Under each digit: the probability the model gave to its (wrong or right) answer.")
     else:
-        st.info("Click a cell of the matrix to see the test digits behind it.", icon=":material/touch_app:")
+        st.info(
+            "Click a cell of the matrix (or choose one under it) to see the test digits behind it.",
+            icon=":material/touch_app:",
+        )
 
 st.subheader("Per digit")
 per_digit = {"digit": range(10), "precision": result.precision, "recall": result.recall, "f1": result.f1}

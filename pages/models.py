@@ -21,7 +21,7 @@ def delete(model_id: str) -> None:
 
 st.title("Models in the store")
 store = resources.store()
-st.caption(f"Stored in `{store.root}` (set `DIGIT_STUDIO_MODELS` to use another folder).")
+st.markdown(f"Stored in `{store.root}` (set `DIGIT_STUDIO_MODELS` to use another folder).")
 
 available = resources.models()
 for entry in resources.damaged_entries():

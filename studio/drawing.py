@@ -15,7 +15,7 @@ from PIL import Image
 from mnist_core.images import MAX_IMAGE_BYTES
 from mnist_core.pictures import as_uint8, pixels_row_html
 
-from . import classroom, errors, keys, layout
+from . import classroom, errors, keys, layout, resources
 
 #: The photo and its ink as they are shown above the reading (px; side by side where they fit).
 PHOTO_WIDTH = 240
@@ -88,6 +88,39 @@ def keep_for_class() -> None:
             with errors.shown(stop=False):  # Draw goes on either way
                 total = classroom.keep_for_class(canvas, reading.model_input, int(label), reading.top_digits())
                 st.success(f"Kept as a {label}: the class has {total} drawings now.", icon=":material/bookmark_added:")
+
+
+#: A test digit is shown as the canvas would hold it: each of its pixels 10 × 10.
+TEST_DIGIT_SCALE = 10
+
+
+def another_test_digit() -> None:
+    """The next test digit of the chosen kind."""
+    st.session_state[keys.DRAW_TEST_PICK] = st.session_state.get(keys.DRAW_TEST_PICK, 0) + 1
+
+
+def test_digit_picture() -> tuple[np.ndarray, int] | None:
+    """One of MNIST's test digits, chosen with the keyboard (or a tap), enlarged to the canvas's size.
+
+    The canvas's alternative for whoever cannot draw with a mouse or a finger: pick a digit, and
+    **Another one** steps through its test images in a fixed shuffled order. Returns the picture and
+    its index in the test set, or None (with what to do) before a digit is picked.
+    """
+    digit = st.pills(
+        "Which test digit", list(range(10)), key=keys.DRAW_TEST_DIGIT,
+        help="One of MNIST's 10 000 test digits, which no model trained on, read as a drawing is.",
+    )  # fmt: skip
+    if digit is None:
+        st.caption("Pick a digit: the models read one of MNIST's test images of it, as they read a drawing.")
+        return None
+    st.button("Another one", icon=":material/shuffle:", on_click=another_test_digit)
+    mnist = resources.dataset()
+    candidates = np.flatnonzero(mnist.y_test == digit)
+    order = np.random.default_rng(digit).permutation(len(candidates))
+    index = int(candidates[order[st.session_state.get(keys.DRAW_TEST_PICK, 0) % len(candidates)]])
+    st.caption(f"MNIST test digit no. {index:,}")
+    enlarged = np.kron(mnist.x_test[index], np.ones((TEST_DIGIT_SCALE, TEST_DIGIT_SCALE), dtype=np.uint8))
+    return enlarged, index
 
 
 def picture_of_paper(*, camera: bool, upload_name: str) -> bytes | None:

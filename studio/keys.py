@@ -121,6 +121,8 @@ DRAW_NOISE_SEED = "draw.noise_seed"
 DRAW_SOURCE = "draw.source"
 DRAW_CAMERA = "draw.camera"
 DRAW_UPLOAD = "draw.upload"
+DRAW_TEST_DIGIT = "draw.test_digit"
+DRAW_TEST_PICK = "draw.test_digit.pick"
 
 
 def draw_canvas(round_: int) -> str:
@@ -160,6 +162,8 @@ def knock_units(layer: int) -> str:
 # -- Evaluate ---------------------------------------------------------------------
 EVALUATE_NORMALISED = "evaluate.normalised"
 EVALUATE_CONFUSION = "evaluate.confusion"
+EVALUATE_CELL_TRUE = "evaluate.cell.true"
+EVALUATE_CELL_SAID = "evaluate.cell.said"
 EVALUATE_CELL_DIGITS = "evaluate.cell_digits"
 EVALUATE_RIGHT = "evaluate.right_grid"
 EVALUATE_WRONG = "evaluate.wrong_grid"

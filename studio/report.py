@@ -122,7 +122,7 @@ def _test_digits(model: StoredModel) -> None:
             mnist.x_test[first],
             labels=result.test_labels[first],
             predictions=result.test_predictions[first],
-            title=f"The first {REPORT_DIGITS} test digits: true → predicted (green right, red wrong)",
+            title=f"The first {REPORT_DIGITS} test digits: true → predicted (✓ green: right, ✗ red: wrong)",
         ),
         key=keys.report_part(model.id, "grid"),
     )

@@ -207,3 +207,25 @@ def test_the_pen_width_is_kept_while_a_picture_is_read(open_app, pretrained_root
     assert not [s for s in app.slider if s.key == keys.DRAW_PEN]
     app.get("button_group")[0].set_value("Draw").run()
     assert app.slider(key=keys.DRAW_PEN).value == 34
+
+
+def shown_test_digit(app) -> int:
+    """The index of the test digit the page says it is reading."""
+    (caption,) = [c.value for c in app.caption if c.value.startswith("MNIST test digit no. ")]
+    return int(caption.removeprefix("MNIST test digit no. ").replace(",", ""))
+
+
+def test_without_drawing_a_test_digit_picked_by_keyboard_is_read_as_a_drawing(open_app, pretrained_root, mnist):
+    """Picking "A test digit", then 7: the models read one of MNIST's test 7s; Another one steps to the next."""
+    app = open_app(pretrained_root, "draw")
+    app.get("button_group")[0].set_value("A test digit").run()
+    assert not app.exception and not predictions(app)
+    assert not any(g.label.startswith("Keep it for the class") for g in app.get("button_group"))  # not the class's
+
+    next(group for group in app.get("button_group") if group.label == "Which test digit").set_value(7).run()
+    assert not app.exception
+    first = shown_test_digit(app)
+    assert mnist.y_test[first] == 7 and predictions(app) == ["7"]
+    next(b for b in app.button if b.label == "Another one").click().run()
+    second = shown_test_digit(app)
+    assert second != first and mnist.y_test[second] == 7 and len(predictions(app)) == 1

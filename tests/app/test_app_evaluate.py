@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 
 import numpy as np
 from streamlit.util import AttributeDictionary
@@ -56,7 +57,9 @@ def test_confusion_matrix_and_per_digit_table(open_app, pretrained_root):
     assert counts.shape == (10, 10)
     assert counts.sum() == 10000
     assert (np.diag(counts) > 800).all()
-    assert [info.value for info in app.info] == ["Click a cell of the matrix to see the test digits behind it."]
+    assert [info.value for info in app.info] == [
+        "Click a cell of the matrix (or choose one under it) to see the test digits behind it."
+    ]
 
     table = app.dataframe[0].value
     assert list(table.columns) == ["digit", "precision", "recall", "f1", "test images"]
@@ -77,6 +80,22 @@ def test_a_selected_cell_shows_its_test_digits(open_app, pretrained_root):
     assert heading in [m.value for m in app.markdown]
     assert any(element.proto.id.endswith(f"-{keys.EVALUATE_CELL_DIGITS}") for element in app.get("plotly_chart"))
     assert not app.info  # the "click a cell" hint is gone
+
+
+def test_a_cell_chosen_by_keyboard_shows_its_test_digits_and_the_matrix_reads_as_a_table(open_app, pretrained_root):
+    """Without a mouse: the table holds every count, and two menus choose the cell the click would."""
+    app = open_app(pretrained_root, "evaluate")
+    counts = matrix_of(charts(app)["Confusion matrix — click a cell"])
+    (table,) = [element.proto.body for element in app.get("html") if 'class="confusion"' in element.proto.body]
+    cells = [int(cell) for cell in re.findall(r"<td[^>]*>(\d+)</td>", table)]
+    assert cells == counts.ravel().tolist()
+
+    app.selectbox(key=keys.EVALUATE_CELL_TRUE).select(4).run()
+    assert app.info  # one of the two chosen: still the hint
+    app.selectbox(key=keys.EVALUATE_CELL_SAID).select(9).run()
+
+    assert not app.exception
+    assert f"**{counts[4, 9]} test image(s) of a 4 read as 9**" in [m.value for m in app.markdown]
 
 
 def test_row_normalised_matrix(open_app, pretrained_root):

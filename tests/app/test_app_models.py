@@ -18,7 +18,7 @@ def test_the_table_lists_every_model(open_app, pretrained_root, pretrained_ids):
     app = open_app(pretrained_root, "models")
 
     assert not app.exception
-    assert any(str(pretrained_root) in c.value for c in app.caption)
+    assert any(str(pretrained_root) in m.value for m in app.markdown)
     table = app.dataframe[0].value
     assert sorted(table["name"]) == sorted(pretrained_ids)
     assert sorted(table["id"]) == sorted(pretrained_ids.values())

@@ -115,13 +115,18 @@ def test_digit_grid_has_no_green_or_red_without_predictions(mnist: data.Dataset)
 
 
 def test_digit_grid_has_one_caption_per_image(mnist: data.Dataset) -> None:
-    """Each image gets exactly one caption: given ones verbatim, else "label→prediction", else none."""
+    """Each image gets exactly one caption: given ones verbatim, else "label→prediction", else none; judged
+    digits are marked ✓ or ✗ as well as framed in colour, so that right and wrong do not rest on colour alone."""
     images = mnist.x_test[:12]
     labels = [int(y) for y in mnist.y_test[:12]]
     predictions = [(label + 1) % 10 if i % 3 == 0 else label for i, label in enumerate(labels)]
 
     judged = plots.digit_grid(images, labels=labels, predictions=predictions, columns=5)
-    assert [a.text for a in judged.layout.annotations] == [f"{y}→{p}" for y, p in zip(labels, predictions, strict=True)]
+    marks = ["✓" if y == p else "✗" for y, p in zip(labels, predictions, strict=True)]
+    expected = [f"{m} {y}→{p}" for m, y, p in zip(marks, labels, predictions, strict=True)]
+    assert [a.text for a in judged.layout.annotations] == expected
+    sure = plots.digit_grid(images, labels=labels, predictions=predictions, captions=[f"{i}%" for i in range(12)])
+    assert [a.text for a in sure.layout.annotations] == [f"{m} {i}%" for i, m in enumerate(marks)]
 
     captions = [f"#{i}" for i in range(12)]
     given = plots.digit_grid(images, labels=labels, captions=captions)
@@ -162,7 +167,7 @@ def test_digit_grid_handles_no_images_and_one_image(mnist: data.Dataset) -> None
     one = plots.digit_grid(mnist.x_test[:1], labels=[7], predictions=[7])
     two = plots.digit_grid(mnist.x_test[:2], labels=[7, 2], predictions=[7, 2])
     assert 2 * _mosaic(one).shape[1] == _mosaic(two).shape[1]
-    assert [a.text for a in one.layout.annotations] == ["7→7"]
+    assert [a.text for a in one.layout.annotations] == ["✓ 7→7"]
     assert _shows(_mosaic(one), mnist.x_test[0])
 
 
