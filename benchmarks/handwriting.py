@@ -42,7 +42,7 @@ from mnist_core.store import ModelStore
 
 OUT = Path("artifacts/handwriting.json")
 SETS = ("writers", "paper", "photo", "drawn")
-BANDS = ((1.5, 4.4), (1.5, 6.5), (1.5, 8.0), (1.2, 8.0), (1.5, 10.0))
+BANDS = ((1.5, 4.4), (1.5, 6.5), (1.5, 8.0), (1.2, 8.0), (1.5, 9.0), (1.5, 10.0), (1.5, 12.0))
 
 
 class Readings:

@@ -7,23 +7,31 @@ from streamlit_drawable_canvas import st_canvas
 from mnist_core import plots
 from mnist_core.errors import EmptyImageError
 from mnist_core.images import EVEN_BAND, MNIST_STROKE_WIDTH, noise_image
+from mnist_core.language import marked
 from mnist_core.network import Reading, read_drawing, read_image, read_photo_of_writing
 from mnist_core.pictures import pixels_html, pixels_row_html
 from studio import drawing, errors, frame, jobs, keys, layout, resources, session
 from studio.answers import answers_html, number_html
+from studio.language import percent, t
 
 frame.page()
 
 #: The side of "What the models see", and of each step's picture (px).
 SEEN_WIDTH, STEP_WIDTH = 224, 120
-SEEN_TITLE = "<p style='font-weight:600;margin:0.5rem 0 0.25rem'>What the models see (28 × 28)</p>"
+SEEN_TITLE = "<p style='font-weight:600;margin:0.5rem 0 0.25rem'>{}</p>"
 #: The key of the browser's measure of the page's width (which sets the canvas's side).
 MEASURE_KEY = "draw.screen"
-#: Where the digit comes from.
-CANVAS, CAMERA, UPLOAD, TEST_DIGIT = "Draw", "Take a photo", "Upload a picture", "A test digit"
+#: Where the digit comes from (shown in the browser's language).
+CANVAS, CAMERA, UPLOAD, TEST_DIGIT = (
+    marked("Draw"),
+    marked("Take a photo"),
+    marked("Upload a picture"),
+    marked("A test digit"),
+)
+seen_title = SEEN_TITLE.format(t("What the models see (28 × 28)"))
 
 layout.narrow_screen_styles()
-st.title("Draw a digit")
+st.title(t("Draw a digit"))
 models = session.active_models()
 if not models:
     training = None
@@ -69,13 +77,13 @@ def drawing_board() -> None:
         except EmptyImageError:
             pass  # nothing drawn yet: the page asks for a digit below
     if reading is None:
-        seen.html(SEEN_TITLE + pixels_html(np.zeros((28, 28)), width=SEEN_WIDTH, alt="nothing drawn yet"))
-        answers_area.info("Draw a digit on the black square to see what the models say.", icon=":material/draw:")
+        seen.html(seen_title + pixels_html(np.zeros((28, 28)), width=SEEN_WIDTH, alt=t("nothing drawn yet")))
+        answers_area.info(t("Draw a digit on the black square to see what the models say."), icon=":material/draw:")
         return
     state[keys.DRAW_READING] = (drawn, reading)
     resources.load_meter().stroke()
     session.keep_drawing(reading.model_input)  # the Inside page shows it flowing through the network
-    show_reading(reading, answers_area, seen, first_step="the canvas, as ink")
+    show_reading(reading, answers_area, seen, first_step=t("the canvas, as ink"))
 
 
 def show_reading(reading: Reading, answers_area, seen, *, first_step: str) -> None:
@@ -89,32 +97,34 @@ def show_reading(reading: Reading, answers_area, seen, *, first_step: str) -> No
     first = reading.answers[models[0].id]
     if first.saliency is not None:
         overlay = plots.saliency_overlay(reading.model_input, first.saliency, scale=1)
-        caption = f"what made {models[0].name} say {first.top_digit}"
-        seen.html(SEEN_TITLE + pixels_html(overlay, width=SEEN_WIDTH, caption=caption))
+        caption = t("what made {name} say {digit}", name=models[0].name, digit=first.top_digit)
+        seen.html(seen_title + pixels_html(overlay, width=SEEN_WIDTH, caption=caption))
     else:
         seen.html(
-            SEEN_TITLE + pixels_html(reading.model_input, width=SEEN_WIDTH, alt="the 28 × 28 image the models read")
+            seen_title + pixels_html(reading.model_input, width=SEEN_WIDTH, alt=t("the 28 × 28 image the models read"))
         )
     # The steps' pictures are made and sent only while a student looks at them.
-    steps_box = st.expander("Each step from canvas to model input", key=keys.DRAW_STEPS, on_change="rerun")
+    steps_box = st.expander(t("Each step from canvas to model input"), key=keys.DRAW_STEPS, on_change="rerun")
     if steps_box.open:
         steps = reading.steps
-        width = f"strokes {steps.width_as_written:.1f} px wide once fitted"
+        width = f"{steps.width_as_written:.1f}"
         if not stroke:
-            evened = "strokes as drawn"
+            evened = t("strokes as drawn")
         elif steps.redrawn:
-            evened = f"{width}: redrawn at MNIST's {MNIST_STROKE_WIDTH}"
+            evened = t("strokes {width} px wide once fitted: redrawn at MNIST's {mnist}", width=width,
+                       mnist=MNIST_STROKE_WIDTH)  # fmt: skip
         else:
-            evened = f"{width}, within {EVEN_BAND[0]}–{EVEN_BAND[1]}: left as drawn"
+            evened = t("strokes {width} px wide once fitted, within {low}–{high}: left as drawn", width=width,
+                       low=EVEN_BAND[0], high=EVEN_BAND[1])  # fmt: skip
         steps_box.html(
             pixels_row_html(
                 [steps.ink, steps.cropped, steps.evened, steps.placed, steps.result],
                 [
                     first_step,
-                    "cropped to the ink" if crop else "not cropped",
+                    t("cropped to the ink") if crop else t("not cropped"),
                     evened,
-                    "fitted into 28 × 28",
-                    "centred" if centre else "not centred",
+                    t("fitted into 28 × 28"),
+                    t("centred") if centre else t("not centred"),
                 ],
                 width=STEP_WIDTH,
             )
@@ -125,7 +135,7 @@ def from_paper(source: str) -> None:
     """A photo or a picture of a digit (or a number) on paper, read as a drawing is."""
     state = st.session_state
     state.pop(keys.DRAW_READING, None)
-    shot = drawing.picture_of_paper(camera=source == CAMERA, upload_name=UPLOAD)
+    shot = drawing.picture_of_paper(camera=source == CAMERA, upload_name=t(UPLOAD))
     if shot is None:
         return
     threshold = None if state[keys.DRAW_OWN_THRESHOLD] else state[keys.DRAW_THRESHOLD]
@@ -138,7 +148,7 @@ def from_paper(source: str) -> None:
         session.keep_drawing(reading.model_input)
         st.html(drawing.photo_and_ink_html(picture, reading.steps.ink))
         answers_area, seen = st.container(key=layout.ANSWERS_KEY), st.empty()
-        show_reading(reading, answers_area, seen, first_step="the ink found in the picture")
+        show_reading(reading, answers_area, seen, first_step=t("the ink found in the picture"))
 
 
 def from_test_digit() -> None:
@@ -157,16 +167,16 @@ def from_test_digit() -> None:
         )  # fmt: skip
         session.keep_drawing(reading.model_input)
         answers_area, seen = st.container(key=layout.ANSWERS_KEY), st.empty()
-        show_reading(reading, answers_area, seen, first_step=f"test digit no. {index:,}, enlarged")
+        show_reading(reading, answers_area, seen, first_step=t("test digit no. {index}, enlarged", index=index))
 
 
 canvas_column, controls_column = st.columns([3, 2])
 with controls_column:  # on a phone the columns stack: the canvas and its answers come first
     source = st.segmented_control(
-        "Where the digit comes from", [CANVAS, CAMERA, UPLOAD, TEST_DIGIT], default=CANVAS, required=True,
-        key=keys.DRAW_SOURCE,
-        help="Draw on the canvas, or write on paper and take a photo of it (or upload one): a digit, or a number. "
-        "Or pick one of MNIST's test digits, with the keyboard too.",
+        t("Where the digit comes from"), [CANVAS, CAMERA, UPLOAD, TEST_DIGIT], default=CANVAS, required=True,
+        key=keys.DRAW_SOURCE, format_func=t,
+        help=t("Draw on the canvas, or write on paper and take a photo of it (or upload one): a digit, or a "
+               "number. Or pick one of MNIST's test digits, with the keyboard too."),
     )  # fmt: skip
     drawing.controls(explained_model=models[0].name, canvas=source == CANVAS)
 with canvas_column:
@@ -181,24 +191,29 @@ if source != TEST_DIGIT:  # the class keeps its own writing
     drawing.keep_for_class()
 
 st.divider()
-st.subheader("What does a network say about noise?")
+st.subheader(t("What does a network say about noise?"))
 st.caption(
-    "A classifier knows only the answers it was trained to give. Trained on digits alone, it spreads its "
-    "probability over the ten digits, often confidently, even for pure noise. The **quick** and **best** presets "
-    "also learned an eleventh answer, 'not a digit', from 6 000 scribbles, letters, shapes and stray marks."
+    t(
+        "A classifier knows only the answers it was trained to give. Trained on digits alone, it spreads its "
+        "probability over the ten digits, often confidently, even for pure noise. The **quick** and **best** presets "
+        "also learned an eleventh answer, 'not a digit', from 6 000 scribbles, letters, shapes and stray marks."
+    )
 )
-if st.button("Show random noise", icon=":material/grain:"):
+if st.button(t("Show random noise"), icon=":material/grain:"):
     st.session_state[keys.DRAW_NOISE_SEED] = int(np.random.default_rng().integers(1 << 31))
 if keys.DRAW_NOISE_SEED in st.session_state:
     noise = noise_image(st.session_state[keys.DRAW_NOISE_SEED])
     cols = st.columns([1, *([2] * len(models))])
-    cols[0].image(plots.enlarge(noise, 6), caption="random pixels", width=168)
+    cols[0].image(plots.enlarge(noise, 6), caption=t("random pixels"), width=168)
     noise_answers = read_image(noise, networks)
     for column, model in zip(cols[1:], models, strict=True):
         reply = noise_answers[model.id]
         with column:
             if reply.answer.non_digit > reply.probabilities.max():
-                st.markdown(f"**{model.name}** says **not a digit** ({reply.answer.non_digit:.0%})")
+                said = t("**{name}** says **not a digit** ({share})", name=model.name,
+                         share=percent(reply.answer.non_digit))  # fmt: skip
             else:
-                st.markdown(f"**{model.name}** says **{reply.top_digit}** ({reply.probabilities.max():.0%})")
+                said = t("**{name}** says **{digit}** ({share})", name=model.name, digit=reply.top_digit,
+                         share=percent(reply.probabilities.max()))  # fmt: skip
+            st.markdown(said)
             st.html(plots.probability_bars_html(reply.probabilities))

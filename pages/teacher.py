@@ -20,6 +20,7 @@ from mnist_core.classroom import (
 )
 from mnist_core.errors import MnistCoreError
 from mnist_core.handouts import class_summary_html, summary_for
+from mnist_core.language import LANGUAGES, server_language
 from mnist_core.spec import ModelSpec
 from studio import classroom, controls, errors, frame, keys, load, resources
 
@@ -118,6 +119,12 @@ with st.container(border=True):
         int(current.budget_seconds), 10, key=keys.LESSON_BUDGET,
         help=f"The server refuses a student's spec estimated to train longer. Default {DEFAULT_BUDGET_SECONDS:.0f} s.",
     )  # fmt: skip
+    spoken = ["", *LANGUAGES]
+    class_language = st.selectbox(
+        "The class's language", spoken, index=spoken.index(current.language), key=keys.LESSON_LANGUAGE,
+        format_func=lambda code: LANGUAGES.get(code) or f"the server's ({LANGUAGES[server_language()]})",
+        help="Every student's studio opens in it; each student may still pick another in the sidebar.",
+    )  # fmt: skip
     pushed = st.button("Push to the class", type="primary", icon=":material/campaign:")
 if pushed:
     # The teacher's own controls are read only when they are what is pushed.
@@ -125,7 +132,7 @@ if pushed:
     with errors.shown(stop=False):
         lesson = build_lesson(
             start, controls=mine, locked=locked, pages=pages, every_page=titles, challenge=current.challenge,
-            budget_seconds=float(budget),
+            budget_seconds=float(budget), language=class_language,
         )  # fmt: skip
         board.push(lesson, by=teacher)
         st.success("Pushed: students see it on their next click.", icon=":material/check_circle:")

@@ -15,6 +15,7 @@ from mnist_core.network import ModelAnswer, NumberReading, Reading
 from mnist_core.pictures import pixels_html
 from mnist_core.store import StoredModel
 
+from .language import percent, t
 from .report import NOT_A_DIGIT_MARK, verdict
 
 __all__ = ["ANSWER_WIDTH", "answers_html", "number_html", "refusal_rule"]
@@ -37,20 +38,20 @@ _LIVE = (
 def _said(model: StoredModel, answer: str, caption: str) -> str:
     """What a screen reader says: "quick says 7, 96.1 % sure", that it is not sure, or "not a digit"."""
     if answer == "?":
-        return f"{model.name} is {caption}."
+        return t("{name} is {caption}.", name=model.name, caption=caption)
     if answer == NOT_A_DIGIT_MARK:
-        return f"{model.name} says this is {caption}."
-    return f"{model.name} says {answer}, {caption}."
+        return t("{name} says this is {caption}.", name=model.name, caption=caption)
+    return t("{name} says {answer}, {caption}.", name=model.name, answer=answer, caption=caption)
 
 
 def refusal_rule(model: StoredModel, reply: ModelAnswer) -> str:
     """When this model refuses, in words (and how likely "not a digit" is, for a model that learned it)."""
     if not model.spec.non_digits:
-        return f"says 'not sure' below {reply.threshold:.0%}"
-    return (
-        f"not a digit: {reply.answer.non_digit:.0%} · refuses below {reply.threshold:.0%}: "
-        "'not a digit' when that is likeliest, else 'not sure'"
-    )
+        return t("says 'not sure' below {threshold}", threshold=percent(reply.threshold))
+    return t(
+        "not a digit: {share} · refuses below {threshold}: 'not a digit' when that is likeliest, else 'not sure'",
+        share=percent(reply.answer.non_digit), threshold=percent(reply.threshold),
+    )  # fmt: skip
 
 
 def answers_html(models: list[StoredModel], reading: Reading) -> str:
@@ -93,25 +94,32 @@ def number_html(models: list[StoredModel], number: NumberReading) -> str:
         cells = []
         for index, reply in enumerate(number.answers[model.id]):
             answer, caption = verdict(reply.answer)
-            cut = " · cut from touching ink" if number.split[index] else ""
+            cut = " · " + t("cut from touching ink") if number.split[index] else ""
             picture = pixels_html(
-                number.inputs[index], width=NUMBER_DIGIT_WIDTH, alt=f"digit {index + 1} as the model saw it"
+                number.inputs[index],
+                width=NUMBER_DIGIT_WIDTH,
+                alt=t("digit {place} as the model saw it", place=index + 1),
             )
             cells.append(
                 f"<div class='number-digit' style='text-align:center;width:{NUMBER_DIGIT_WIDTH + 24}px'>{picture}"
                 f"<div style='font-size:1.5rem;font-weight:700'>{answer}</div>"
                 f"<div style='{_CAPTION}'>{html.escape(caption)}{cut}</div></div>"
             )
-        spoken.append(f"{model.name} reads {' '.join(text)}.")
+        spoken.append(t("{name} reads {digits}.", name=model.name, digits=" ".join(text)))
         unsure = (
-            f"<div style='{_CAPTION}'>Some digits touched and were cut apart where the ink is thinnest: "
-            "the cut may be wrong. Leave a gap between digits.</div>"
+            f"<div style='{_CAPTION}'>"
+            + t(
+                "Some digits touched and were cut apart where the ink is thinnest: the cut may be wrong. "
+                "Leave a gap between digits."
+            )
+            + "</div>"
             if number.unsure_split
             else ""
         )
         cards.append(
             f"<section class='answer number' style='{_CARD}'><div style='margin-bottom:0.25rem'>"
-            f"<strong>{html.escape(model.name)}</strong> reads a number, left to right</div>"
+            + t("{name} reads a number, left to right", name="<strong>" + html.escape(model.name) + "</strong>")
+            + "</div>"
             f"<div class='prediction' style='{_NUMBER}'>{html.escape(text)}</div>{unsure}"
             f"<div style='display:flex;flex-wrap:wrap;gap:0.25rem;margin-top:0.5rem'>{''.join(cells)}</div></section>"
         )

@@ -16,6 +16,7 @@ from mnist_core.images import MAX_IMAGE_BYTES
 from mnist_core.pictures import as_uint8, pixels_row_html
 
 from . import classroom, errors, keys, layout, resources
+from .language import current, t
 
 #: The photo and its ink as they are shown above the reading (px; side by side where they fit).
 PHOTO_WIDTH = 240
@@ -35,59 +36,60 @@ def controls(*, explained_model: str, canvas: bool = True) -> None:
     st.session_state[keys.DRAW_PEN] = st.session_state.get(keys.DRAW_PEN, 20)
     if canvas:
         with st.container(horizontal=True, vertical_alignment="bottom"):
-            st.button("Clear", icon=":material/ink_eraser:", on_click=next_canvas)
+            st.button(t("Clear"), icon=":material/ink_eraser:", on_click=next_canvas)
             st.slider(
-                "Pen width", 8, 40, key=keys.DRAW_PEN,
-                help="MNIST digits have strokes about 2–3 pixels wide out of 28.",
+                t("Pen width"), 8, 40, key=keys.DRAW_PEN,
+                help=t("MNIST digits have strokes about 2–3 pixels wide out of 28."),
             )  # fmt: skip
     own = st.toggle(
-        "Each model's own confidence threshold", value=True, key=keys.DRAW_OWN_THRESHOLD,
-        help="Below its threshold a model says 'not sure'. Each model's own was chosen on validation "
-        "images so that the answers it does give are 99.5 % right.",
+        t("Each model's own confidence threshold"), value=True, key=keys.DRAW_OWN_THRESHOLD,
+        help=t("Below its threshold a model says 'not sure'. Each model's own was chosen on validation "
+               "images so that the answers it does give are 99.5 % right."),
     )  # fmt: skip
     if not own:
-        st.slider("Say 'not sure' below", 0.5, 0.99, 0.6, 0.01, key=keys.DRAW_THRESHOLD)
+        st.slider(t("Say 'not sure' below"), 0.5, 0.99, 0.6, 0.01, key=keys.DRAW_THRESHOLD)
     if canvas:
-        st.caption("Draw with the mouse (or a finger); the models answer when you lift it. Undo is in the toolbar.")
-        st.caption("Several digits side by side, with a gap between them, are read as a number.")
-    st.markdown("**From the canvas to what the models see**")
-    st.toggle("Crop to the ink and fit it into 20 × 20", value=True, key=keys.DRAW_CROP)
-    st.toggle("Centre it by its centre of mass", value=True, key=keys.DRAW_CENTRE)
+        st.caption(t("Draw with the mouse (or a finger); the models answer when you lift it. Undo is in the toolbar."))
+        st.caption(t("Several digits side by side, with a gap between them, are read as a number."))
+    st.markdown("**" + t("From the canvas to what the models see") + "**")
+    st.toggle(t("Crop to the ink and fit it into 20 × 20"), value=True, key=keys.DRAW_CROP)
+    st.toggle(t("Centre it by its centre of mass"), value=True, key=keys.DRAW_CENTRE)
     st.toggle(
-        "Redraw strokes far thinner or thicker than MNIST's", value=True, key=keys.DRAW_STROKE,
-        help="Where the strokes, once fitted into 20 × 20, measure outside 1.5–8 pixels (MNIST's are 1.5–4.4; "
-        "a thick pen on a small digit, a hairline on a big one), thins the ink to its centre line and redraws "
-        "it about 2.5 pixels wide. Strokes within that band are left as written.",
+        t("Redraw strokes far thinner or thicker than MNIST's"), value=True, key=keys.DRAW_STROKE,
+        help=t("Where the strokes, once fitted into 20 × 20, measure outside 1.5–10 pixels (MNIST's are 1.5–4.4; "
+               "a thick pen on a small digit, a hairline on a big one), thins the ink to its centre line and "
+               "redraws it about 2.5 pixels wide. Strokes within that band are left as written."),
     )  # fmt: skip
     st.toggle(
-        "Show which pixels made the answer", key=keys.DRAW_SALIENCY,
-        help=f"Red pixels pushed {explained_model} towards its answer, blue ones away from it "
-        "(gradient × input of the answer's log-probability).",
+        t("Show which pixels made the answer"), key=keys.DRAW_SALIENCY,
+        help=t("Red pixels pushed {model} towards its answer, blue ones away from it "
+               "(gradient × input of the answer's log-probability).", model=explained_model),
     )  # fmt: skip
-    st.caption("MNIST digits were made this way; switch a step off to see what it is worth.")
+    st.caption(t("MNIST digits were made this way; switch a step off to see what it is worth."))
 
 
 def keep_for_class() -> None:
     """Keep the drawing on the canvas for the class's own test set, labelled by whoever drew it."""
     with st.container(border=True):
         label = st.pills(
-            "Keep it for the class: which digit did you draw?", list(range(10)),
+            t("Keep it for the class: which digit did you draw?"), list(range(10)),
             key=keys.draw_class_label(st.session_state[keys.CANVAS_ROUND]),
-            help="Kept drawings become the class's own test set (see the Class page): the canvas, "
-            "what the models saw and answered, and who kept it (your nickname in a class).",
+            help=t("Kept drawings become the class's own test set (see the Class page): the canvas, "
+                   "what the models saw and answered, and who kept it (your nickname in a class)."),
         )  # fmt: skip
-        if st.button("Keep it for the class", icon=":material/bookmark_add:", disabled=label is None):
+        if st.button(t("Keep it for the class"), icon=":material/bookmark_add:", disabled=label is None):
             kept = st.session_state.get(keys.DRAW_READING)
             if kept is None:
-                st.warning("Draw a digit on the canvas first, then keep it.", icon=":material/draw:")
+                st.warning(t("Draw a digit on the canvas first, then keep it."), icon=":material/draw:")
                 return
             canvas, reading = kept
             if reading.number is not None:
-                st.warning("This reads as a number: keep one digit at a time.", icon=":material/pin:")
+                st.warning(t("This reads as a number: keep one digit at a time."), icon=":material/pin:")
                 return
             with errors.shown(stop=False):  # Draw goes on either way
                 total = classroom.keep_for_class(canvas, reading.model_input, int(label), reading.top_digits())
-                st.success(f"Kept as a {label}: the class has {total} drawings now.", icon=":material/bookmark_added:")
+                kept_text = t("Kept as a {digit}: the class has {total} drawings now.", digit=label, total=total)
+                st.success(kept_text, icon=":material/bookmark_added:")
 
 
 #: A test digit is shown as the canvas would hold it: each of its pixels 10 × 10.
@@ -107,18 +109,18 @@ def test_digit_picture() -> tuple[np.ndarray, int] | None:
     its index in the test set, or None (with what to do) before a digit is picked.
     """
     digit = st.pills(
-        "Which test digit", list(range(10)), key=keys.DRAW_TEST_DIGIT,
-        help="One of MNIST's 10 000 test digits, which no model trained on, read as a drawing is.",
+        t("Which test digit"), list(range(10)), key=keys.DRAW_TEST_DIGIT,
+        help=t("One of MNIST's 10 000 test digits, which no model trained on, read as a drawing is."),
     )  # fmt: skip
     if digit is None:
-        st.caption("Pick a digit: the models read one of MNIST's test images of it, as they read a drawing.")
+        st.caption(t("Pick a digit: the models read one of MNIST's test images of it, as they read a drawing."))
         return None
-    st.button("Another one", icon=":material/shuffle:", on_click=another_test_digit)
+    st.button(t("Another one"), icon=":material/shuffle:", on_click=another_test_digit)
     mnist = resources.dataset()
     candidates = np.flatnonzero(mnist.y_test == digit)
     order = np.random.default_rng(digit).permutation(len(candidates))
     index = int(candidates[order[st.session_state.get(keys.DRAW_TEST_PICK, 0) % len(candidates)]])
-    st.caption(f"MNIST test digit no. {index:,}")
+    st.caption(t("MNIST test digit no. {index}", index=current().number(index)))
     enlarged = np.kron(mnist.x_test[index], np.ones((TEST_DIGIT_SCALE, TEST_DIGIT_SCALE), dtype=np.uint8))
     return enlarged, index
 
@@ -131,20 +133,23 @@ def picture_of_paper(*, camera: bool, upload_name: str) -> bytes | None:
     """
     if camera and not layout.camera_can_open():
         st.info(
-            "The browser opens the camera only over HTTPS or on the computer running the studio. "
-            f"On a phone, choose **{upload_name}**: it offers *Take photo* with the phone's own camera.",
+            t(
+                "The browser opens the camera only over HTTPS or on the computer running the studio. "
+                "On a phone, choose **{upload}**: it offers *Take photo* with the phone's own camera.",
+                upload=upload_name,
+            ),
             icon=":material/no_photography:",
         )
         return None
     if camera:
-        shot = st.camera_input("Take a photo of a digit or a number written on paper", key=keys.DRAW_CAMERA)
+        shot = st.camera_input(t("Take a photo of a digit or a number written on paper"), key=keys.DRAW_CAMERA)
     else:
         shot = st.file_uploader(
-            "A picture of a digit or a number on paper (PNG or JPEG)", type=["png", "jpg", "jpeg"],
+            t("A picture of a digit or a number on paper (PNG or JPEG)"), type=["png", "jpg", "jpeg"],
             key=keys.DRAW_UPLOAD, max_upload_size=MAX_IMAGE_BYTES // 1_000_000,
         )  # fmt: skip
     if shot is None:
-        st.caption("Write large, in dark ink on plain paper, and fill most of the picture with the writing.")
+        st.caption(t("Write large, in dark ink on plain paper, and fill most of the picture with the writing."))
         return None
     return shot.getvalue()
 
@@ -153,7 +158,7 @@ def photo_and_ink_html(picture: np.ndarray, found: np.ndarray) -> str:
     """The picture as read and the ink found in it, side by side, each sent no larger than it is shown."""
     return pixels_row_html(
         [_shrunk(picture), _shrunk(as_uint8(found))],
-        ["the picture, upright", "the ink found, light flattened"],
+        [t("the picture, upright"), t("the ink found, light flattened")],
         width=PHOTO_WIDTH,
     )
 

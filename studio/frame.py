@@ -9,22 +9,24 @@ import streamlit as st
 from streamlit.navigation.page import StreamlitPage
 
 from mnist_core.errors import DatasetUnavailableError
+from mnist_core.language import marked
 from mnist_core.store import default_active
 
-from . import classroom, keys, resources, session
+from . import classroom, keys, language, resources, session
+from .language import t
 
 #: Every page: its file, title and icon, in the navigation's order (the first is the default).
 PAGES = (
-    ("pages/home.py", "Home", ":material/home:"),
-    ("pages/train.py", "Train", ":material/model_training:"),
-    ("pages/experiments.py", "Experiments", ":material/science:"),
-    ("pages/draw.py", "Draw", ":material/draw:"),
-    ("pages/inside.py", "Inside", ":material/neurology:"),
-    ("pages/evaluate.py", "Evaluate", ":material/grid_on:"),
-    ("pages/classroom.py", "Class", ":material/groups:"),
-    ("pages/models.py", "Models", ":material/inventory_2:"),
-    ("pages/data.py", "Data", ":material/dataset:"),
-    ("pages/teacher.py", "Teacher", ":material/school:"),
+    ("pages/home.py", marked("Home"), ":material/home:"),
+    ("pages/train.py", marked("Train"), ":material/model_training:"),
+    ("pages/experiments.py", marked("Experiments"), ":material/science:"),
+    ("pages/draw.py", marked("Draw"), ":material/draw:"),
+    ("pages/inside.py", marked("Inside"), ":material/neurology:"),
+    ("pages/evaluate.py", marked("Evaluate"), ":material/grid_on:"),
+    ("pages/classroom.py", marked("Class"), ":material/groups:"),
+    ("pages/models.py", marked("Models"), ":material/inventory_2:"),
+    ("pages/data.py", marked("Data"), ":material/dataset:"),
+    ("pages/teacher.py", marked("Teacher"), ":material/school:"),
 )
 #: The titles of the pages a lesson may show or hide (the Teacher page is always there, to unlock the rest).
 STUDENT_PAGES = tuple(title for _, title, _ in PAGES if title != "Teacher")
@@ -64,15 +66,23 @@ def navigation() -> StreamlitPage:
         return not allowed or title in allowed or title == "Teacher"
 
     pages = [
-        st.Page(path, title=title, icon=icon, default=index == 0, visibility="visible" if shown(title) else "hidden")
+        st.Page(
+            path, title=t(title), icon=icon, default=index == 0, visibility="visible" if shown(title) else "hidden",
+            url_path=Path(path).stem if index else None,
+        )
         for index, (path, title, icon) in enumerate(PAGES)
         if index == 0 or shown(title)
-    ]
+    ]  # fmt: skip
     chosen = st.navigation(pages)
-    if not shown(chosen.title):
-        first = next(page for page in pages if shown(page.title))
+    if not shown(english_title(chosen)):
+        first = next(page for page in pages if shown(english_title(page)))
         st.switch_page(first, query_params=classroom.address_params())
     return chosen
+
+
+def english_title(page: StreamlitPage) -> str:
+    """A page's title in :data:`PAGES` (the navigation shows it in the browser's language)."""
+    return next((title for path, title, _ in PAGES if t(title) == page.title), page.title)
 
 
 def frame() -> StreamlitPage:
@@ -81,11 +91,12 @@ def frame() -> StreamlitPage:
     Returns the page to run.
     """
     st.set_page_config(page_title="Digit Studio", page_icon="✍️", layout="wide")
+    language.settle(classroom.current_lesson().language)
     resources.load_meter().session_seen(session.session_id())
     chosen = navigation()
     sidebar()
     classroom.notices()
-    if chosen.title != "Teacher":  # the teacher gives a password there, not a nickname
+    if english_title(chosen) != "Teacher":  # the teacher gives a password there, not a nickname
         classroom.join_form()
     st.session_state[keys.FRAMED_BY_APP] = True
     return chosen
@@ -107,7 +118,7 @@ def page() -> None:
     chosen = frame()
     st.session_state.pop(keys.FRAMED_BY_APP, None)
     running = sys._getframe(1).f_globals.get("__file__")
-    chosen_path = next(path for path, title, _ in PAGES if title == chosen.title)
+    chosen_path = next(path for path, title, _ in PAGES if title == english_title(chosen))
     if running and Path(running).resolve() != (ROOT / chosen_path).resolve():
         st.switch_page(chosen, query_params=classroom.address_params())
 
@@ -118,31 +129,32 @@ def sidebar() -> None:
         if classroom.class_mode():
             who = classroom.actor()
             if who.role == "guest":
-                st.caption(":material/badge: No nickname yet: join the class at the top of the page.")
+                st.caption(":material/badge: " + t("No nickname yet: join the class at the top of the page."))
             else:
-                st.caption(f":material/badge: You are **{classroom.plain(who.name)}**")
+                st.caption(":material/badge: " + t("You are **{name}**", name=classroom.plain(who.name)))
         available = resources.models()
         ids = [model.id for model in available]
         labels = {model.id: model.label for model in available}
         chosen = [model_id for model_id in st.session_state.get(keys.ACTIVE_MODELS, []) if model_id in labels]
         st.session_state[keys.ACTIVE_MODELS] = chosen or default_active(available)
         st.multiselect(
-            "Active models",
+            t("Active models"),
             ids,
             key=keys.ACTIVE_MODELS,
             max_selections=2,
             format_func=labels.get,
-            help="The models the Draw and Evaluate pages use. Pick two to compare them side by side.",
-            placeholder="Train a model first" if not ids else "Choose up to two",
+            help=t("The models the Draw and Evaluate pages use. Pick two to compare them side by side."),
+            placeholder=t("Train a model first") if not ids else t("Choose up to two"),
         )
         try:
             mnist = resources.dataset()
         except DatasetUnavailableError:  # Home says what to do about it
-            st.caption(":material/error: MNIST not found: see the Home page")
+            st.caption(":material/error: " + t("MNIST not found: see the Home page"))
         else:
-            st.caption(
-                f":material/check_circle: MNIST ready: {len(mnist.y_train):,} training, "
-                f"{len(mnist.y_test):,} test images"
-            )
-        st.caption(f"{len(available)} model(s) in the store")
+            number = language.current().number
+            ready = t("MNIST ready: {train} training, {test} test images", train=number(len(mnist.y_train)),
+                      test=number(len(mnist.y_test)))  # fmt: skip
+            st.caption(":material/check_circle: " + ready)
+        st.caption(t("{count} model(s) in the store", count=len(available)))
+        language.picker()
         classroom.keep_in_browser()

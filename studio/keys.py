@@ -10,6 +10,10 @@ from __future__ import annotations
 SESSION_ID = "session.id"
 #: Set by app.py's frame for the page it runs, so that the page does not draw the frame again.
 FRAMED_BY_APP = "session.framed_by_app"
+LANGUAGE = "session.language"
+LANGUAGE_CHOSEN = "session.language.chosen"
+LANGUAGE_PICK = "sidebar.language"
+LESSON_LANGUAGE = "teacher.lesson.language"
 #: When this session's teacher last acted (Unix time), while the teacher password it gave holds.
 TEACHER = "session.teacher"
 #: Set when this session's teacher unlock ran out, to say so once.

@@ -59,6 +59,8 @@ ANSWERS_KEY = "draw-answers"
 # padding, and their bars small labels that may overlap rather than push the last digits out of the card.
 NARROW_SCREEN_CSS = f"""
 <style>
+/* Where the digit comes from: four choices wrap onto a second line rather than scroll out of sight. */
+.st-key-draw-source [role="radiogroup"] {{ flex-wrap: wrap; overflow-x: visible; row-gap: 0.25rem; }}
 @media (max-width: {NARROW_SCREEN_PX - 0.02}px) {{
     [data-testid="stMainBlockContainer"] {{ padding-top: 3.75rem; }}
     [data-testid="stMainBlockContainer"] h1 {{ padding-top: 0.25rem; }}

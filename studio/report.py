@@ -13,6 +13,7 @@ from mnist_core.network import Answer
 from mnist_core.store import StoredModel
 
 from . import errors, keys, resources
+from .language import percent, t
 
 #: The test digits a report shows with the model's answers.
 REPORT_DIGITS = 40
@@ -26,15 +27,18 @@ def verdict(reply: Answer) -> tuple[str, str]:
     """The big answer and a caption: the digit, "not a digit", or "not sure" with the top two guesses."""
     (top, p_top), (second, p_second) = reply.guesses
     if reply.not_a_digit:
-        return NOT_A_DIGIT_MARK, f"not a digit ({reply.non_digit:.0%}); at most a {top} ({p_top:.0%})"
+        share, top_share = percent(reply.non_digit), percent(p_top)
+        return NOT_A_DIGIT_MARK, t("not a digit ({share}); at most a {top} ({top_share})", share=share, top=top,
+                                   top_share=top_share)  # fmt: skip
     if reply.digit is None:
-        return "?", f"not sure: {top} ({p_top:.0%}) or {second} ({p_second:.0%})"
-    return str(reply.digit), f"{p_top:.1%} sure"
+        return "?", t("not sure: {top} ({top_share}) or {second} ({second_share})", top=top,
+                      top_share=percent(p_top), second=second, second_share=percent(p_second))  # fmt: skip
+    return str(reply.digit), t("{share} sure", share=percent(p_top, digits=1))
 
 
 def output_name(output: int) -> str:
     """An output unit as a student reads it: its digit, or "not a digit" for the eleventh."""
-    return str(output) if output < 10 else "not a digit"
+    return str(output) if output < 10 else t("not a digit")
 
 
 def model_report(model: StoredModel) -> None:

@@ -23,6 +23,7 @@ from typing import Any
 import segno
 
 from ..errors import BadInputError, LimitError, NotAllowedError
+from ..language import LANGUAGES
 from ..spec import PRESETS, ModelSpec
 from .drawings import ClassDrawings
 from .roles import Actor, require_teacher
@@ -201,6 +202,8 @@ class Lesson:
         pages: the titles of the pages students see (all when empty).
         challenge: the class's current challenge, if any.
         budget_seconds: the longest a student's job may train, by the server's estimate.
+        language: the class's language (a code of :data:`~mnist_core.language.LANGUAGES`), or empty
+            for the server's; a student may still pick another for themselves.
     """
 
     spec: ModelSpec | None = None
@@ -208,6 +211,7 @@ class Lesson:
     pages: tuple[str, ...] = ()
     challenge: Challenge | None = None
     budget_seconds: float = DEFAULT_BUDGET_SECONDS
+    language: str = ""
 
     @property
     def reference(self) -> ModelSpec:
@@ -266,12 +270,13 @@ class Lesson:
                 "pages": list(self.pages),
                 "challenge": None if self.challenge is None else vars(self.challenge),
                 "budget_seconds": self.budget_seconds,
+                "language": self.language,
             }
         )
 
     @classmethod
     def from_json(cls, text: str) -> Lesson:
-        """The lesson :meth:`to_json` wrote (a lesson kept before budgets existed gets the default one)."""
+        """The lesson :meth:`to_json` wrote (one kept before budgets or languages existed gets the defaults)."""
         values = json.loads(text)
         return cls(
             spec=None if values["spec"] is None else ModelSpec.from_dict(values["spec"]),
@@ -279,6 +284,7 @@ class Lesson:
             pages=tuple(values["pages"]),
             challenge=None if values["challenge"] is None else Challenge(**values["challenge"]),
             budget_seconds=float(values.get("budget_seconds", DEFAULT_BUDGET_SECONDS)),
+            language=str(values.get("language", "")),
         )
 
 
@@ -306,6 +312,7 @@ def build_lesson(
     every_page: Sequence[str] = (),
     challenge: Challenge | None = None,
     budget_seconds: float = DEFAULT_BUDGET_SECONDS,
+    language: str = "",
 ) -> Lesson:
     """The lesson the teacher's form describes.
 
@@ -319,6 +326,7 @@ def build_lesson(
             restricts nothing (so pages added later are seen too).
         challenge: the class's current challenge, kept as it is.
         budget_seconds: the longest a student's job may train.
+        language: the class's language (empty: the server's).
 
     Raises:
         BadInputError: an unknown start, setting or page, ``"controls"`` without controls, or a budget
@@ -333,11 +341,20 @@ def build_lesson(
         raise BadInputError(f"A lesson can fix settings of the network; {', '.join(unknown)} is not one.")
     if every_page and (unknown := [title for title in pages if title not in every_page]):
         raise BadInputError(f"Students can be shown {', '.join(every_page)}; there is no page {', '.join(unknown)}.")
+    if language and language not in LANGUAGES:
+        raise BadInputError(f"The studio speaks {', '.join(LANGUAGES)}, not {language!r}.")
     if not budget_seconds >= 10:
         raise BadInputError(f"A job's budget is at least 10 s of training, not {budget_seconds:g} s.")
     spec = controls if start == "controls" else PRESETS.get(start)
     shown = () if set(pages) == set(every_page) else tuple(pages)
-    return Lesson(spec=spec, locked=tuple(locked), pages=shown, challenge=challenge, budget_seconds=budget_seconds)
+    return Lesson(
+        spec=spec,
+        locked=tuple(locked),
+        pages=shown,
+        challenge=challenge,
+        budget_seconds=budget_seconds,
+        language=language,
+    )
 
 
 class LessonBoard:

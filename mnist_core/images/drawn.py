@@ -339,7 +339,7 @@ def draw_non_digits(count: int = 210, *, seed: int = 1) -> DrawnSet:
 
 #: Practice drawings per digit in the set that ``ModelSpec.drawings`` mixes into training.
 PRACTICE_PER_DIGIT = 600
-PRACTICE_VERSION = 2  # 2: the pen step redraws only strokes outside EVEN_BAND
+PRACTICE_VERSION = 3  # 2: the pen step redraws only strokes outside EVEN_BAND; 3: its band is 1.5–10
 
 
 def _practice_strokes(digit: int, rng: np.random.Generator) -> list[Stroke]:

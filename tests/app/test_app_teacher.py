@@ -54,12 +54,13 @@ def test_a_pushed_lesson_sets_and_fixes_what_students_see(open_app, empty_store,
     teacher.multiselect(key=keys.LESSON_PAGES).set_value(["Home", "Train", "Draw"])
     assert teacher.number_input(key=keys.LESSON_BUDGET).value == DEFAULT_BUDGET_SECONDS
     teacher.number_input(key=keys.LESSON_BUDGET).set_value(60)
+    teacher.selectbox(key=keys.LESSON_LANGUAGE).set_value("de")
     next(b for b in teacher.button if b.label == "Push to the class").click().run()
     assert not teacher.exception
     assert any(s.value.startswith("Pushed") for s in teacher.success)
     pushed = LessonBoard(ClassDrawings(class_db)).current()
     assert pushed.spec == PRESETS["keras-seed"] and pushed.pages == ("Home", "Train", "Draw")
-    assert pushed.budget_seconds == 60
+    assert pushed.budget_seconds == 60 and pushed.language == "de"
 
     student = open_app(empty_store, "train")
     assert not student.exception
@@ -68,6 +69,7 @@ def test_a_pushed_lesson_sets_and_fixes_what_students_see(open_app, empty_store,
     assert student.slider(key=keys.TRAIN_EPOCHS).disabled and student.slider(key=keys.TRAIN_LAYERS).disabled
     assert not student.select_slider(key=keys.TRAIN_BATCH_SIZE).disabled
     assert any("Your teacher set up this lesson" in info.value for info in student.info)
+    assert student.sidebar.multiselect[0].label == "Aktive Modelle"  # the class's language
 
 
 def test_a_challenge_and_deleting_the_class_drawings(open_app, pretrained_root, teacher_env, class_db):

@@ -63,3 +63,21 @@ def test_draw_by_keyboard_alone_reads_a_test_digit_and_announces_the_answer(stud
     assert re.search(r"test-sklearn says \d, [\d.]+% sure", spoken.inner_text())
     assert studio.page.get_by_text(re.compile(r"MNIST test digit no\. [\d,]+")).count() == 1
     assert studio.page.get_by_test_id("stException").count() == 0
+
+
+def test_the_address_opens_draw_in_german_and_the_answer_is_spoken_in_german(studio):
+    """``?lang=de``: the page, its menu and the answer in German, and the language stays on the next page."""
+    studio.open("/draw?lang=de")
+    studio.page.get_by_role("heading", name="Zeichne eine Ziffer").wait_for()
+    studio.page.get_by_role("radio", name="Eine Testziffer", exact=True).click()
+    studio.idle()
+    studio.page.get_by_role("radio", name="7", exact=True).click()
+    studio.idle()
+    spoken = studio.page.locator("[role='status'][aria-live='polite']").first
+    spoken.wait_for(state="attached")
+    assert re.search(r"test-sklearn sagt \d, [\d,]+\s% sicher", spoken.inner_text())
+    studio.screenshot("draw-german", docs=True)
+    studio.sidebar().get_by_role("link", name="Bewerten").click()
+    studio.idle()
+    studio.sidebar().get_by_text("Aktive Modelle").wait_for()  # the next page keeps the language
+    studio.page.wait_for_url(re.compile(r"/evaluate\?.*lang=de"))

@@ -1,0 +1,162 @@
+"""The studio in the class's language: one gettext catalogue per language, numbers and dates by Babel.
+
+Messages are written in English in the code, marked ``t("…")`` where they are shown, and looked
+up in ``mnist_core/locale/<language>.po`` (read with Babel, so there is no compiled file to keep
+in step). A message a catalogue lacks is shown in English. Placeholders are named
+(``t("{name} says {digit}", name=…, digit=…)``) so that a translation may reorder them.
+
+Adding a language: copy ``de.po`` to ``<code>.po``, translate every ``msgstr``, and add the code to
+:data:`LANGUAGES`; ``tests/unit/test_language.py`` fails while a message is missing.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from babel import Locale
+from babel.dates import format_datetime
+from babel.messages.pofile import read_po
+from babel.numbers import format_decimal, format_percent
+
+__all__ = [
+    "DEFAULT_LANGUAGE",
+    "LANGUAGES",
+    "LOCALE_DIR",
+    "Catalogue",
+    "catalogue",
+    "language_or_default",
+    "marked",
+    "server_language",
+]
+
+#: The languages the studio ships, by code, with their names in themselves.
+LANGUAGES = {"en": "English", "de": "Deutsch", "es": "Español"}
+DEFAULT_LANGUAGE = "en"
+#: Where the catalogues live: one ``<code>.po`` per language but English.
+LOCALE_DIR = Path(__file__).with_name("locale")
+
+
+@dataclass(frozen=True)
+class Catalogue:
+    """One language's messages, and its ways of writing numbers, percentages and dates.
+
+    Attributes:
+        language: the code (a key of :data:`LANGUAGES`).
+        messages: English message → its translation (empty for English).
+    """
+
+    language: str
+    messages: dict[str, str] = field(default_factory=dict)
+
+    def text(self, message: str, **values: Any) -> str:
+        """``message`` in this language, its ``{placeholders}`` filled with ``values``."""
+        translated = self.messages.get(message) or message
+        return translated.format(**values) if values else translated
+
+    def percent(self, share: float, *, digits: int = 0) -> str:
+        """A share as this language writes a percentage: ``96 %`` in German, ``96%`` in English."""
+        pattern = self.locale.percent_formats[None].pattern  # the language's own: "#,##0 %" in German
+        if digits:
+            head, tail = pattern.rsplit("0", 1)
+            pattern = f"{head}0.{'0' * digits}{tail}"
+        return format_percent(share, format=pattern, locale=self.locale)
+
+    def number(self, value: float) -> str:
+        """A number with this language's separators: ``60,000`` / ``60.000``."""
+        return format_decimal(value, locale=self.locale)
+
+    def date(self, moment: datetime) -> str:
+        """A date and time as this language writes it, briefly."""
+        return format_datetime(moment, format="short", locale=self.locale)
+
+    @property
+    def locale(self) -> Locale:
+        return Locale.parse(self.language)
+
+
+@cache
+def catalogue(language: str) -> Catalogue:
+    """The catalogue of ``language`` (English for a code the studio does not ship), read once per process."""
+    language = language_or_default(language)
+    if language == DEFAULT_LANGUAGE:
+        return Catalogue(language)
+    with (LOCALE_DIR / f"{language}.po").open("rb") as source:
+        parsed = read_po(source, locale=language)
+    messages = {str(m.id): str(m.string) for m in parsed if m.id and m.string and not m.fuzzy}
+    return Catalogue(language, messages)
+
+
+def marked(message: str) -> str:
+    """``message`` itself: marks a message that is translated later, where it is shown (``t(title)``)."""
+    return message
+
+
+def language_or_default(code: str | None) -> str:
+    """``code`` when the studio ships it (``de``, ``de-AT`` and ``DE`` are German), else the server's language."""
+    if code:
+        short = code.strip().lower().replace("_", "-").split("-")[0]
+        if short in LANGUAGES:
+            return short
+    return server_language()
+
+
+def server_language() -> str:
+    """``$DIGIT_STUDIO_LANGUAGE`` when the studio ships it, else English."""
+    code = os.environ.get("DIGIT_STUDIO_LANGUAGE", "").strip().lower().split("-")[0]
+    return code if code in LANGUAGES else DEFAULT_LANGUAGE
+
+
+#: Where the messages are marked (``t("…")`` shows one, ``marked("…")`` marks one shown later).
+SOURCES = ("pages", "studio")
+KEYWORDS = {"t": None, "marked": None}
+
+
+def messages_in_code(root: Path) -> dict[str, str]:
+    """Every message marked in the app's code under ``root``, with where it first appears."""
+    from babel.messages.extract import extract_from_file
+
+    found: dict[str, str] = {}
+    for folder in SOURCES:
+        for path in sorted((root / folder).glob("*.py")):
+            for line, message, _, _ in extract_from_file("python", str(path), keywords=KEYWORDS):
+                found.setdefault(str(message), f"{path.relative_to(root)}:{line}")
+    return found
+
+
+def update_catalogues(root: Path) -> dict[str, int]:
+    """Bring every language's catalogue in step with the code: new messages added untranslated, gone ones
+    dropped, translations kept. Returns, per language, how many messages still lack a translation."""
+    from babel.messages.catalog import Catalog
+    from babel.messages.pofile import write_po
+
+    found = messages_in_code(root)
+    missing = {}
+    for language in LANGUAGES:
+        if language == DEFAULT_LANGUAGE:
+            continue
+        path = LOCALE_DIR / f"{language}.po"
+        known = catalogue(language).messages if path.exists() else {}
+        header = (
+            f"# Digit Studio's messages in {LANGUAGES[language]}.\n"
+            "# After changing one in the code: python -m mnist_core.language"
+        )
+        updated = Catalog(locale=language, project="Digit Studio", domain="digit_studio", header_comment=header)
+        for message, where in found.items():
+            file, line = where.rsplit(":", 1)
+            updated.add(message, known.get(message, ""), locations=[(file, int(line))])
+        LOCALE_DIR.mkdir(exist_ok=True)
+        with path.open("wb") as target:
+            write_po(target, updated, width=100, omit_header=False, sort_output=False)
+        missing[language] = sum(1 for message in found if not known.get(message))
+    catalogue.cache_clear()
+    return missing
+
+
+if __name__ == "__main__":  # python -m mnist_core.language: after changing a message in the code
+    for code, count in update_catalogues(Path(__file__).resolve().parents[1]).items():
+        print(f"{LOCALE_DIR / (code + '.po')}: {count} message(s) to translate")
