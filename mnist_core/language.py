@@ -21,7 +21,7 @@ from typing import Any
 from babel import Locale
 from babel.dates import format_datetime
 from babel.messages.pofile import read_po
-from babel.numbers import format_decimal, format_percent
+from babel.numbers import format_decimal, get_decimal_symbol, parse_pattern
 
 __all__ = [
     "DEFAULT_LANGUAGE",
@@ -60,11 +60,8 @@ class Catalogue:
 
     def percent(self, share: float, *, digits: int = 0) -> str:
         """A share as this language writes a percentage: ``96 %`` in German, ``96%`` in English."""
-        pattern = self.locale.percent_formats[None].pattern  # the language's own: "#,##0 %" in German
-        if digits:
-            head, tail = pattern.rsplit("0", 1)
-            pattern = f"{head}0.{'0' * digits}{tail}"
-        return format_percent(share, format=pattern, locale=self.locale)
+        prefix, suffix, decimal = _percent_parts(self.language)
+        return prefix + f"{share * 100:.{digits}f}".replace(".", decimal) + suffix
 
     def number(self, value: float) -> str:
         """A number with this language's separators: ``60,000`` / ``60.000``."""
@@ -76,7 +73,23 @@ class Catalogue:
 
     @property
     def locale(self) -> Locale:
-        return Locale.parse(self.language)
+        return _locale(self.language)
+
+
+# Read once: the Draw page writes a dozen percentages on every stroke.
+@cache
+def _locale(language: str) -> Locale:
+    return Locale.parse(language)
+
+
+@cache
+def _percent_parts(language: str) -> tuple[str, str, str]:
+    """What comes before and after a percentage's number, and the decimal sign, in the language's own pattern
+    ("96,1 %" in German): Babel's formatting, read once, then Python's for each share (0 to 100 %, no grouping)."""
+    locale = _locale(language)
+    pattern = parse_pattern(locale.percent_formats[None].pattern)
+    sign = locale.number_symbols.get("latn", {}).get("percentSign", "%")
+    return pattern.prefix[0].replace("%", sign), pattern.suffix[0].replace("%", sign), get_decimal_symbol(locale)
 
 
 @cache

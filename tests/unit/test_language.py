@@ -53,3 +53,16 @@ def test_the_lesson_carries_the_class_language() -> None:
     assert Lesson.from_json(Lesson().to_json().replace(', "language": ""', "")).language == ""  # an older lesson
     with pytest.raises(BadInputError, match="speaks en, de, es"):
         build_lesson("free", language="fr")
+
+
+@pytest.mark.parametrize("language", list(LANGUAGES))
+def test_percentages_read_as_babel_writes_them_in_each_language(language: str) -> None:
+    """The fast path the Draw page uses on every stroke writes what Babel's own formatting writes."""
+    from babel import Locale
+    from babel.numbers import format_percent
+
+    head, tail = Locale.parse(language).percent_formats[None].pattern.rsplit("0", 1)
+    written = catalogue(language)
+    for share in (0.0, 0.004, 0.05, 0.5, 0.961, 0.999, 1.0):
+        assert written.percent(share) == format_percent(share, locale=language)
+        assert written.percent(share, digits=1) == format_percent(share, format=f"{head}0.0{tail}", locale=language)
