@@ -3,6 +3,7 @@
 import streamlit as st
 
 from studio import classroom, controls, errors, frame, jobs, resources
+from studio.language import t
 
 frame.page()
 
@@ -14,24 +15,24 @@ def on_train() -> None:
 
 
 controls.start()
-st.title("Train a network")
-st.caption("Pick a preset from the reference notebooks or set every hyperparameter yourself, then press **Train**.")
+st.title(t("Train a network"))
+st.caption(t("Pick a preset from the reference notebooks or set every hyperparameter yourself, then press **Train**."))
 training = None
 with errors.shown(stop=False):  # the controls stay usable while the engine cannot start
     training = resources.training_queue()
 lock = classroom.lesson_locks()  # the fields the teacher's lesson fixes
 if lock:
-    st.info("Your teacher set up this lesson: the greyed controls are fixed.", icon=":material/school:")
+    st.info(t("Your teacher set up this lesson: the greyed controls are fixed."), icon=":material/school:")
 controls.render(lock)
 
 visitor = classroom.actor().role == "guest"
 train_column, share_column = st.columns([1, 4])
 train_column.button(
-    "Train", type="primary", icon=":material/play_arrow:", on_click=on_train,
+    t("Train"), type="primary", icon=":material/play_arrow:", on_click=on_train,
     disabled=visitor or (training is not None and jobs.job_active(training)),
-    help="Join the class at the top of the page first: your models carry your nickname." if visitor else None,
+    help=t("Join the class at the top of the page first: your models carry your nickname.") if visitor else None,
 )  # fmt: skip
-share_pressed = share_column.button("Share these settings", icon=":material/share:")
+share_pressed = share_column.button(t("Share these settings"), icon=":material/share:")
 if share_pressed and (spec := controls.spec_or_keep_error()) is not None:
     controls.share_link(spec)
 controls.spec_error(())

@@ -20,6 +20,7 @@ from mnist_core.classroom import NICKNAME_LIMITS, TEACHER, Actor, Lesson, Studen
 from mnist_core.errors import LimitError, MnistCoreError, NotAllowedError
 
 from . import keys, resources, session
+from .language import t
 
 #: The query parameter and the cookie that keep a student's token.
 STUDENT_PARAM = "student"
@@ -156,20 +157,26 @@ def join_form() -> None:
         except MnistCoreError as error:
             st.error(str(error), icon=":material/database_off:")
         if st.session_state.pop(keys.STUDENT_ENDED, False):
-            st.info("The nickname this browser had is no longer in the class: give one again.", icon=":material/badge:")
+            st.info(
+                t("The nickname this browser had is no longer in the class: give one again."), icon=":material/badge:"
+            )
         with st.form(keys.JOIN_FORM, border=False, enter_to_submit=True):
-            st.markdown("**Join the class** to train models and keep drawings; you can look and draw without a name.")
+            st.markdown(
+                t("**Join the class** to train models and keep drawings; you can look and draw without a name.")
+            )
             picked, typed, join = st.columns([2, 2, 1], vertical_alignment="bottom")
             if offered:
                 picked.selectbox(
-                    "Your name from the teacher's list", offered, index=None, key=keys.JOIN_OFFERED,
-                    placeholder="Pick your name",
+                    t("Your name from the teacher's list"), offered, index=None, key=keys.JOIN_OFFERED,
+                    placeholder=t("Pick your name"),
                 )  # fmt: skip
             typed.text_input(
-                "Or a nickname" if offered else "Nickname", key=keys.JOIN_NICKNAME, max_chars=NICKNAME_LIMITS[1],
-                help="2 to 20 letters, digits, spaces or - _ . ' — the class sees it beside your models and drawings.",
+                t("Or a nickname") if offered else t("Nickname"), key=keys.JOIN_NICKNAME,
+                max_chars=NICKNAME_LIMITS[1],
+                help=t("2 to 20 letters, digits, spaces or - _ . ' — the class sees it beside your models and "
+                       "drawings."),
             )  # fmt: skip
-            join.form_submit_button("Join", type="primary", icon=":material/login:", on_click=_on_join)
+            join.form_submit_button(t("Join"), type="primary", icon=":material/login:", on_click=_on_join)
         if refusal := st.session_state.pop(keys.JOIN_REFUSAL, None):
             st.error(plain(refusal), icon=":material/error:")
 

@@ -19,6 +19,7 @@ from mnist_core.spec import ModelSpec
 from mnist_core.training import EpochEvent
 
 from . import classroom, keys, resources
+from .language import t
 from .report import model_report
 
 #: How often a live job's progress is redrawn, in seconds: an epoch takes a few seconds, and each viewer's
@@ -82,11 +83,13 @@ def job_active(training: TrainingQueue) -> bool:
 def describe_wait(status: JobStatus) -> str:
     """Where a waiting job stands: its place, what runs, about how long until it starts."""
     ahead = (status.position or 1) - 1
-    return (
-        f"Waiting in the queue: {'next' if ahead == 0 else f'{ahead} job(s) ahead'}, "
-        f"{status.running} training now on {status.workers} worker(s); "
-        f"starts in about {duration(status.wait_seconds)}, then trains for about {duration(status.train_seconds)}."
-    )
+    place = t("next") if ahead == 0 else t("{count} job(s) ahead", count=ahead)
+    return t(
+        "Waiting in the queue: {place}, {running} training now on {workers} worker(s); starts in about {wait}, "
+        "then trains for about {train}.",
+        place=place, running=status.running, workers=status.workers, wait=duration(status.wait_seconds),
+        train=duration(status.train_seconds),
+    )  # fmt: skip
 
 
 def duration(seconds: float) -> str:
@@ -98,8 +101,8 @@ def _epoch_progress(status: JobStatus) -> tuple[float, str]:
     """How far a running job is (0 to 1) and the words for it: "epoch 2 of 5", or "starting"."""
     last = status.events[-1] if status.events else None
     if last is None:
-        return 0.0, "starting"
-    return last.epoch / last.epochs, f"epoch {last.epoch} of {last.epochs}"
+        return 0.0, t("starting")
+    return last.epoch / last.epochs, t("epoch {epoch} of {epochs}", epoch=last.epoch, epochs=last.epochs)
 
 
 def queue_rows(training: TrainingQueue) -> list[dict[str, object]]:
@@ -129,10 +132,10 @@ def wait_for_first_model(training: TrainingQueue | None) -> None:
     """
     if training is None or not training.overview():
         st.info(
-            "No model is active yet: train one on the **Train** page (the `quick` preset takes seconds), "
-            "then choose it in the sidebar.",
+            t("No model is active yet: train one on the **Train** page (the `quick` preset takes seconds), "
+              "then choose it in the sidebar."),
             icon=":material/info:",
-        )
+        )  # fmt: skip
         return
 
     @st.fragment(run_every=live_seconds())
@@ -143,9 +146,8 @@ def wait_for_first_model(training: TrainingQueue | None) -> None:
         first = pending[0]
         done, where = _epoch_progress(first)
         if first.job.state == "running":
-            text = (
-                f"The first model ({first.job.label}) is training: {where}. This page opens by itself when it is ready."
-            )
+            text = t("The first model ({label}) is training: {where}. This page opens by itself when it is ready.",
+                     label=first.job.label, where=where)  # fmt: skip
         else:
             text = describe_wait(first)
         st.progress(done, text=text)
@@ -160,9 +162,9 @@ def job_progress(training: TrainingQueue) -> JobStatus | None:
         return None
     if not status.job.active:
         if status.job.state == "failed":
-            st.error(status.job.error or "Training failed.", icon=":material/error:")
+            st.error(status.job.error or t("Training failed."), icon=":material/error:")
         elif status.job.state == "cancelled":
-            st.info("Stopped before it started: nothing was trained.", icon=":material/cancel:")
+            st.info(t("Stopped before it started: nothing was trained."), icon=":material/cancel:")
         return status
     job_id = status.job.id
 
@@ -177,12 +179,13 @@ def job_progress(training: TrainingQueue) -> JobStatus | None:
             st.progress(0.0, text=describe_wait(current))
         else:
             done, where = _epoch_progress(current)
-            st.progress(done, text=f"Training {job.label}: {where}…")
+            st.progress(done, text=t("Training {label}: {where}…", label=job.label, where=where))
         if len(job.sessions) > 1:
-            st.caption(f"{len(job.sessions)} sessions asked for this same model: it trains once for all of them.")
-        if st.button("Stop", icon=":material/stop_circle:", key=keys.stop_job(job_id)):
+            st.caption(t("{count} sessions asked for this same model: it trains once for all of them.",
+                         count=len(job.sessions)))  # fmt: skip
+        if st.button(t("Stop"), icon=":material/stop_circle:", key=keys.stop_job(job_id)):
             training.stop(job_id, classroom.actor().session)
-            st.toast("Stopping after this batch; what was learned is kept.")
+            st.toast(t("Stopping after this batch; what was learned is kept."))
         # Cheap pictures, made once per epoch for everyone watching (the result's figures are interactive).
         curves, weights = st.columns([3, 2])
         if current.events:
@@ -203,14 +206,18 @@ def training_outcome(status: JobStatus | None) -> None:
     model = status.model
     if status.job.from_store:
         st.info(
-            f"This exact network was already in the store (`{model.id}`): loaded at once, nothing retrained.",
+            t("This exact network was already in the store (`{id}`): loaded at once, nothing retrained.", id=model.id),
             icon=":material/inventory_2:",
         )
     elif model.stopped:
         st.warning(
-            f"Stopped at epoch {model.epochs_run}: saved as `{model.id}` with what it had learned.",
+            t(
+                "Stopped at epoch {epoch}: saved as `{id}` with what it had learned.",
+                epoch=model.epochs_run,
+                id=model.id,
+            ),
             icon=":material/stop_circle:",
         )
     else:
-        st.success(f"Trained and saved as `{model.id}`.", icon=":material/check_circle:")
+        st.success(t("Trained and saved as `{id}`.", id=model.id), icon=":material/check_circle:")
     model_report(model)

@@ -68,8 +68,8 @@ def test_a_pushed_lesson_sets_and_fixes_what_students_see(open_app, empty_store,
     assert student.slider(key=keys.TRAIN_EPOCHS).value == PRESETS["keras-seed"].epochs
     assert student.slider(key=keys.TRAIN_EPOCHS).disabled and student.slider(key=keys.TRAIN_LAYERS).disabled
     assert not student.select_slider(key=keys.TRAIN_BATCH_SIZE).disabled
-    assert any("Your teacher set up this lesson" in info.value for info in student.info)
-    assert student.sidebar.multiselect[0].label == "Aktive Modelle"  # the class's language
+    assert any("Deine Lehrkraft hat diese Stunde eingerichtet" in info.value for info in student.info)  # in German
+    assert student.sidebar.multiselect[0].label == "Aktive Modelle"
 
 
 def test_a_challenge_and_deleting_the_class_drawings(open_app, pretrained_root, teacher_env, class_db):
