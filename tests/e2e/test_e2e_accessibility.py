@@ -12,38 +12,62 @@ from tests.e2e.conftest import ARTIFACTS
 
 pytestmark = pytest.mark.e2e
 
-PAGES = ("/", "/train", "/draw", "/evaluate", "/inside", "/classroom", "/experiments", "/models", "/data", "/teacher")
+#: Every page, by its title in the navigation.
+PAGES = ("Home", "Train", "Experiments", "Draw", "Inside", "Evaluate", "Class", "Models", "Data", "Teacher")
 #: The impacts that fail the check; "moderate" and "minor" findings are written to the report only.
 FAILING = ("serious", "critical")
 
 
+#: True when the element that ``selector`` names is the label of a disabled control: WCAG 1.4.3 sets no
+#: contrast for "text that is part of an inactive user interface component" (Streamlit greys it out).
+INACTIVE = """selector => {
+    const widget = document.querySelector(selector)?.closest('[data-testid^="st"][class*="st-key-"], .stSlider');
+    return !!widget && !!widget.querySelector('[aria-disabled="true"], :disabled');
+}"""
+
+
 def findings(page) -> list[dict]:
-    """axe-core's violations on the page as it is now, each with the first few elements it names."""
+    """axe-core's violations on the page as it is now, each with the first few elements it names.
+
+    Contrast findings on the labels of disabled controls are left out (see :data:`INACTIVE`).
+    """
     from axe_playwright_python.sync_playwright import Axe
 
     results = Axe().run(page, options={"resultTypes": ["violations"]})
-    return [
-        {
-            "id": violation["id"],
-            "impact": violation["impact"],
-            "help": violation["help"],
-            "count": len(violation["nodes"]),
-            "elements": [node["html"][:200] for node in violation["nodes"][:3]],
-            "why": [check["message"] for node in violation["nodes"][:3] for check in node["any"] + node["all"]],
-        }
-        for violation in results.response["violations"]
-    ]
+    found = []
+    for violation in results.response["violations"]:
+        nodes = violation["nodes"]
+        if violation["id"] == "color-contrast":
+            nodes = [node for node in nodes if not page.evaluate(INACTIVE, node["target"][-1])]
+        if nodes:
+            found.append(
+                {
+                    "id": violation["id"],
+                    "impact": violation["impact"],
+                    "help": violation["help"],
+                    "count": len(nodes),
+                    "elements": [node["html"][:200] for node in nodes[:3]],
+                    "why": [check["message"] for node in nodes[:3] for check in node["any"] + node["all"]],
+                }
+            )
+    return found
 
 
-@pytest.mark.parametrize("path", PAGES)
-def test_axe_finds_no_serious_or_critical_violation(studio, path):
-    """axe-core on each page once it is drawn; every finding is kept in artifacts/axe-<page>.json."""
-    studio.open(path)
-    studio.page.wait_for_timeout(300)  # let charts and components finish drawing
-    found = findings(studio.page)
+def test_axe_finds_no_serious_or_critical_violation_on_any_page(studio):
+    """axe-core on each page, reached through the navigation as a student would; every finding is kept in
+    artifacts/axe.json, and a serious or critical one fails the test with the page it is on."""
+    studio.open("/")
+    report: dict[str, list[dict]] = {}
+    for title in PAGES:
+        if title != "Home":
+            studio.sidebar().get_by_role("link", name=title, exact=True).click()
+        studio.idle()
+        studio.page.wait_for_timeout(300)  # let charts and components finish drawing
+        report[title] = findings(studio.page)
     ARTIFACTS.mkdir(exist_ok=True)
-    (ARTIFACTS / f"axe-{path.strip('/') or 'home'}.json").write_text(json.dumps(found, indent=2))
-    failing = [finding for finding in found if finding["impact"] in FAILING]
+    (ARTIFACTS / "axe.json").write_text(json.dumps(report, indent=2))
+    failing = {title: [f for f in found if f["impact"] in FAILING] for title, found in report.items()}
+    failing = {title: found for title, found in failing.items() if found}
     assert not failing, json.dumps(failing, indent=2)
 
 
