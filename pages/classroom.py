@@ -6,37 +6,38 @@ import streamlit as st
 
 from mnist_core import plots
 from studio import classroom, errors, frame, keys, resources, session
+from studio.language import t
 
 frame.page()
 
-st.title("The class's own handwriting")
+st.title(t("The class's own handwriting"))
 st.caption(
-    "A model that reads 99 % of MNIST can still stumble on the digits this class draws. "
-    "On **Draw**, say which digit you drew and press **Keep it for the class**; the drawings gather here."
-)
+    t("A model that reads 99 % of MNIST can still stumble on the digits this class draws. "
+      "On **Draw**, say which digit you drew and press **Keep it for the class**; the drawings gather here.")
+)  # fmt: skip
 with errors.shown():
     drawings = resources.class_drawings()
 labels = drawings.labels()
 if not len(labels):
     st.info(
-        "No class drawings yet: on **Draw**, say which digit you drew and press **Keep it for the class**.",
+        t("No class drawings yet: on **Draw**, say which digit you drew and press **Keep it for the class**."),
         icon=":material/draw:",
     )
     st.stop()
 
 counts, chart = st.columns([1, 2])
-counts.metric("Drawings kept", len(labels))
-counts.metric("Students (sessions)", drawings.sessions())
+counts.metric(t("Drawings kept"), len(labels))
+counts.metric(t("Students (sessions)"), drawings.sessions())
 chart.plotly_chart(plots.class_counts(drawings.counts()), key=keys.CLASS_COUNTS)
 
-st.subheader("MNIST against the class")
+st.subheader(t("MNIST against the class"))
 st.caption(
-    f"Scored on the {len(drawings.labels('test'))} drawings kept for testing: the other half is what "
-    "**Also learn from our class's drawings** on Train adds to MNIST, so you can watch the gap close."
-)
+    t("Scored on the {count} drawings kept for testing: the other half is what **Also learn from our class's "
+      "drawings** on Train adds to MNIST, so you can watch the gap close.", count=len(drawings.labels("test")))
+)  # fmt: skip
 scores = resources.class_scores(drawings)
 if not scores:
-    st.info("No models in the store yet: train one to score it on the class's drawings.", icon=":material/info:")
+    st.info(t("No models in the store yet: train one to score it on the class's drawings."), icon=":material/info:")
     st.stop()
 table = pd.DataFrame(
     {
@@ -59,9 +60,9 @@ st.dataframe(
 model = (session.active_models() or resources.models()[:1])[0]
 result = drawings.evaluate(resources.network(model))
 images = drawings.images()
-st.subheader(f"Where {model.name} goes wrong on the class's digits")
+st.subheader(t("Where {name} goes wrong on the class's digits", name=model.name))
 event = st.plotly_chart(
-    plots.confusion_heatmap(result.confusion, title="Confusion matrix — click a cell"),
+    plots.confusion_heatmap(result.confusion, title=t("Confusion matrix — click a cell")),
     on_select="rerun",
     selection_mode="points",
     key=keys.CLASS_CONFUSION,
@@ -70,7 +71,7 @@ points = event.selection.points if event else []
 if points:
     true_digit, predicted = int(points[0]["y"]), int(points[0]["x"])
     cell = result.cell_indices(true_digit, predicted)
-    st.caption(f"{len(cell)} drawings of a {true_digit} read as {predicted}.")
+    st.caption(t("{count} drawings of a {true} read as {said}.", count=len(cell), true=true_digit, said=predicted))
     if len(cell):
         first = cell[:40]
         st.plotly_chart(
@@ -78,10 +79,12 @@ if points:
             key=keys.CLASS_CELL,
         )
 
-st.subheader("The drawings")
+st.subheader(t("The drawings"))
 pick, wrong_only = st.columns(2)
-digit = pick.selectbox("Digit", ["all", *range(10)], key=keys.CLASS_DIGIT)
-wrong = wrong_only.toggle(f"Only those {model.name} gets wrong", key=keys.CLASS_WRONG_ONLY)
+digit = pick.selectbox(
+    t("Digit"), ["all", *range(10)], key=keys.CLASS_DIGIT, format_func=lambda d: t("all") if d == "all" else str(d)
+)
+wrong = wrong_only.toggle(t("Only those {name} gets wrong", name=model.name), key=keys.CLASS_WRONG_ONLY)
 chosen = np.ones(len(labels), dtype=bool) if digit == "all" else labels == digit
 if wrong:
     chosen &= result.test_predictions != labels
@@ -97,9 +100,10 @@ if len(indices):
         ),
         key=keys.CLASS_GALLERY,
     )  # fmt: skip
-    st.caption(f"{len(indices)} of {chosen.sum()} shown, newest first; framed red where {model.name} is wrong.")
+    st.caption(t("{shown} of {count} shown, newest first; framed red and marked ✗ where {name} is wrong.",
+                 shown=len(indices), count=int(chosen.sum()), name=model.name))  # fmt: skip
 else:
-    st.info("No drawings match.", icon=":material/filter_alt_off:")
+    st.info(t("No drawings match."), icon=":material/filter_alt_off:")
 
 if teacher and len(indices):
     with st.container(border=True):
