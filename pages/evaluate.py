@@ -8,45 +8,50 @@ from mnist_core import plots
 from mnist_core.network import refusals
 from mnist_core.pictures import confusion_html
 from studio import errors, frame, keys, resources, session
+from studio.language import current, percent, t
 
 frame.page()
 
-st.title("Evaluate")
+st.title(t("Evaluate"))
 available = resources.models()
 mnist = None
 with errors.shown(stop=False):
     mnist = resources.dataset()
 if not available or mnist is None:
-    st.info("Nothing to evaluate yet: train a model on the **Train** page.", icon=":material/info:")
+    st.info(t("Nothing to evaluate yet: train a model on the **Train** page."), icon=":material/info:")
     st.stop()
 
 active = session.active_models() or available[:1]
 by_id = {model.id: model for model in available}
 model = by_id[
-    st.selectbox("Model", list(by_id), index=list(by_id).index(active[0].id), format_func=lambda i: by_id[i].label)
+    st.selectbox(t("Model"), list(by_id), index=list(by_id).index(active[0].id), format_func=lambda i: by_id[i].label)
 ]
 result = resources.evaluation(model)
 
 cols = st.columns(4)
-cols[0].metric("Test accuracy", f"{result.test_accuracy:.2%}")
-cols[1].metric("Train accuracy", f"{result.train_accuracy:.2%}")
-cols[2].metric("Test log-loss", f"{result.test_log_loss:.3f}")
-cols[3].metric("Test mistakes", f"{len(result.wrong_indices):,} of {len(result.test_labels):,}")
+cols[0].metric(t("Test accuracy"), percent(result.test_accuracy, digits=2))
+cols[1].metric(t("Train accuracy"), percent(result.train_accuracy, digits=2))
+cols[2].metric(t("Test log-loss"), f"{result.test_log_loss:.3f}")
+number = current().number
+cols[3].metric(
+    t("Test mistakes"),
+    t("{count} of {total}", count=number(len(result.wrong_indices)), total=number(len(result.test_labels))),
+)
 
 matrix_column, digits_column = st.columns([3, 2])
 with matrix_column:
-    normalised = st.toggle("Show shares of each true digit (row-normalised)", key=keys.EVALUATE_NORMALISED)
+    normalised = st.toggle(t("Show shares of each true digit (row-normalised)"), key=keys.EVALUATE_NORMALISED)
     matrix = result.confusion_normalised if normalised else result.confusion
     event = st.plotly_chart(
-        plots.confusion_heatmap(matrix, normalised=normalised, title="Confusion matrix — click a cell"),
+        plots.confusion_heatmap(matrix, normalised=normalised, title=t("Confusion matrix — click a cell")),
         on_select="rerun", selection_mode="points", key=keys.EVALUATE_CONFUSION,
     )  # fmt: skip
-    with st.expander("The matrix as a table, and a cell chosen by keyboard", icon=":material/table:"):
-        st.html(confusion_html(result.confusion, caption="Rows: the true digit. Columns: the model's answer."))
+    with st.expander(t("The matrix as a table, and a cell chosen by keyboard"), icon=":material/table:"):
+        st.html(confusion_html(result.confusion, caption=t("Rows: the true digit. Columns: the model's answer.")))
         pick_true, pick_said = st.columns(2)
         picked = (
-            pick_true.selectbox("True digit", range(10), index=None, key=keys.EVALUATE_CELL_TRUE),
-            pick_said.selectbox("Read as", range(10), index=None, key=keys.EVALUATE_CELL_SAID),
+            pick_true.selectbox(t("True digit"), range(10), index=None, key=keys.EVALUATE_CELL_TRUE),
+            pick_said.selectbox(t("Read as"), range(10), index=None, key=keys.EVALUATE_CELL_SAID),
         )
 with digits_column:
     points = event.selection.points if event else []
@@ -56,7 +61,8 @@ with digits_column:
     if cell is not None:
         true_digit, predicted_digit = cell
         indices = result.cell_indices(true_digit, predicted_digit)
-        st.markdown(f"**{len(indices)} test image(s) of a {true_digit} read as {predicted_digit}**")
+        st.markdown("**" + t("{count} test image(s) of a {true} read as {said}", count=len(indices), true=true_digit,
+                             said=predicted_digit) + "**")  # fmt: skip
         first = indices[:40]
         if len(first):
             confidence = result.test_probabilities[first, predicted_digit]
@@ -67,14 +73,14 @@ with digits_column:
                 ),
                 key=keys.EVALUATE_CELL_DIGITS,
             )  # fmt: skip
-            st.caption("Under each digit: the probability the model gave to its (wrong or right) answer.")
+            st.caption(t("Under each digit: the probability the model gave to its (wrong or right) answer."))
     else:
         st.info(
-            "Click a cell of the matrix (or choose one under it) to see the test digits behind it.",
+            t("Click a cell of the matrix (or choose one under it) to see the test digits behind it."),
             icon=":material/touch_app:",
         )
 
-st.subheader("Per digit")
+st.subheader(t("Per digit"))
 per_digit = {"digit": range(10), "precision": result.precision, "recall": result.recall, "f1": result.f1}
 st.dataframe(
     pd.DataFrame({**per_digit, "test images": result.confusion.sum(axis=1)}),
@@ -87,7 +93,7 @@ st.dataframe(
 
 # Only the open tab is made and sent: a page opens in the time its first screen takes.
 right_tab, wrong_tab, curves_tab, reject_tab = st.tabs(
-    ["Correct predictions", "Wrong predictions", "Training curves", "When to say 'not sure'"],
+    [t("Correct predictions"), t("Wrong predictions"), t("Training curves"), t("When to say 'not sure'")],
     key=keys.EVALUATE_TAB, on_change="rerun",
 )  # fmt: skip
 
@@ -103,7 +109,7 @@ if right_tab.open:
         show_test_digits(result.correct_indices[:30], keys.EVALUATE_RIGHT)
 if wrong_tab.open:
     with wrong_tab:
-        st.caption("The most confident mistakes first.")
+        st.caption(t("The most confident mistakes first."))
         show_test_digits(result.wrong_indices[:30], keys.EVALUATE_WRONG)
 
 
@@ -176,10 +182,10 @@ if reject_tab.open:
     with reject_tab:
         show_refusals()
 
-compare = st.expander("Compare with another model", key=keys.EVALUATE_COMPARE, on_change="rerun")
+compare = st.expander(t("Compare with another model"), key=keys.EVALUATE_COMPARE, on_change="rerun")
 others = [model_id for model_id in by_id if model_id != model.id]
 if not others:
-    compare.caption("Train a second model to compare the two.")
+    compare.caption(t("Train a second model to compare the two."))
 elif compare.open:
     with compare:
         show_comparison(others)
