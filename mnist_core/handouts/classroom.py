@@ -18,11 +18,11 @@ from ..classroom.roster import Roster, RosterEntry, roll_call
 from ..classroom.scores import ModelScore, score_models
 from ..engine import JobTable
 from ..network.dense import DenseNetwork
-from ..pictures import confusion_html, pixels_html
+from ..pictures import confusion_html
 from ..spec import preset_name
 from ..store import StoredModel
 from .model import spec_in_words
-from .page import page, table
+from .page import figures, page, table
 
 __all__ = [
     "HARDEST",
@@ -259,12 +259,11 @@ def class_summary_html(summary: ClassSummary) -> str:
         )
         parts.append(f"<h2>The class's confusion matrix</h2>{confusion_html(summary.confusion, caption=caption)}")
     if summary.hardest:
-        pictures = "".join(
-            pixels_html(
+        pictures = figures(
+            (
                 drawing.image,
-                width=56,
-                caption=f"{drawing.drawn} → {drawing.said}, {drawing.wrong_share:.0%} wrong",
-                alt=f"a {drawing.drawn} that {drawing.wrong_share:.0%} of the models misread, most as {drawing.said}",
+                f"{drawing.drawn} → {drawing.said}, {drawing.wrong_share:.0%} wrong",
+                f"a {drawing.drawn} that {drawing.wrong_share:.0%} of the models misread, most as {drawing.said}",
             )
             for drawing in summary.hardest
         )
@@ -272,7 +271,7 @@ def class_summary_html(summary: ClassSummary) -> str:
             "<h2>The drawings the models found hardest</h2>"
             f'<p class="meta">The digit drawn → the answer most models gave, and the share of the '
             f"{summary.models} models that got it wrong.</p>"
-            f'<div class="figures">{pictures}</div>'
+            f"{pictures}"
         )
     elif not drawn:
         parts.append("<h2>The class's drawings</h2><p>The class has kept no drawings yet.</p>")

@@ -14,10 +14,10 @@ from ..data import Dataset
 from ..engine import JobTable
 from ..network.dense import DenseNetwork
 from ..network.evaluation import Evaluation, evaluate
-from ..pictures import confusion_html, curves_svg, pixels_html
+from ..pictures import confusion_html, curves_svg
 from ..spec import ModelSpec
 from ..store import StoredModel
-from .page import page, table
+from .page import figures, page, table
 
 __all__ = [
     "MISTAKES",
@@ -244,12 +244,11 @@ def model_handout_html(handout: ModelHandout) -> str:
     found = "".join(f"<li>{html.escape(line)}</li>" for line in handout.findings)
     curves = curves_svg(model.history, epochs=model.spec.epochs)
     confusion = confusion_html(result.confusion, caption="Rows: the true digit. Columns: the model's answer.")
-    wrong = "".join(
-        pixels_html(
+    wrong = figures(
+        (
             mistake.image,
-            width=56,
-            caption=f"✗ {mistake.true_digit} → {mistake.answer}, {mistake.confidence:.0%}",
-            alt=f"a {mistake.true_digit} the model read as {mistake.answer}, {mistake.confidence:.0%} sure",
+            f"✗ {mistake.true_digit} → {mistake.answer}, {mistake.confidence:.0%}",
+            f"a {mistake.true_digit} the model read as {mistake.answer}, {mistake.confidence:.0%} sure",
         )
         for mistake in handout.mistakes
     )
@@ -262,7 +261,7 @@ def model_handout_html(handout: ModelHandout) -> str:
         f"<section><h2>Confusion matrix</h2>{confusion}</section>",
         f"<section><h2>{len(handout.mistakes)} of its mistakes, the surest first</h2>"
         f'<p class="meta">Each picture: the true digit → what the model said, and how sure it was.</p>'
-        f'<div class="figures">{wrong}</div></section>',
+        f"{wrong}</section>",
         "</div>",
     ]
     if handout.class_score is not None:

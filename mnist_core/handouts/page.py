@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-__all__ = ["MAX_BYTES", "page", "table"]
+import numpy as np
+
+from ..pictures import pixels_html
+
+__all__ = ["MAX_BYTES", "PICTURE_WIDTH", "figures", "page", "table"]
 
 #: A handout is at most this big: static pictures, no scripts or interactive figures.
 MAX_BYTES = 1_000_000
@@ -52,6 +56,16 @@ def page(title: str, body: str, *, subtitle: str = "", lang: str = "en") -> str:
         f"<body><main>{heading}{body}</main>"
         f"<footer>Made with Digit Studio on {made}.</footer></body></html>\n"
     )
+
+
+#: A digit's picture on a handout (px): two of its 28 pixels to each of the picture's.
+PICTURE_WIDTH = 56
+
+
+def figures(pictures: Iterable[tuple[np.ndarray, str, str]]) -> str:
+    """A row of small digits that wraps: each ``(pixels, caption, alt)``, the alt for a screen reader."""
+    row = "".join(pixels_html(image, width=PICTURE_WIDTH, caption=caption, alt=alt) for image, caption, alt in pictures)
+    return f'<div class="figures">{row}</div>'
 
 
 def table(header: Sequence[str], rows: Sequence[Sequence[object]], *, caption: str = "") -> str:
