@@ -28,6 +28,7 @@ from mnist_core.spec import (
 )
 
 from . import classroom, keys, resources
+from .language import t
 
 # The spec's fields by the column of controls that sets them; an impossible value is reported in its column.
 NETWORK_FIELDS = ("framework", "hidden_layers", "activation", "dropout")
@@ -185,13 +186,13 @@ def _on_preset() -> None:
 def render(lock: frozenset[str]) -> None:
     """The preset menu and every control; ``lock`` names the fields the lesson fixes (greyed out)."""
     st.selectbox(
-        "Preset",
+        t("Preset"),
         list(PRESETS),
         key=keys.TRAIN_PRESET,
         on_change=_on_preset,
         disabled=bool(lock),
         format_func=lambda name: f"{name} — {PRESET_NOTES[name]}",
-        help="Fills in the controls below; change any of them afterwards.",
+        help=t("Fills in the controls below; change any of them afterwards."),
     )
     with st.container(border=True):
         left, middle, right = st.columns(3)
@@ -204,9 +205,9 @@ def render(lock: frozenset[str]) -> None:
 
 
 def _network_controls(lock: frozenset[str]) -> None:
-    st.markdown("**Network**")
+    st.markdown("**" + t("Network") + "**")
     st.radio(
-        "Framework",
+        t("Framework"),
         FRAMEWORKS,
         key=keys.TRAIN_FRAMEWORK,
         horizontal=True,
@@ -214,7 +215,7 @@ def _network_controls(lock: frozenset[str]) -> None:
         format_func={"sklearn": "scikit-learn MLPClassifier", "keras": "Keras"}.get,
     )
     layers = st.slider(
-        "Hidden layers", 1, int(LIMITS["layers"][1]), key=keys.TRAIN_LAYERS, disabled="hidden_layers" in lock
+        t("Hidden layers"), 1, int(LIMITS["layers"][1]), key=keys.TRAIN_LAYERS, disabled="hidden_layers" in lock
     )
     for index in range(layers):
         # A layer added with the slider starts like a common first layer.
@@ -223,102 +224,106 @@ def _network_controls(lock: frozenset[str]) -> None:
         st.session_state.setdefault(keys.train_dropout(index), 0.0)
         cols = st.columns(3)
         cols[0].number_input(
-            f"Units, layer {index + 1}", *UNITS, key=keys.train_units(index), step=1, disabled="hidden_layers" in lock
+            t("Units, layer {layer}", layer=index + 1),
+            *UNITS,
+            key=keys.train_units(index),
+            step=1,
+            disabled="hidden_layers" in lock,
         )
         cols[1].selectbox(
-            f"Activation {index + 1}",
+            t("Activation {layer}", layer=index + 1),
             ALL_ACTIVATIONS,
             key=keys.train_activation(index),
             help=ACTIVATION_HELP,
             disabled="activation" in lock,
         )
         cols[2].slider(
-            f"Dropout {index + 1}",
+            t("Dropout {layer}", layer=index + 1),
             0.0,
             LIMITS["dropout"][1],
             step=0.05,
             key=keys.train_dropout(index),
-            help="Share of this layer's units switched off at random while training (Keras only).",
+            help=t("Share of this layer's units switched off at random while training (Keras only)."),
             disabled="dropout" in lock,
         )
     spec_error(NETWORK_FIELDS)
 
 
 def _optimiser_controls(lock: frozenset[str]) -> None:
-    st.markdown("**Optimiser**")
+    st.markdown("**" + t("Optimiser") + "**")
     optimizer = st.selectbox(
-        "Optimizer", ALL_OPTIMIZERS, key=keys.TRAIN_OPTIMIZER, help=availability(OPTIMIZERS),
+        t("Optimizer"), ALL_OPTIMIZERS, key=keys.TRAIN_OPTIMIZER, help=availability(OPTIMIZERS),
         disabled="optimizer" in lock,
     )  # fmt: skip
     st.select_slider(
-        "Learning rate", LEARNING_RATES, key=keys.TRAIN_LEARNING_RATE, help="How big a step each update takes.",
+        t("Learning rate"), LEARNING_RATES, key=keys.TRAIN_LEARNING_RATE, help=t("How big a step each update takes."),
         disabled="learning_rate" in lock,
     )  # fmt: skip
     st.radio(
-        "Learning-rate schedule", SCHEDULES, key=keys.TRAIN_SCHEDULE, horizontal=True, disabled="schedule" in lock,
-        help="cosine: start at the rate above and lower it smoothly to zero by the last epoch.",
+        t("Learning-rate schedule"), SCHEDULES, key=keys.TRAIN_SCHEDULE, horizontal=True, disabled="schedule" in lock,
+        help=t("cosine: start at the rate above and lower it smoothly to zero by the last epoch."),
     )  # fmt: skip
     st.slider(
-        "Momentum (SGD)", 0.0, LIMITS["momentum"][1], step=0.01, key=keys.TRAIN_MOMENTUM,
+        t("Momentum (SGD)"), 0.0, LIMITS["momentum"][1], step=0.01, key=keys.TRAIN_MOMENTUM,
         disabled=optimizer != "sgd" or "momentum" in lock,
     )  # fmt: skip
     st.select_slider(
-        "Batch size", BATCH_SIZES, key=keys.TRAIN_BATCH_SIZE, help="Images per update.",
+        t("Batch size"), BATCH_SIZES, key=keys.TRAIN_BATCH_SIZE, help=t("Images per update."),
         disabled="batch_size" in lock,
     )  # fmt: skip
     st.select_slider(
-        "L2 penalty", L2_VALUES, key=keys.TRAIN_L2, help="Pulls weights towards zero against overfitting.",
+        t("L2 penalty"), L2_VALUES, key=keys.TRAIN_L2, help=t("Pulls weights towards zero against overfitting."),
         disabled="l2" in lock,
     )  # fmt: skip
     spec_error(OPTIMISER_FIELDS)
 
 
 def _run_controls(lock: frozenset[str]) -> None:
-    st.markdown("**Training run**")
+    st.markdown("**" + t("Training run") + "**")
     st.slider(
-        "Epochs", 1, int(LIMITS["epochs"][1]), key=keys.TRAIN_EPOCHS, help="Passes over the training images.",
+        t("Epochs"), 1, int(LIMITS["epochs"][1]), key=keys.TRAIN_EPOCHS, help=t("Passes over the training images."),
         disabled="epochs" in lock,
     )  # fmt: skip
     st.slider(
-        "Training images", int(LIMITS["train_size"][0]), int(LIMITS["train_size"][1]), step=100,
-        key=keys.TRAIN_IMAGES, help="A stratified subset: fewer images train faster and overfit sooner.",
+        t("Training images"), int(LIMITS["train_size"][0]), int(LIMITS["train_size"][1]), step=100,
+        key=keys.TRAIN_IMAGES, help=t("A stratified subset: fewer images train faster and overfit sooner."),
         disabled="train_size" in lock,
     )  # fmt: skip
     st.slider(
-        "Validation share", 0.0, LIMITS["validation_fraction"][1], step=0.05, key=keys.TRAIN_VALIDATION,
-        help="Held out to draw the validation curves.", disabled="validation_fraction" in lock,
+        t("Validation share"), 0.0, LIMITS["validation_fraction"][1], step=0.05, key=keys.TRAIN_VALIDATION,
+        help=t("Held out to draw the validation curves."), disabled="validation_fraction" in lock,
     )  # fmt: skip
     early_stopping = st.toggle(
-        "Early stopping", key=keys.TRAIN_EARLY_STOPPING,
-        help="Stop when the validation loss has not improved for `patience` epochs.",
+        t("Early stopping"), key=keys.TRAIN_EARLY_STOPPING,
+        help=t("Stop when the validation loss has not improved for `patience` epochs."),
         disabled="early_stopping" in lock,
     )  # fmt: skip
     st.slider(
-        "Patience", 1, int(LIMITS["patience"][1]), key=keys.TRAIN_PATIENCE,
+        t("Patience"), 1, int(LIMITS["patience"][1]), key=keys.TRAIN_PATIENCE,
         disabled=not early_stopping or "patience" in lock,
     )  # fmt: skip
     st.number_input(
-        "Seed", 0, int(LIMITS["seed"][1]), key=keys.TRAIN_SEED, help="Same seed, same model.",
+        t("Seed"), 0, int(LIMITS["seed"][1]), key=keys.TRAIN_SEED, help=t("Same seed, same model."),
         disabled="seed" in lock,
     )  # fmt: skip
     st.radio(
-        "Augment like drawings", AUGMENTATIONS, key=keys.TRAIN_AUGMENT, horizontal=True, disabled="augment" in lock,
-        help="Each epoch trains on freshly shifted, rotated, rescaled, thickened or thinned and bent "
-        "copies of the images, so the model copes with drawings. elastic: stronger, with slant and "
-        "Simard's elastic bends.",
+        t("Augment like drawings"), AUGMENTATIONS, key=keys.TRAIN_AUGMENT, horizontal=True, disabled="augment" in lock,
+        help=t("Each epoch trains on freshly shifted, rotated, rescaled, thickened or thinned and bent "
+               "copies of the images, so the model copes with drawings. elastic: stronger, with slant and "
+               "Simard's elastic bends."),
     )  # fmt: skip
     st.toggle(
-        "Also learn from practice drawings", key=keys.TRAIN_DRAWINGS, disabled="drawings" in lock,
-        help="Adds 6 000 digits drawn like the canvas draws them, written the ways MNIST's writers seldom "
-        "used: 1s with a flag, 7s with a bar, open 4s. Models then read the class's drawings better.",
+        t("Also learn from practice drawings"), key=keys.TRAIN_DRAWINGS, disabled="drawings" in lock,
+        help=t("Adds 6 000 digits drawn like the canvas draws them, written the ways MNIST's writers seldom "
+               "used: 1s with a flag, 7s with a bar, open 4s. Models then read the class's drawings better."),
     )  # fmt: skip
     st.toggle(
-        "Also learn \"not a digit\"", key=keys.TRAIN_NON_DIGITS, disabled="non_digits" in lock,
-        help="Adds an eleventh answer and 6 000 scribbles, letters, shapes and stray marks to learn it from, "
-        "so that the model can say a drawing is none of the ten digits.",
+        t("Also learn \"not a digit\""), key=keys.TRAIN_NON_DIGITS, disabled="non_digits" in lock,
+        help=t("Adds an eleventh answer and 6 000 scribbles, letters, shapes and stray marks to learn it from, "
+               "so that the model can say a drawing is none of the ten digits."),
     )  # fmt: skip
     st.toggle(
-        "Also learn from our class's drawings", key=keys.TRAIN_CLASS, disabled="class_set" in lock,
-        help="Adds half of the drawings the class has kept (the other half stays the class's test set).",
+        t("Also learn from our class's drawings"), key=keys.TRAIN_CLASS, disabled="class_set" in lock,
+        help=t("Adds half of the drawings the class has kept (the other half stays the class's test set)."),
     )  # fmt: skip
     spec_error(RUN_FIELDS)

@@ -42,6 +42,9 @@ TIMINGS_FILE = ARTIFACTS / "e2e-timings.json"
 
 SERVER_START_SECONDS = 90
 PAGE_TIMEOUT_MS = 30_000
+#: How long a value may take to show on a page that is still drawing itself (a second session opening Train
+#: while the training engine starts its workers takes 2–3 s here, more on a loaded machine).
+EXPECT_TIMEOUT_MS = 20_000
 VIEWPORT = {"width": 1400, "height": 1000}
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -281,7 +284,9 @@ class Studio:
         """Wait until the slider shows ``value`` (a page that is still drawing itself gets the time to finish)."""
         from playwright.sync_api import expect
 
-        expect(self.slider(label).get_by_test_id("stSliderThumbValue")).to_have_text(str(value))
+        expect(self.slider(label).get_by_test_id("stSliderThumbValue")).to_have_text(
+            str(value), timeout=EXPECT_TIMEOUT_MS
+        )
 
     def screenshot(self, name: str, *, docs: bool = False) -> Path:
         """Save the viewport to artifacts/screenshots; with ``docs``, also refresh docs/screenshots for the README.
