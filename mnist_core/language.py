@@ -1,4 +1,4 @@
-"""The studio in the class's language: one gettext catalogue per language, numbers and dates by Babel.
+"""The studio in the class's language: one gettext catalogue per language, numbers written by Babel.
 
 Messages are written in English in the code, marked ``t("…")`` where they are shown, and looked
 up in ``mnist_core/locale/<language>.po`` (read with Babel, so there is no compiled file to keep
@@ -13,13 +13,11 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from babel import Locale
-from babel.dates import format_datetime
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal, get_decimal_symbol, parse_pattern
 
@@ -43,7 +41,7 @@ LOCALE_DIR = Path(__file__).with_name("locale")
 
 @dataclass(frozen=True)
 class Catalogue:
-    """One language's messages, and its ways of writing numbers, percentages and dates.
+    """One language's messages, and its ways of writing numbers and percentages.
 
     Attributes:
         language: the code (a key of :data:`LANGUAGES`).
@@ -66,10 +64,6 @@ class Catalogue:
     def number(self, value: float) -> str:
         """A number with this language's separators: ``60,000`` / ``60.000``."""
         return format_decimal(value, locale=self.locale)
-
-    def date(self, moment: datetime) -> str:
-        """A date and time as this language writes it, briefly."""
-        return format_datetime(moment, format="short", locale=self.locale)
 
     @property
     def locale(self) -> Locale:

@@ -6,7 +6,7 @@ from streamlit_drawable_canvas import st_canvas
 
 from mnist_core import plots
 from mnist_core.errors import EmptyImageError
-from mnist_core.images import EVEN_BAND, MNIST_STROKE_WIDTH, noise_image
+from mnist_core.images import noise_image
 from mnist_core.language import marked
 from mnist_core.network import Reading, read_drawing, read_image, read_photo_of_writing
 from mnist_core.pictures import pixels_html, pixels_row_html
@@ -54,8 +54,6 @@ def drawing_board() -> None:
     "Each step" is open. On a phone the canvas and the answers right under it come first.
     """
     state = st.session_state
-    crop, centre, stroke = state[keys.DRAW_CROP], state[keys.DRAW_CENTRE], state[keys.DRAW_STROKE]
-    threshold = None if state[keys.DRAW_OWN_THRESHOLD] else state[keys.DRAW_THRESHOLD]
     side = layout.canvas_side()
     canvas = st_canvas(
         stroke_width=state[keys.DRAW_PEN], stroke_color="#FFFFFF", background_color="#000000", height=side,
@@ -70,10 +68,7 @@ def drawing_board() -> None:
     with errors.shown(stop=False):
         try:
             if drawn is not None:
-                reading = read_drawing(
-                    drawn, networks, thresholds=own_thresholds, threshold=threshold,
-                    crop=crop, centre=centre, stroke=stroke, explain=state[keys.DRAW_SALIENCY],
-                )  # fmt: skip
+                reading = read_drawing(drawn, networks, thresholds=own_thresholds, **drawing.reading_options())
         except EmptyImageError:
             pass  # nothing drawn yet: the page asks for a digit below
     if reading is None:
@@ -88,8 +83,6 @@ def drawing_board() -> None:
 
 def show_reading(reading: Reading, answers_area, seen, *, first_step: str) -> None:
     """The answers (or a number's, digit by digit), what the models see, and each step while it is open."""
-    state = st.session_state
-    crop, centre, stroke = state[keys.DRAW_CROP], state[keys.DRAW_CENTRE], state[keys.DRAW_STROKE]
     if reading.number is not None:
         answers_area.html(number_html(models, reading.number))
         return
@@ -107,25 +100,10 @@ def show_reading(reading: Reading, answers_area, seen, *, first_step: str) -> No
     steps_box = st.expander(t("Each step from canvas to model input"), key=keys.DRAW_STEPS, on_change="rerun")
     if steps_box.open:
         steps = reading.steps
-        width = f"{steps.width_as_written:.1f}"
-        if not stroke:
-            evened = t("strokes as drawn")
-        elif steps.redrawn:
-            evened = t("strokes {width} px wide once fitted: redrawn at MNIST's {mnist}", width=width,
-                       mnist=MNIST_STROKE_WIDTH)  # fmt: skip
-        else:
-            evened = t("strokes {width} px wide once fitted, within {low}–{high}: left as drawn", width=width,
-                       low=EVEN_BAND[0], high=EVEN_BAND[1])  # fmt: skip
         steps_box.html(
             pixels_row_html(
                 [steps.ink, steps.cropped, steps.evened, steps.placed, steps.result],
-                [
-                    first_step,
-                    t("cropped to the ink") if crop else t("not cropped"),
-                    evened,
-                    t("fitted into 28 × 28"),
-                    t("centred") if centre else t("not centred"),
-                ],
+                drawing.step_captions(steps, first_step),
                 width=STEP_WIDTH,
             )
         )
@@ -138,12 +116,9 @@ def from_paper(source: str) -> None:
     shot = drawing.picture_of_paper(camera=source == CAMERA, upload_name=t(UPLOAD))
     if shot is None:
         return
-    threshold = None if state[keys.DRAW_OWN_THRESHOLD] else state[keys.DRAW_THRESHOLD]
     with errors.shown(stop=False):
-        picture, reading = read_photo_of_writing(
-            shot, networks, thresholds=own_thresholds, threshold=threshold,
-            stroke=state[keys.DRAW_STROKE], explain=state[keys.DRAW_SALIENCY],
-        )  # fmt: skip
+        options = drawing.reading_options(placing=False)
+        picture, reading = read_photo_of_writing(shot, networks, thresholds=own_thresholds, **options)
         state[keys.DRAW_READING] = (reading.steps.ink, reading)
         session.keep_drawing(reading.model_input)
         st.html(drawing.photo_and_ink_html(picture, reading.steps.ink))
@@ -159,12 +134,8 @@ def from_test_digit() -> None:
     if picked is None:
         return
     picture, index = picked
-    threshold = None if state[keys.DRAW_OWN_THRESHOLD] else state[keys.DRAW_THRESHOLD]
     with errors.shown(stop=False):
-        reading = read_drawing(
-            picture, networks, thresholds=own_thresholds, threshold=threshold, crop=state[keys.DRAW_CROP],
-            centre=state[keys.DRAW_CENTRE], stroke=state[keys.DRAW_STROKE], explain=state[keys.DRAW_SALIENCY],
-        )  # fmt: skip
+        reading = read_drawing(picture, networks, thresholds=own_thresholds, **drawing.reading_options())
         session.keep_drawing(reading.model_input)
         answers_area, seen = st.container(key=layout.ANSWERS_KEY), st.empty()
         show_reading(reading, answers_area, seen, first_step=t("test digit no. {index}, enlarged", index=index))

@@ -19,7 +19,6 @@ from mnist_core.classroom import (
     trained_by,
 )
 from mnist_core.errors import MnistCoreError
-from mnist_core.handouts import class_summary_html, summary_for
 from mnist_core.language import LANGUAGES, server_language
 from mnist_core.spec import ModelSpec
 from studio import classroom, controls, errors, frame, keys, load, resources
@@ -193,22 +192,7 @@ for status in active_jobs:
             st.rerun()
 
 st.subheader("The class's summary")
-st.caption(
-    "One page to keep: the lesson, each student's best model on MNIST and on the class's drawings, the "
-    "challenge's scoreboard, the class's confusion matrix and the drawings the models found hardest."
-)
-stored = resources.models()
-st.download_button(
-    "Class summary: one page to print",
-    data=lambda: class_summary_html(
-        summary_for(stored, resources.network, lesson=current, drawings=drawings, roster=roster, jobs=jobs_table)
-    ),
-    file_name=f"class-summary-{datetime.now():%Y-%m-%d}.html",
-    mime="text/html",
-    icon=":material/description:",
-    on_click="ignore",
-    key=keys.CLASS_SUMMARY,
-)
+classroom.class_summary_button(current, drawings, roster, jobs_table)
 
 st.subheader("Class drawings")
 st.caption(f"{drawings.count()} drawings kept. Remove or relabel one on the Class page.")

@@ -1,4 +1,5 @@
-"""The class in the app: who this browser is, the teacher's password and unlock, the lesson, kept drawings.
+"""The class in the app: who this browser is, the teacher's password and unlock, the lesson, kept drawings,
+and the teacher's one-page summary of the class.
 
 Without a teacher password the app is one person's ("personal mode"): every session is its teacher and
 nobody is asked for a name. With one ("class mode") a browser is a visitor until it gives a nickname, then a
@@ -16,8 +17,19 @@ import numpy as np
 import streamlit as st
 
 from mnist_core import classroom
-from mnist_core.classroom import NICKNAME_LIMITS, TEACHER, Actor, Lesson, Student, still_unlocked
+from mnist_core.classroom import (
+    NICKNAME_LIMITS,
+    TEACHER,
+    Actor,
+    ClassDrawings,
+    Lesson,
+    Roster,
+    Student,
+    still_unlocked,
+)
+from mnist_core.engine import JobTable
 from mnist_core.errors import LimitError, MnistCoreError, NotAllowedError
+from mnist_core.handouts import class_summary_html, summary_for
 
 from . import keys, resources, session
 from .language import t
@@ -221,6 +233,26 @@ def teacher_login(password: str) -> None:
         st.error(str(wait), icon=":material/timer:")
         st.stop()
     gate.empty()
+
+
+def class_summary_button(lesson: Lesson, drawings: ClassDrawings, roster: Roster, jobs: JobTable) -> None:
+    """The teacher's download of the class's summary, made only when it is pressed."""
+    st.caption(
+        "One page to keep: the lesson, each student's best model on MNIST and on the class's drawings, the "
+        "challenge's scoreboard, the class's confusion matrix and the drawings the models found hardest."
+    )
+    stored = resources.models()
+    st.download_button(
+        "Class summary: one page to print",
+        data=lambda: class_summary_html(
+            summary_for(stored, resources.network, lesson=lesson, drawings=drawings, roster=roster, jobs=jobs)
+        ),
+        file_name=f"class-summary-{time.strftime('%Y-%m-%d')}.html",
+        mime="text/html",
+        icon=":material/description:",
+        on_click="ignore",
+        key=keys.CLASS_SUMMARY,
+    )
 
 
 def teacher_acted() -> None:

@@ -8,11 +8,13 @@ keeps the drawing the board left in the session.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import streamlit as st
 from PIL import Image
 
-from mnist_core.images import MAX_IMAGE_BYTES
+from mnist_core.images import EVEN_BAND, MAX_IMAGE_BYTES, MNIST_STROKE_WIDTH, Steps
 from mnist_core.pictures import as_uint8, pixels_row_html
 
 from . import classroom, errors, keys, layout, resources
@@ -66,6 +68,41 @@ def controls(*, explained_model: str, canvas: bool = True) -> None:
                "(gradient × input of the answer's log-probability).", model=explained_model),
     )  # fmt: skip
     st.caption(t("MNIST digits were made this way; switch a step off to see what it is worth."))
+
+
+def reading_options(*, placing: bool = True) -> dict[str, Any]:
+    """The steps and threshold chosen beside the canvas, as keyword arguments of ``read_drawing``
+    (without ``placing``, of ``read_photo_of_writing``, which crops and centres each digit itself)."""
+    state = st.session_state
+    options = {
+        "threshold": None if state[keys.DRAW_OWN_THRESHOLD] else state[keys.DRAW_THRESHOLD],
+        "stroke": state[keys.DRAW_STROKE],
+        "explain": state[keys.DRAW_SALIENCY],
+    }
+    if placing:
+        options |= {"crop": state[keys.DRAW_CROP], "centre": state[keys.DRAW_CENTRE]}
+    return options
+
+
+def step_captions(steps: Steps, first_step: str) -> list[str]:
+    """What each of the five step pictures shows, with the steps chosen beside the canvas."""
+    state = st.session_state
+    width = f"{steps.width_as_written:.1f}"
+    if not state[keys.DRAW_STROKE]:
+        evened = t("strokes as drawn")
+    elif steps.redrawn:
+        evened = t("strokes {width} px wide once fitted: redrawn at MNIST's {mnist}", width=width,
+                   mnist=MNIST_STROKE_WIDTH)  # fmt: skip
+    else:
+        evened = t("strokes {width} px wide once fitted, within {low}–{high}: left as drawn", width=width,
+                   low=EVEN_BAND[0], high=EVEN_BAND[1])  # fmt: skip
+    return [
+        first_step,
+        t("cropped to the ink") if state[keys.DRAW_CROP] else t("not cropped"),
+        evened,
+        t("fitted into 28 × 28"),
+        t("centred") if state[keys.DRAW_CENTRE] else t("not centred"),
+    ]
 
 
 def keep_for_class() -> None:

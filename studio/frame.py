@@ -8,6 +8,7 @@ from pathlib import Path
 import streamlit as st
 from streamlit.navigation.page import StreamlitPage
 
+from mnist_core.classroom import Lesson
 from mnist_core.errors import DatasetUnavailableError
 from mnist_core.language import marked
 from mnist_core.store import default_active
@@ -51,7 +52,7 @@ def _poll_config_rarely() -> None:
 _poll_config_rarely()  # once per server process: this module is imported once
 
 
-def navigation() -> StreamlitPage:
+def navigation(lesson: Lesson) -> StreamlitPage:
     """``st.navigation`` over the pages this session may see; returns the page to run.
 
     A page the lesson hides is not in the navigation at all, so its address opens nothing. Home
@@ -60,7 +61,7 @@ def navigation() -> StreamlitPage:
     address only: were the lesson's first page the default, its own address, the one share
     links point to, would open behind a "Page not found" dialog.)
     """
-    allowed = () if classroom.is_teacher() else classroom.current_lesson().pages
+    allowed = () if classroom.is_teacher() else lesson.pages
 
     def shown(title: str) -> bool:
         return not allowed or title in allowed or title == "Teacher"
@@ -91,9 +92,10 @@ def frame() -> StreamlitPage:
     Returns the page to run.
     """
     st.set_page_config(page_title="Digit Studio", page_icon="✍️", layout="wide")
-    language.settle(classroom.current_lesson().language)
+    lesson = classroom.current_lesson()  # one read of the class database per run
+    language.settle(lesson.language)
     resources.load_meter().session_seen(session.session_id())
-    chosen = navigation()
+    chosen = navigation(lesson)
     sidebar()
     classroom.notices()
     if english_title(chosen) != "Teacher":  # the teacher gives a password there, not a nickname

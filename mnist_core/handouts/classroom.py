@@ -105,6 +105,7 @@ def class_summary(
         images, labels: the class's test half, as model inputs (uint8 like MNIST) and the digits drawn.
         kept: how many drawings the class kept in all.
     """
+    drawn = len(labels) > 0
     by_session: dict[str, list[ModelScore]] = {}
     for score in scores:  # best on the class first
         if session := owners.get(score.id):
@@ -114,15 +115,15 @@ def class_summary(
             entry.student.nickname,
             entry.jobs,
             entry.drawings,
-            _best(by_session.get(entry.student.actor.session, []), drawn=len(labels) > 0),
+            _best(by_session.get(entry.student.actor.session, []), drawn=drawn),
         )
         for entry in roll
     )
     scoreboard = lesson.challenge.scoreboard(scores, _nicknames(roll, owners)) if lesson.challenge else []
-    best = _best(list(scores), drawn=len(labels) > 0) if len(labels) else None
+    best = _best(list(scores), drawn=True) if drawn else None  # the best reader of the class's drawings
     confusion = None
     hardest: tuple[HardDrawing, ...] = ()
-    if best is not None and len(labels):
+    if best is not None:
         features = data.to_features(images)
         labels = np.asarray(labels, dtype=np.int64)
         predictions = networks[best.id].predict_proba(features).argmax(axis=1)
