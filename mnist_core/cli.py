@@ -24,6 +24,7 @@ from .experiments.findings import findings, report_html, report_markdown
 from .images.drawn import cached_practice_drawings, practice_path
 from .images.preprocess import canvas_to_mnist, read_image
 from .images.scribbles import cached_practice_non_digits, practice_non_digits_path
+from .language import LANGUAGES, Catalogue, catalogue, server_language
 from .network.evaluation import evaluate
 from .spec import (
     ACTIVATIONS,
@@ -47,6 +48,10 @@ __all__ = ["main"]
 
 # Exit statuses: 2 is what argparse uses for a usage error, and bad input is the same kind of mistake.
 EXIT_OK, EXIT_FAILURE, EXIT_BAD_INPUT = 0, 1, 2
+
+
+#: The language the command line speaks: --lang, else $DIGIT_STUDIO_LANGUAGE, else English (set by :func:`main`).
+WORDS: Catalogue = catalogue("en")
 
 
 def _err(message: str) -> None:
@@ -118,13 +123,15 @@ def _scheduler(args: argparse.Namespace) -> str | None:
 def cmd_download(args: argparse.Namespace) -> int:
     dataset = _load_dataset()
     print(
-        f"MNIST ready ({dataset.source}): {len(dataset.y_train)} training and "
-        f"{len(dataset.y_test)} test images at {data.cache_path()}"
-    )
+        WORDS.text(
+            "MNIST ready ({source}): {train} training and {test} test images at {path}",
+            source=dataset.source, train=len(dataset.y_train), test=len(dataset.y_test), path=data.cache_path(),
+        )
+    )  # fmt: skip
     x, _ = cached_practice_drawings()
-    print(f"Practice drawings ready: {len(x)} at {practice_path()}")
+    print(WORDS.text("Practice drawings ready: {count} at {path}", count=len(x), path=practice_path()))
     x, _ = cached_practice_non_digits()
-    print(f"Practice non-digits ready: {len(x)} at {practice_non_digits_path()}")
+    print(WORDS.text("Practice non-digits ready: {count} at {path}", count=len(x), path=practice_non_digits_path()))
     return 0
 
 
@@ -137,11 +144,17 @@ def cmd_train(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps({**model.summary(), "from_store": from_store, "engine": _scheduler(args) or "in-process"}))
     else:
-        source = "already in the store" if from_store else f"trained in {model.train_seconds:.1f} s"
+        if from_store:
+            source = WORDS.text("already in the store")
+        else:
+            source = WORDS.text("trained in {seconds:.1f} s", seconds=model.train_seconds)
         print(
-            f"{model.id}: {source}; train accuracy {model.metrics['train_accuracy']:.4f}, "
-            f"test accuracy {model.metrics['test_accuracy']:.4f}"
-        )
+            WORDS.text(
+                "{model}: {source}; train accuracy {train:.4f}, test accuracy {test:.4f}",
+                model=model.id, source=source, train=model.metrics["train_accuracy"],
+                test=model.metrics["test_accuracy"],
+            )
+        )  # fmt: skip
     return 0
 
 
@@ -167,10 +180,10 @@ def cmd_list(args: argparse.Namespace) -> int:
         print(json.dumps(rows))
         return 0
     if not entries:
-        print("The store is empty: train a model with `python -m mnist_core train --preset quick`.")
+        print(WORDS.text("The store is empty: train a model with `python -m mnist_core train --preset quick`."))
     for entry in entries:
         if isinstance(entry, DamagedEntry):
-            print(f"{entry.id:<34} DAMAGED: {entry.reason}")
+            print(f"{entry.id:<34} " + WORDS.text("DAMAGED: {reason}", reason=entry.reason))
         else:
             print(entry.summary_line())
     return 0
@@ -193,9 +206,11 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         print(json.dumps(report))
         return 0
     print(
-        f"{model.id}: train accuracy {result.train_accuracy:.4f}, test accuracy {result.test_accuracy:.4f}, "
-        f"test log-loss {result.test_log_loss:.4f}"
-    )
+        WORDS.text(
+            "{model}: train accuracy {train:.4f}, test accuracy {test:.4f}, test log-loss {loss:.4f}",
+            model=model.id, train=result.train_accuracy, test=result.test_accuracy, loss=result.test_log_loss,
+        )
+    )  # fmt: skip
     print("digit  precision  recall  f1")
     for digit in range(10):
         print(f"{digit:>5}  {result.precision[digit]:9.4f}  {result.recall[digit]:6.4f}  {result.f1[digit]:.4f}")
@@ -214,7 +229,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
             continue
         except InvalidImageError as error:
             results.append({"path": path, "error": str(error)})
-            _err(f"error: {error}")
+            _err(WORDS.text("error: {message}", message=error.in_language(WORDS)))
             continue
         probabilities = network.predict_proba(image)[0]
         results.append(
@@ -231,7 +246,7 @@ def cmd_predict(args: argparse.Namespace) -> int:
             if "error" in row:
                 continue
             if row["digit"] is None:
-                print(f"{row['path']}: empty image, no digit")
+                print(f"{row['path']}: " + WORDS.text("empty image, no digit"))
             else:
                 print(f"{row['path']}: {row['digit']} ({max(row['probabilities']):.1%})")
     return EXIT_BAD_INPUT if any("error" in row for row in results) else EXIT_OK
@@ -240,7 +255,9 @@ def cmd_predict(args: argparse.Namespace) -> int:
 def _vary(text: str) -> tuple[str, str]:
     name, equals, values = text.partition("=")
     if not equals:
-        raise BadInputError(f"--vary takes FIELD=VALUE,VALUE (such as hidden_layers=32,64,128), not {text!r}.")
+        raise BadInputError(
+            "--vary takes FIELD=VALUE,VALUE (such as hidden_layers=32,64,128), not {text}.", text=repr(text)
+        )
     return name, values
 
 
@@ -331,7 +348,12 @@ def _html_out(target: str | None) -> Path:
 def _write_handout(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text, encoding="utf-8")
-    print(f"Handout written to {path} ({len(text.encode()) / 1000:.0f} kB): open it in a browser, Print → PDF.")
+    print(
+        WORDS.text(
+            "Handout written to {path} ({kilobytes:.0f} kB): open it in a browser, Print → PDF.",
+            path=path, kilobytes=len(text.encode()) / 1000,
+        )
+    )  # fmt: skip
 
 
 def _class_files(args: argparse.Namespace, store: ModelStore) -> tuple[ClassDrawings, Roster, JobTable]:
@@ -372,7 +394,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     model = ModelStore(args.models).get(args.id)
     path = Path(args.code)
     if path.suffix != ".py":
-        raise BadInputError(f"The script is Python code: name it something.py, not {path.name}.")
+        raise BadInputError("The script is Python code: name it something.py, not {name}.", name=path.name)
     path.write_text(training_script(model.spec, model_id=model.id), encoding="utf-8")
     print(f"{path}: trains {model.spec.architecture} with {model.spec.framework}; run: python {path}")
     return 0
@@ -380,7 +402,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_delete(args: argparse.Namespace) -> int:
     ModelStore(args.models).delete(args.id)
-    print(f"Deleted {args.id}.")
+    print(WORDS.text("Deleted {model}.", model=args.id))
     return 0
 
 
@@ -424,21 +446,30 @@ def cmd_class(args: argparse.Namespace) -> int:
         if args.json:
             print(json.dumps(summary))
         elif not result.count:
-            print("The class has kept no drawings yet: keep some on the Draw page.")
+            print(WORDS.text("The class has kept no drawings yet: keep some on the Draw page."))
         else:
             print(
-                f"{model.name}: {result.accuracy:.1%} of {result.count} class drawings "
-                f"(MNIST test {model.metrics['test_accuracy']:.1%})"
-            )
+                WORDS.text(
+                    "{model}: {accuracy} of {count} class drawings (MNIST test {mnist})",
+                    model=model.name, accuracy=WORDS.percent(result.accuracy, digits=1), count=result.count,
+                    mnist=WORDS.percent(model.metrics["test_accuracy"], digits=1),
+                )
+            )  # fmt: skip
         return 0
     if not args.yes:
-        raise BadInputError(f"This removes all {drawings.count()} class drawings; add --yes to do it.")
-    print(f"{drawings.clear(by=TEACHER)} class drawings removed")  # whoever runs the server is its teacher
+        raise BadInputError("This removes all {value} class drawings; add --yes to do it.", value=drawings.count())
+    print(
+        WORDS.text("{count} class drawings removed", count=drawings.clear(by=TEACHER))
+    )  # whoever runs the server is its teacher
     return 0
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m mnist_core", description="Digit Studio's command line.")
+    parser.add_argument(
+        "--lang", choices=list(LANGUAGES),
+        help="the language of the messages (default: $DIGIT_STUDIO_LANGUAGE or English); --json stays English",
+    )  # fmt: skip
     parser.add_argument("--models", help="model store folder (default: $DIGIT_STUDIO_MODELS or ./models)")
     parser.add_argument(
         "--scheduler",
@@ -583,15 +614,17 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
+    global WORDS
     args = _parser().parse_args(argv)
+    WORDS = catalogue(args.lang or server_language())
     try:
         return int(args.run(args))
     except BadInputError as error:
-        _err(f"error: {error}")
+        _err(WORDS.text("error: {message}", message=error.in_language(WORDS)))
         return EXIT_BAD_INPUT
     except MnistCoreError as error:
-        _err(f"error: {error}")
+        _err(WORDS.text("error: {message}", message=error.in_language(WORDS)))
         return EXIT_FAILURE
     except KeyboardInterrupt:
-        _err("interrupted")
+        _err(WORDS.text("interrupted"))
         return 130

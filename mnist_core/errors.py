@@ -1,7 +1,10 @@
 """Every error Digit Studio raises on purpose.
 
 Each message says what went wrong and what to do about it, in words a student
-understands; the app shows it as it is.
+understands; the app shows it as it is, in the reader's language. A message is an English
+template with named placeholders, its values given beside it
+(``BadInputError("There is no preset {names}.", names=…)``), so that ``str(error)`` reads in
+English and ``error.in_language(words)`` in any catalogue's language; write no f-string there.
 
     MnistCoreError
     ├── DatasetUnavailableError   MNIST could not be found or downloaded
@@ -23,6 +26,8 @@ understands; the app shows it as it is.
 """
 
 from __future__ import annotations
+
+from typing import Any, Protocol
 
 __all__ = [
     "BadInputError",
@@ -46,7 +51,26 @@ __all__ = [
 
 
 class MnistCoreError(Exception):
-    """Base class of every error the core raises for the user to read."""
+    """Base class of every error the core raises for the user to read.
+
+    Attributes:
+        message: the English template (the catalogues' key).
+        values: what fills its placeholders.
+    """
+
+    def __init__(self, message: str = "", /, **values: Any) -> None:
+        super().__init__(message.format(**values) if values else message)
+        self.message, self.values = message, values
+
+    def in_language(self, words: Words) -> str:
+        """The message in ``words``' language (a :class:`mnist_core.language.Catalogue`), in English if it lacks it."""
+        return words.text(self.message, **self.values)
+
+
+class Words(Protocol):
+    """What translates a message: :class:`mnist_core.language.Catalogue` (the core's errors do not import it)."""
+
+    def text(self, message: str, /, **values: Any) -> str: ...
 
 
 class DatasetUnavailableError(MnistCoreError):
@@ -68,13 +92,9 @@ class InvalidSpecError(BadInputError, ValueError):
         field: the spec field the message is about (None when it is about several).
     """
 
-    def __init__(self, message: str, *, field: str | None = None) -> None:
-        super().__init__(message)
-        self.field = field
-
-    def __reduce__(self) -> tuple[object, ...]:
-        # Keeps `field` when the error crosses a process boundary (pickled by a training worker).
-        return type(self), self.args, {"field": self.field}
+    def __init__(self, message: str = "", /, *, field: str | None = None, **values: Any) -> None:
+        super().__init__(message, **values)
+        self.field = field  # kept, with the template and its values, when a training worker pickles the error
 
 
 class EmptyImageError(BadInputError, ValueError):

@@ -21,6 +21,8 @@ from babel import Locale
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal, get_decimal_symbol, parse_pattern
 
+from . import errors
+
 __all__ = [
     "DEFAULT_LANGUAGE",
     "LANGUAGES",
@@ -51,7 +53,7 @@ class Catalogue:
     language: str
     messages: dict[str, str] = field(default_factory=dict)
 
-    def text(self, message: str, **values: Any) -> str:
+    def text(self, message: str, /, **values: Any) -> str:
         """``message`` in this language, its ``{placeholders}`` filled with ``values``."""
         translated = self.messages.get(message) or message
         return translated.format(**values) if values else translated
@@ -118,20 +120,22 @@ def server_language() -> str:
     return code if code in LANGUAGES else DEFAULT_LANGUAGE
 
 
-#: Where the messages are marked (``t("…")`` shows one, ``marked("…")`` marks one shown later).
-SOURCES = ("pages", "studio")
-KEYWORDS = {"t": None, "marked": None}
+#: Where the messages are marked: ``t("…")`` shows one in the app, ``words.text("…")`` in the core (a plot, a
+#: handout, the CLI), ``marked("…")`` marks one shown later, and an error's first argument is its message.
+SOURCES = ("pages", "studio", "mnist_core")
+KEYWORDS: dict[str, Any] = {"t": None, "text": None, "marked": None} | {name: None for name in errors.__all__}
 
 
 def messages_in_code(root: Path) -> dict[str, str]:
-    """Every message marked in the app's code under ``root``, with where it first appears."""
+    """Every message marked in the studio's code under ``root``, with where it first appears."""
     from babel.messages.extract import extract_from_file
 
     found: dict[str, str] = {}
     for folder in SOURCES:
-        for path in sorted((root / folder).glob("*.py")):
+        for path in sorted((root / folder).rglob("*.py")):
             for line, message, _, _ in extract_from_file("python", str(path), keywords=KEYWORDS):
-                found.setdefault(str(message), f"{path.relative_to(root)}:{line}")
+                if isinstance(message, str) and message.strip():
+                    found.setdefault(message, f"{path.relative_to(root)}:{line}")
     return found
 
 

@@ -18,7 +18,10 @@ from collections.abc import Callable, Sequence
 import numpy as np
 from PIL import Image
 
+from .language import Catalogue, catalogue
 from .training.records import EpochEvent
+
+ENGLISH = catalogue("en")
 
 __all__ = [
     "as_uint8",
@@ -99,7 +102,9 @@ def weight_mosaic(images: np.ndarray, columns: int) -> tuple[np.ndarray, int]:
     return mosaic, rows
 
 
-def weights_html(images: np.ndarray, *, columns: int = 6, width: int = 360, caption: str = "") -> str:
+def weights_html(
+    images: np.ndarray, *, columns: int = 6, width: int = 360, caption: str = "", words: Catalogue = ENGLISH
+) -> str:
     """First-layer weights ``(units, 28, 28)`` as one picture: red pushes a unit up, blue down, one shared scale.
 
     One PNG of the whole grid (a few kilobytes), where a heatmap would send every weight as a number.
@@ -116,7 +121,7 @@ def weights_html(images: np.ndarray, *, columns: int = 6, width: int = 360, capt
         colours.round().astype(np.uint8),
         width=width,
         caption=caption,
-        alt=f"the incoming weights of {count} first-layer units",
+        alt=words.text("the incoming weights of {count} first-layer units", count=count),
     )
 
 
@@ -126,7 +131,7 @@ def _polyline(
     return [(x, y_of(value)) for x, value in zip(xs, values, strict=True) if value is not None]
 
 
-def curves_svg(history: Sequence[EpochEvent], *, epochs: int) -> str:
+def curves_svg(history: Sequence[EpochEvent], *, epochs: int, words: Catalogue = ENGLISH) -> str:
     """Loss and accuracy per epoch, training against validation, as a small SVG (no plotting library).
 
     The last epoch's figures are the picture's text alternative.
@@ -156,7 +161,7 @@ def curves_svg(history: Sequence[EpochEvent], *, epochs: int) -> str:
             return 20 + (1 - (value - low) / (high - low)) * (panel_height - 20 - pad)
 
         parts = [
-            f'<text x="{left + pad}" y="13" font-size="12" font-weight="600">{title}</text>',
+            f'<text x="{left + pad}" y="13" font-size="12" font-weight="600">{html.escape(words.text(title))}</text>',
             f'<line x1="{left + pad}" y1="{panel_height - pad}" x2="{left + panel_width - 8}" '
             f'y2="{panel_height - pad}" stroke="#9ca3af"/>',
             f'<line x1="{left + pad}" y1="20" x2="{left + pad}" y2="{panel_height - pad}" stroke="#9ca3af"/>',
@@ -164,7 +169,7 @@ def curves_svg(history: Sequence[EpochEvent], *, epochs: int) -> str:
             f'<text x="{left + pad - 4}" y="{panel_height - pad}" font-size="10" text-anchor="end">{low:.2f}</text>',
             f'<text x="{left + pad}" y="{panel_height - pad + 14}" font-size="10">1</text>',
             f'<text x="{left + panel_width - 8}" y="{panel_height - pad + 14}" font-size="10" '
-            f'text-anchor="end">epoch {epochs}</text>',
+            f'text-anchor="end">{html.escape(words.text("epoch"))} {epochs}</text>',
         ]
         for name, values in series.items():
             points = [(x_of(x), y) for x, y in _polyline(values, xs_all, y_of)]
@@ -175,13 +180,18 @@ def curves_svg(history: Sequence[EpochEvent], *, epochs: int) -> str:
             parts.append(f'<polyline points="{path}" fill="none" stroke="{colour}" stroke-width="2"/>')
             parts += [f'<circle cx="{x:.1f}" cy="{y:.1f}" r="2.5" fill="{colour}"/>' for x, y in points[-40:]]
         panels.append("".join(parts))
-    legend = "".join(f'<tspan fill="{colour}">● {name}</tspan> ' for name, colour in _SERIES.items())
-    alt = "training curves, no epoch yet"
+    legend = "".join(
+        f'<tspan fill="{colour}">● {html.escape(words.text(name))}</tspan> ' for name, colour in _SERIES.items()
+    )
+    alt = words.text("training curves, no epoch yet")
     if history:
         last = history[-1]
-        alt = f"after epoch {last.epoch} of {epochs}: loss {last.loss:.3f}, accuracy {last.accuracy:.1%}"
+        alt = words.text(
+            "after epoch {epoch} of {epochs}: loss {loss:.3f}, accuracy {accuracy}",
+            epoch=last.epoch, epochs=epochs, loss=last.loss, accuracy=words.percent(last.accuracy, digits=1),
+        )  # fmt: skip
         if last.val_accuracy is not None:
-            alt += f", validation accuracy {last.val_accuracy:.1%}"
+            alt += words.text(", validation accuracy {accuracy}", accuracy=words.percent(last.val_accuracy, digits=1))
     total_width = 2 * panel_width + 20
     return (
         f'<svg role="img" aria-label="{html.escape(alt, quote=True)}" viewBox="0 0 {total_width:.0f} '

@@ -1,17 +1,20 @@
 """Plotly figures and display images, as pure functions of data.
 
 Nothing here knows about Streamlit: the pages pass arrays in and show the
-figures that come out.
+figures that come out. A figure's words (titles, axes, legends) are written in
+the ``words`` catalogue's language, English unless a page passes another.
 """
 
 from __future__ import annotations
 
+import html
 from collections.abc import Sequence
 
 import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from .language import Catalogue, catalogue, marked
 from .pictures import weight_mosaic
 from .training.records import EpochEvent
 
@@ -37,6 +40,7 @@ WRONG = "#dc2626"
 TRAIN = "#2563eb"
 VALIDATION = "#f97316"
 DIGITS = [str(d) for d in range(10)]
+ENGLISH = catalogue("en")
 
 
 def enlarge(image: np.ndarray, scale: int = 8) -> np.ndarray:
@@ -121,7 +125,12 @@ def _rgb(hex_colour: str) -> tuple[int, int, int]:
 
 
 def confusion_heatmap(
-    matrix: np.ndarray, *, normalised: bool = False, title: str | None = None, diverging: bool = False
+    matrix: np.ndarray,
+    *,
+    normalised: bool = False,
+    title: str | None = None,
+    diverging: bool = False,
+    words: Catalogue = ENGLISH,
 ) -> go.Figure:
     """The confusion matrix as a heatmap: rows are true digits, columns predicted ones.
 
@@ -144,7 +153,7 @@ def confusion_heatmap(
             y=DIGITS,
             text=text,
             texttemplate="%{text}",
-            hovertemplate="true %{y}, predicted %{x}: %{text}<extra></extra>",
+            hovertemplate=words.text("true %{y}, predicted %{x}: %{text}") + "<extra></extra>",
             **colours,
         )
     )
@@ -155,15 +164,15 @@ def confusion_heatmap(
             y=[DIGITS[i] for i in ys.ravel()],
             mode="markers",
             marker={"symbol": "square", "size": 30, "opacity": 0, "color": "black"},
-            hovertemplate="true %{y}, predicted %{x}: click to see these digits<extra></extra>",
+            hovertemplate=words.text("true %{y}, predicted %{x}: click to see these digits") + "<extra></extra>",
             showlegend=False,
             name="cells",
         )
     )
     figure.update_layout(
         title=title,
-        xaxis={"title": "predicted digit", "type": "category", "side": "top"},
-        yaxis={"title": "true digit", "type": "category", "autorange": "reversed"},
+        xaxis={"title": words.text("predicted digit"), "type": "category", "side": "top"},
+        yaxis={"title": words.text("true digit"), "type": "category", "autorange": "reversed"},
         height=480,
         margin={"l": 10, "r": 10, "t": 60 if title else 40, "b": 10},
         clickmode="event+select",
@@ -172,13 +181,16 @@ def confusion_heatmap(
     return figure
 
 
-def training_curves(history: Sequence[EpochEvent], *, epochs: int | None = None) -> go.Figure:
+def training_curves(
+    history: Sequence[EpochEvent], *, epochs: int | None = None, words: Catalogue = ENGLISH
+) -> go.Figure:
     """Loss and accuracy per epoch, training against validation."""
-    figure = make_subplots(rows=1, cols=2, subplot_titles=("loss", "accuracy"), horizontal_spacing=0.12)
+    titles = (words.text("loss"), words.text("accuracy"))
+    figure = make_subplots(rows=1, cols=2, subplot_titles=titles, horizontal_spacing=0.12)
     x = [event.epoch for event in history]
     series = (
-        ("training", TRAIN, [e.loss for e in history], [e.accuracy for e in history]),
-        ("validation", VALIDATION, [e.val_loss for e in history], [e.val_accuracy for e in history]),
+        (words.text("training"), TRAIN, [e.loss for e in history], [e.accuracy for e in history]),
+        (words.text("validation"), VALIDATION, [e.val_loss for e in history], [e.val_accuracy for e in history]),
     )
     for name, colour, losses, accuracies in series:
         if all(value is None for value in losses):
@@ -198,14 +210,14 @@ def training_curves(history: Sequence[EpochEvent], *, epochs: int | None = None)
                 col=column,
             )
     last = max(epochs or 0, x[-1] if x else 1)
-    figure.update_xaxes(title_text="epoch", range=[0.5, last + 0.5])
+    figure.update_xaxes(title_text=words.text("epoch"), range=[0.5, last + 0.5])
     figure.update_layout(
         height=320, margin={"l": 10, "r": 10, "t": 40, "b": 10}, legend={"orientation": "h", "y": -0.25}
     )
     return figure
 
 
-def probability_bars_html(probabilities: np.ndarray) -> str:
+def probability_bars_html(probabilities: np.ndarray, *, words: Catalogue = ENGLISH) -> str:
     """One bar per digit as plain HTML, the winner highlighted.
 
     The Draw page redraws these on every stroke; HTML costs the browser
@@ -219,79 +231,86 @@ def probability_bars_html(probabilities: np.ndarray) -> str:
         height = max(1.0, 100 * float(probability))
         bars.append(
             '<div style="flex:1;display:flex;flex-direction:column;align-items:center;justify-content:flex-end">'
-            f'<div style="font-size:0.7rem;color:#475569">{probability:.0%}</div>'
+            f'<div style="font-size:0.7rem;color:#475569">{words.percent(probability)}</div>'
             f'<div style="width:70%;height:{height:.1f}px;background:{colour};border-radius:2px"></div>'
             f'<div style="font-weight:600">{digit}</div></div>'
         )
-    spoken = ", ".join(f"{digit}: {probability:.0%}" for digit, probability in enumerate(probabilities))
+    spoken = ", ".join(f"{digit}: {words.percent(probability)}" for digit, probability in enumerate(probabilities))
+    label = html.escape(words.text("probability of each digit, {shares}", shares=spoken), quote=True)
     return (
-        f'<div class="probability-bars" role="img" aria-label="probability of each digit, {spoken}" '
+        f'<div class="probability-bars" role="img" aria-label="{label}" '
         f'style="display:flex;gap:2px;height:140px;align-items:flex-end">{"".join(bars)}</div>'
     )
 
 
-def coverage_curve(thresholds: np.ndarray, coverage: np.ndarray, accuracy: np.ndarray, *, chosen: float) -> go.Figure:
+def coverage_curve(
+    thresholds: np.ndarray, coverage: np.ndarray, accuracy: np.ndarray, *, chosen: float, words: Catalogue = ENGLISH
+) -> go.Figure:
     """How many images a model answers, and how well, as its "not sure" threshold rises."""
     figure = go.Figure(
         [
-            go.Scatter(x=thresholds, y=coverage, name="share answered", line={"color": TRAIN}),
-            go.Scatter(x=thresholds, y=accuracy, name="accuracy of the answers", line={"color": RIGHT}),
+            go.Scatter(x=thresholds, y=coverage, name=words.text("share answered"), line={"color": TRAIN}),
+            go.Scatter(x=thresholds, y=accuracy, name=words.text("accuracy of the answers"), line={"color": RIGHT}),
         ]
     )
-    figure.add_vline(x=chosen, line_dash="dash", annotation_text=f"threshold {chosen:.0%}")
+    figure.add_vline(
+        x=chosen, line_dash="dash", annotation_text=words.text("threshold {share}", share=words.percent(chosen))
+    )
     figure.update_layout(
         height=320,
         margin={"l": 10, "r": 10, "t": 30, "b": 10},
-        xaxis={"title": "confidence needed to answer", "tickformat": ".0%"},
+        xaxis={"title": words.text("confidence needed to answer"), "tickformat": ".0%"},
         yaxis={"tickformat": ".0%"},
         legend={"orientation": "h", "y": -0.3},
     )
     return figure
 
 
-def class_balance(train_counts: Sequence[int], test_counts: Sequence[int]) -> go.Figure:
+def class_balance(train_counts: Sequence[int], test_counts: Sequence[int], *, words: Catalogue = ENGLISH) -> go.Figure:
     """Images per digit in the training and test sets."""
     figure = go.Figure(
         [
-            go.Bar(x=DIGITS, y=list(train_counts), name="training", marker_color=TRAIN),
-            go.Bar(x=DIGITS, y=list(test_counts), name="test", marker_color=VALIDATION),
+            go.Bar(x=DIGITS, y=list(train_counts), name=words.text("training"), marker_color=TRAIN),
+            go.Bar(x=DIGITS, y=list(test_counts), name=words.text("test"), marker_color=VALIDATION),
         ]
     )
     figure.update_layout(
         barmode="group",
         height=300,
         margin={"l": 10, "r": 10, "t": 10, "b": 10},
-        xaxis={"title": "digit", "type": "category"},
-        yaxis={"title": "images"},
+        xaxis={"title": words.text("digit"), "type": "category"},
+        yaxis={"title": words.text("images")},
     )
     return figure
 
 
-def class_counts(counts: dict[int, int]) -> go.Figure:
+def class_counts(counts: dict[int, int], *, words: Catalogue = ENGLISH) -> go.Figure:
     """Drawings the class has kept of each digit."""
     figure = go.Figure(go.Bar(x=DIGITS, y=[counts.get(digit, 0) for digit in range(10)], marker_color=TRAIN))
     figure.update_layout(
         height=260,
         margin={"l": 10, "r": 10, "t": 10, "b": 10},
-        xaxis={"title": "digit", "type": "category"},
-        yaxis={"title": "drawings"},
+        xaxis={"title": words.text("digit"), "type": "category"},
+        yaxis={"title": words.text("drawings")},
     )
     return figure
 
 
-def class_gap(names: Sequence[str], mnist: Sequence[float], drawn: Sequence[float]) -> go.Figure:
+def class_gap(
+    names: Sequence[str], mnist: Sequence[float], drawn: Sequence[float], *, words: Catalogue = ENGLISH
+) -> go.Figure:
     """Each model's accuracy on MNIST's test set beside its accuracy on the class's drawings."""
     figure = go.Figure(
         [
-            go.Bar(x=list(names), y=list(mnist), name="MNIST test", marker_color=TRAIN),
-            go.Bar(x=list(names), y=list(drawn), name="the class's drawings", marker_color=VALIDATION),
+            go.Bar(x=list(names), y=list(mnist), name=words.text("MNIST test"), marker_color=TRAIN),
+            go.Bar(x=list(names), y=list(drawn), name=words.text("the class's drawings"), marker_color=VALIDATION),
         ]
     )
     figure.update_layout(
         barmode="group",
         height=320,
         margin={"l": 10, "r": 10, "t": 10, "b": 10},
-        yaxis={"title": "accuracy", "tickformat": ".0%", "range": [0, 1]},
+        yaxis={"title": words.text("accuracy"), "tickformat": ".0%", "range": [0, 1]},
         legend={"orientation": "h", "y": 1.12},
     )
     return figure
@@ -304,6 +323,7 @@ def weight_grid(
     first_unit: int = 0,
     title: str | None = None,
     clickable: bool = False,
+    words: Catalogue = ENGLISH,
 ) -> go.Figure:
     """First-layer units' incoming weights as 28 × 28 images: red pushes a unit up, blue down, one shared scale.
 
@@ -338,7 +358,7 @@ def weight_grid(
                 customdata=units + first_unit,
                 mode="markers",
                 marker={"symbol": "square", "size": 24, "opacity": 0, "color": "black"},
-                hovertemplate="unit %{customdata}: click to look closer<extra></extra>",
+                hovertemplate=words.text("unit %{customdata}: click to look closer") + "<extra></extra>",
                 showlegend=False,
                 name="units",
             )
@@ -357,7 +377,9 @@ def weight_grid(
     return figure
 
 
-def weight_animation(epochs: Sequence[int], frames: Sequence[np.ndarray], *, columns: int = 6) -> go.Figure:
+def weight_animation(
+    epochs: Sequence[int], frames: Sequence[np.ndarray], *, columns: int = 6, words: Catalogue = ENGLISH
+) -> go.Figure:
     """The first layer's weights epoch by epoch, with an epoch slider and a play button."""
     mosaics = [weight_mosaic(frame, columns)[0] for frame in frames]
     limit = max(float(np.nanmax(np.abs(mosaic))) for mosaic in mosaics) or 1.0
@@ -383,12 +405,14 @@ def weight_animation(epochs: Sequence[int], frames: Sequence[np.ndarray], *, col
                 "y": -0.02,
                 "xanchor": "left",
                 "yanchor": "top",
-                "buttons": [{"label": "▶ Play", "method": "animate", "args": [None, {**step, "fromcurrent": True}]}],
+                "buttons": [
+                    {"label": words.text("▶ Play"), "method": "animate", "args": [None, {**step, "fromcurrent": True}]}
+                ],
             }
         ],
         sliders=[
             {
-                "currentvalue": {"prefix": "epoch "},
+                "currentvalue": {"prefix": words.text("epoch") + " "},
                 "x": 0.12,
                 "len": 0.88,
                 "y": -0.02,
@@ -399,7 +423,18 @@ def weight_animation(epochs: Sequence[int], frames: Sequence[np.ndarray], *, col
     return figure
 
 
-def curves_overlay(runs: Sequence[tuple[str, Sequence[EpochEvent]]], *, metric: str = "val_accuracy") -> go.Figure:
+#: How the overlay names each curve it can draw (the y axis's title).
+METRIC_NAMES = {
+    "loss": marked("loss"),
+    "accuracy": marked("accuracy"),
+    "val_loss": marked("validation loss"),
+    "val_accuracy": marked("validation accuracy"),
+}
+
+
+def curves_overlay(
+    runs: Sequence[tuple[str, Sequence[EpochEvent]]], *, metric: str = "val_accuracy", words: Catalogue = ENGLISH
+) -> go.Figure:
     """One metric per epoch for several training runs in one chart, so that runs compare at a glance.
 
     Args:
@@ -415,14 +450,16 @@ def curves_overlay(runs: Sequence[tuple[str, Sequence[EpochEvent]]], *, metric: 
     figure.update_layout(
         height=380,
         margin={"l": 10, "r": 10, "t": 30, "b": 10},
-        xaxis={"title": "epoch"},
-        yaxis={"title": metric.replace("val_", "validation ").replace("_", " ")},
+        xaxis={"title": words.text("epoch")},
+        yaxis={"title": words.text(METRIC_NAMES.get(metric, metric))},
         legend={"orientation": "h", "y": -0.2},
     )
     return figure
 
 
-def layer_strips(layers: Sequence[np.ndarray], *, marked: int = 3, title: str | None = None) -> go.Figure:
+def layer_strips(
+    layers: Sequence[np.ndarray], *, marked: int = 3, title: str | None = None, words: Catalogue = ENGLISH
+) -> go.Figure:
     """A drawing flowing through the network: one strip of units per layer, coloured by how strongly each fires.
 
     Args:
@@ -434,8 +471,11 @@ def layer_strips(layers: Sequence[np.ndarray], *, marked: int = 3, title: str | 
         rows=count,
         cols=1,
         vertical_spacing=0.12 if count > 1 else 0.0,
-        subplot_titles=[f"hidden layer {i + 1} · {len(layer)} units" for i, layer in enumerate(layers[:-1])]
-        + ["output: probability of each digit"],
+        subplot_titles=[
+            words.text("hidden layer {layer} · {units} units", layer=i + 1, units=len(layer))
+            for i, layer in enumerate(layers[:-1])
+        ]
+        + [words.text("output: probability of each digit")],
     )
     for row, values in enumerate(layers, start=1):
         values = np.asarray(values, dtype=float).ravel()
@@ -448,7 +488,8 @@ def layer_strips(layers: Sequence[np.ndarray], *, marked: int = 3, title: str | 
                 zmin=0,
                 zmax=1 if output else None,
                 showscale=False,
-                hovertemplate=("digit %{x}: %{z:.1%}" if output else "unit %{x}: %{z:.3f}") + "<extra></extra>",
+                hovertemplate=(words.text("digit %{x}: %{z:.1%}") if output else words.text("unit %{x}: %{z:.3f}"))
+                + "<extra></extra>",
             ),
             row=row,
             col=1,
@@ -461,7 +502,7 @@ def layer_strips(layers: Sequence[np.ndarray], *, marked: int = 3, title: str | 
                     y=[0] * len(strongest),
                     mode="markers",
                     marker={"symbol": "star", "size": 12, "color": "#f97316", "line": {"width": 1, "color": "white"}},
-                    hovertemplate="unit %{x}: among the strongest<extra></extra>",
+                    hovertemplate=words.text("unit %{x}: among the strongest") + "<extra></extra>",
                     showlegend=False,
                 ),
                 row=row,

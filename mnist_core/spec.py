@@ -144,36 +144,48 @@ class ModelSpec:
         set_ = object.__setattr__  # frozen: normalise once, here
         if self.framework not in FRAMEWORKS:
             raise InvalidSpecError(
-                f"Framework must be 'sklearn' or 'keras', not {self.framework!r}.", field="framework"
+                "Framework must be 'sklearn' or 'keras', not {framework}.",
+                field="framework",
+                framework=repr(self.framework),
             )
         layers = _int_tuple(self.hidden_layers, "hidden_layers")
         low, high = LIMITS["layers"]
         if not low <= len(layers) <= high:
             raise InvalidSpecError(
-                f"A network here has {low:g} to {high:g} hidden layers; this one has {len(layers)}.",
+                "A network here has {low:g} to {high:g} hidden layers; this one has {count}.",
                 field="hidden_layers",
+                low=low,
+                high=high,
+                count=len(layers),
             )
         low, high = LIMITS["units"]
         for units in layers:
             if not low <= units <= high:
                 raise InvalidSpecError(
-                    f"A hidden layer has {low:g} to {high:g} units, not {units}.", field="hidden_layers"
+                    "A hidden layer has {low:g} to {high:g} units, not {units}.",
+                    field="hidden_layers",
+                    low=low,
+                    high=high,
+                    units=units,
                 )
         set_(self, "hidden_layers", layers)
 
         activations = (self.activation,) * len(layers) if isinstance(self.activation, str) else tuple(self.activation)
         if len(activations) != len(layers):
             raise InvalidSpecError(
-                f"Give one activation for all layers or one per layer: {len(layers)} layers "
-                f"but {len(activations)} activations.",
+                "Give one activation for all layers or one per layer: {layers} layers but {activations} activations.",
                 field="activation",
+                layers=len(layers),
+                activations=len(activations),
             )
         for name in activations:
             if name not in ACTIVATIONS[self.framework]:
                 raise InvalidSpecError(
-                    f"Activation {name!r} is not available with {self.framework}; "
-                    f"choose one of {', '.join(ACTIVATIONS[self.framework])}.",
+                    "Activation {name} is not available with {framework}; choose one of {choices}.",
                     field="activation",
+                    name=repr(name),
+                    framework=self.framework,
+                    choices=", ".join(ACTIVATIONS[self.framework]),
                 )
         if self.framework == "sklearn" and len(set(activations)) > 1:
             raise InvalidSpecError(
@@ -185,15 +197,19 @@ class ModelSpec:
 
         if self.optimizer not in OPTIMIZERS[self.framework]:
             raise InvalidSpecError(
-                f"Optimizer {self.optimizer!r} is not available with {self.framework}; "
-                f"choose one of {', '.join(OPTIMIZERS[self.framework])}.",
+                "Optimizer {name} is not available with {framework}; choose one of {choices}.",
                 field="optimizer",
+                name=repr(self.optimizer),
+                framework=self.framework,
+                choices=", ".join(OPTIMIZERS[self.framework]),
             )
         dropout = tuple(float(rate) for rate in self.dropout)
         if dropout and len(dropout) != len(layers):
             raise InvalidSpecError(
-                f"Give one dropout rate per hidden layer: {len(layers)} layers but {len(dropout)} rates.",
+                "Give one dropout rate per hidden layer: {layers} layers but {rates} rates.",
                 field="dropout",
+                layers=len(layers),
+                rates=len(dropout),
             )
         if any(rate != 0 for rate in dropout) and self.framework == "sklearn":
             raise InvalidSpecError(
@@ -205,7 +221,11 @@ class ModelSpec:
         for rate in dropout:
             if not low <= rate <= high:
                 raise InvalidSpecError(
-                    f"Dropout is a share of units to drop, {low:g} to {high:g}, not {rate}.", field="dropout"
+                    "Dropout is a share of units to drop, {low:g} to {high:g}, not {rate}.",
+                    field="dropout",
+                    low=low,
+                    high=high,
+                    rate=rate,
                 )
         set_(self, "dropout", dropout if any(dropout) else ())
 
@@ -217,20 +237,26 @@ class ModelSpec:
         augment = {True: "light", False: "off"}[self.augment] if isinstance(self.augment, bool) else self.augment
         if augment not in AUGMENTATIONS:
             raise InvalidSpecError(
-                f"Augmentation is one of {', '.join(AUGMENTATIONS)}, not {self.augment!r}.", field="augment"
+                "Augmentation is one of {choices}, not {augment}.",
+                field="augment",
+                choices=", ".join(AUGMENTATIONS),
+                augment=repr(self.augment),
             )
         set_(self, "augment", augment)
         set_(self, "drawings", bool(self.drawings))
         set_(self, "non_digits", bool(self.non_digits))
         if not isinstance(self.class_set, str) or not (self.class_set == "" or self.class_set.isalnum()):
             raise InvalidSpecError(
-                f"A class set is named by its fingerprint (letters and digits), not {self.class_set!r}.",
+                "A class set is named by its fingerprint (letters and digits), not {class_set}.",
                 field="class_set",
+                class_set=repr(self.class_set),
             )
         if self.schedule not in SCHEDULES:
             raise InvalidSpecError(
-                f"The learning-rate schedule is one of {', '.join(SCHEDULES)}, not {self.schedule!r}.",
+                "The learning-rate schedule is one of {choices}, not {schedule}.",
                 field="schedule",
+                choices=", ".join(SCHEDULES),
+                schedule=repr(self.schedule),
             )
         if self.early_stopping and self.validation_fraction == 0:
             raise InvalidSpecError(
@@ -241,9 +267,11 @@ class ModelSpec:
         train_images = round(self.train_size * (1 - self.validation_fraction))
         if train_images < self.batch_size:
             raise InvalidSpecError(
-                f"A batch of {self.batch_size} images is larger than the {train_images} "
+                "A batch of {batch_size} images is larger than the {train_images} "
                 "training images left after the validation split; use a smaller batch or more images.",
                 field="batch_size",
+                batch_size=self.batch_size,
+                train_images=train_images,
             )
         if self.validation_fraction and self.train_size * self.validation_fraction < 10:
             raise InvalidSpecError(
@@ -300,7 +328,7 @@ class ModelSpec:
         known = {f.name for f in fields(cls)}
         unknown = set(values) - known
         if unknown:
-            raise InvalidSpecError(f"Unknown spec fields: {', '.join(sorted(unknown))}.")
+            raise InvalidSpecError("Unknown spec fields: {names}.", names=", ".join(sorted(unknown)))
         values = dict(values)
         for name in ("hidden_layers", "dropout"):
             if name in values:
@@ -344,7 +372,9 @@ class ModelSpec:
 
 def _int_tuple(value: Any, name: str) -> tuple[int, ...]:
     if isinstance(value, str | bytes) or not hasattr(value, "__iter__"):
-        raise InvalidSpecError(f"{_label(name)} must be a list of whole numbers, not {value!r}.", field=name)
+        raise InvalidSpecError(
+            "{label} must be a list of whole numbers, not {value}.", field=name, label=_label(name), value=repr(value)
+        )
     return tuple(_integer(v, name) for v in value)
 
 
@@ -354,7 +384,9 @@ def _integer(value: Any, name: str) -> int:
     except (TypeError, ValueError):
         whole = False
     if not whole:
-        raise InvalidSpecError(f"{_label(name)} must be a whole number, not {value!r}.", field=name)
+        raise InvalidSpecError(
+            "{label} must be a whole number, not {value}.", field=name, label=_label(name), value=repr(value)
+        )
     return int(value)
 
 
@@ -364,9 +396,11 @@ def _number(value: Any, name: str) -> float:
             raise TypeError
         number = float(value)
     except (TypeError, ValueError):
-        raise InvalidSpecError(f"{_label(name)} must be a number, not {value!r}.", field=name) from None
+        raise InvalidSpecError(
+            "{label} must be a number, not {value}.", field=name, label=_label(name), value=repr(value)
+        ) from None
     if number != number:  # NaN slips through every range check
-        raise InvalidSpecError(f"{_label(name)} must be a number, not NaN.", field=name)
+        raise InvalidSpecError("{label} must be a number, not NaN.", field=name, label=_label(name))
     return number
 
 
@@ -377,7 +411,14 @@ def _label(name: str) -> str:
 def _in_range(name: str, value: float) -> float:
     low, high = LIMITS[name]
     if not low <= value <= high:
-        raise InvalidSpecError(f"{_label(name)} must be between {low:g} and {high:g}, not {value:g}.", field=name)
+        raise InvalidSpecError(
+            "{label} must be between {low:g} and {high:g}, not {value:g}.",
+            field=name,
+            label=_label(name),
+            low=low,
+            high=high,
+            value=value,
+        )
     return value
 
 
@@ -487,7 +528,9 @@ def preset(name: str) -> ModelSpec:
     try:
         return PRESETS[name]
     except KeyError:
-        raise InvalidSpecError(f"There is no preset {name!r}; choose one of {', '.join(PRESETS)}.") from None
+        raise InvalidSpecError(
+            "There is no preset {name}; choose one of {names}.", name=repr(name), names=", ".join(PRESETS)
+        ) from None
 
 
 def preset_name(spec: ModelSpec) -> str | None:

@@ -163,7 +163,7 @@ class ModelPayload:
         if set(expected) != set(self.files) or any(
             hashlib.sha256(raw).hexdigest() != expected[name] for name, raw in self.files.items()
         ):
-            raise DamagedModelError(f"The trained model {self.id} arrived damaged; train it again.")
+            raise DamagedModelError("The trained model {model} arrived damaged; train it again.", model=self.id)
 
 
 def package(
@@ -324,7 +324,9 @@ class ModelStore:
         try:
             return WeightHistory.from_bytes(raw)
         except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as error:
-            raise DamagedModelError(f"{model_id}/{WEIGHT_HISTORY} cannot be read: {error}") from None
+            raise DamagedModelError(
+                "{model}/{file} cannot be read: {error}", model=model_id, file=WEIGHT_HISTORY, error=str(error)
+            ) from None
 
     def load_estimator(self, model_id: str) -> Any:
         """The framework's own model: ``MLPClassifier`` or ``keras.Model``.
@@ -393,7 +395,7 @@ class ModelStore:
         """
         folder = self.root / _checked_id(model_id)
         if not folder.is_dir():
-            raise ModelNotFoundError(f"There is no model {model_id!r} in {self.root}.")
+            raise ModelNotFoundError("There is no model {model} in {root}.", model=repr(model_id), root=str(self.root))
         # Rename first so a half-deleted folder is never listed as a model.
         doomed = self.root / f".deleting-{model_id}-{os.getpid()}"
         os.rename(folder, doomed)
@@ -404,21 +406,27 @@ class ModelStore:
     def _folder(self, model_id: str) -> Path:
         folder = self.root / _checked_id(model_id)
         if not folder.is_dir():
-            raise ModelNotFoundError(f"There is no model {model_id!r} in {self.root}; train it first.")
+            raise ModelNotFoundError(
+                "There is no model {model} in {root}; train it first.", model=repr(model_id), root=str(self.root)
+            )
         return folder
 
     def _read(self, folder: Path) -> StoredModel:
         try:
             meta = json.loads((folder / META).read_text())
         except FileNotFoundError:
-            raise DamagedModelError(f"{folder.name} has no {META}: it was not saved completely.") from None
+            raise DamagedModelError(
+                "{model} has no {file}: it was not saved completely.", model=folder.name, file=META
+            ) from None
         except (OSError, ValueError) as error:
-            raise DamagedModelError(f"{folder.name}/{META} cannot be read: {error}") from None
+            raise DamagedModelError(
+                "{model}/{file} cannot be read: {error}", model=folder.name, file=META, error=str(error)
+            ) from None
         try:
             spec = ModelSpec.from_dict(meta["spec"])
             missing = [name for name in meta["sha256"] if not (folder / name).is_file()]
             if missing:
-                raise DamagedModelError(f"{folder.name} is missing {', '.join(missing)}.")
+                raise DamagedModelError("{model} is missing {files}.", model=folder.name, files=", ".join(missing))
             return StoredModel(
                 id=folder.name,
                 name=str(meta["name"]),
@@ -439,15 +447,19 @@ class ModelStore:
         except DamagedModelError:
             raise
         except (KeyError, TypeError, ValueError, AttributeError) as error:
-            raise DamagedModelError(f"{folder.name}/{META} is incomplete or malformed ({error!r}).") from None
+            raise DamagedModelError(
+                "{model}/{file} is incomplete or malformed ({error}).", model=folder.name, file=META, error=repr(error)
+            ) from None
 
     def _checked_bytes(self, stored: StoredModel, file_name: str) -> bytes:
         raw = (stored.path / file_name).read_bytes()
         expected = json.loads((stored.path / META).read_text())["sha256"].get(file_name)
         if expected != hashlib.sha256(raw).hexdigest():
             raise DamagedModelError(
-                f"{stored.id}/{file_name} has changed since it was saved (damaged or edited); "
-                "delete the model and train it again."
+                "{model}/{file} has changed since it was saved (damaged or edited); "
+                "delete the model and train it again.",
+                model=stored.id,
+                file=file_name,
             )
         return raw
 
@@ -475,7 +487,7 @@ class ModelStore:
 def _checked_id(model_id: str) -> str:
     if not isinstance(model_id, str) or not ID_PATTERN.match(model_id):
         raise InvalidModelIdError(
-            f"{model_id!r} is not a model id: ids use lowercase letters, digits, '-' and '_' only."
+            "{model} is not a model id: ids use lowercase letters, digits, '-' and '_' only.", model=repr(model_id)
         )
     return model_id
 
@@ -511,17 +523,20 @@ def _load_skops(raw: bytes) -> Any:
         unexpected = untrusted - set(SKOPS_TRUSTED)
         if unexpected:
             raise DamagedModelError(
-                f"The scikit-learn file holds types this app does not trust: {', '.join(sorted(unexpected))}."
+                "The scikit-learn file holds types this app does not trust: {types}.",
+                types=", ".join(sorted(unexpected)),
             )
         model = skops.io.loads(raw, trusted=sorted(untrusted))
     except DamagedModelError:
         raise
     except Exception as error:  # skops raises many kinds for a damaged file
-        raise DamagedModelError(f"The scikit-learn file cannot be read: {error}") from None
+        raise DamagedModelError("The scikit-learn file cannot be read: {error}", error=str(error)) from None
     from sklearn.neural_network import MLPClassifier
 
     if not isinstance(model, MLPClassifier):
-        raise DamagedModelError(f"The scikit-learn file holds a {type(model).__name__}, not an MLPClassifier.")
+        raise DamagedModelError(
+            "The scikit-learn file holds a {kind}, not an MLPClassifier.", kind=type(model).__name__
+        )
     return model
 
 
@@ -533,4 +548,4 @@ def _load_keras(path: Path) -> Any:
     try:
         return keras.saving.load_model(path, safe_mode=True)
     except Exception as error:  # Keras raises many kinds for a damaged file
-        raise DamagedModelError(f"The Keras file cannot be read: {error}") from None
+        raise DamagedModelError("The Keras file cannot be read: {error}", error=str(error)) from None

@@ -5,7 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from mnist_core import plots
-from studio import classroom, errors, frame, keys, resources, session
+from studio import classroom, errors, frame, keys, language, resources, session
 from studio.language import t
 
 frame.page()
@@ -28,9 +28,9 @@ if not len(labels):
 counts, chart = st.columns([1, 2])
 counts.metric(t("Drawings kept"), len(labels))
 counts.metric(t("Students (sessions)"), drawings.sessions())
-chart.plotly_chart(plots.class_counts(drawings.counts()), key=keys.CLASS_COUNTS)
+chart.plotly_chart(plots.class_counts(drawings.counts(), words=language.current()), key=keys.CLASS_COUNTS)
 
-st.subheader(t("MNIST against the class"))
+st.header(t("MNIST against the class"))
 st.caption(
     t("Scored on the {count} drawings kept for testing: the other half is what **Also learn from our class's "
       "drawings** on Train adds to MNIST, so you can watch the gap close.", count=len(drawings.labels("test")))
@@ -48,7 +48,10 @@ table = pd.DataFrame(
         "gap": [score.gap for score in scores],
     }
 )
-st.plotly_chart(plots.class_gap(table["model"], table["MNIST test"], table["class drawings"]), key=keys.CLASS_GAP)
+st.plotly_chart(
+    plots.class_gap(table["model"], table["MNIST test"], table["class drawings"], words=language.current()),
+    key=keys.CLASS_GAP,
+)
 st.dataframe(
     table,
     hide_index=True,
@@ -60,9 +63,9 @@ st.dataframe(
 model = (session.active_models() or resources.models()[:1])[0]
 result = drawings.evaluate(resources.network(model))
 images = drawings.images()
-st.subheader(t("Where {name} goes wrong on the class's digits", name=model.name))
+st.header(t("Where {name} goes wrong on the class's digits", name=model.name))
 event = st.plotly_chart(
-    plots.confusion_heatmap(result.confusion, title=t("Confusion matrix — click a cell")),
+    plots.confusion_heatmap(result.confusion, title=t("Confusion matrix — click a cell"), words=language.current()),
     on_select="rerun",
     selection_mode="points",
     key=keys.CLASS_CONFUSION,
@@ -79,7 +82,7 @@ if points:
             key=keys.CLASS_CELL,
         )
 
-st.subheader(t("The drawings"))
+st.header(t("The drawings"))
 pick, wrong_only = st.columns(2)
 digit = pick.selectbox(
     t("Digit"), ["all", *range(10)], key=keys.CLASS_DIGIT, format_func=lambda d: t("all") if d == "all" else str(d)
@@ -107,28 +110,29 @@ else:
 
 if teacher and len(indices):
     with st.container(border=True):
-        st.markdown("**Remove or relabel one drawing** (a 3 kept as an 8 misleads the class's test set)")
+        st.markdown(t("**Remove or relabel one drawing** (a 3 kept as an 8 misleads the class's test set)"))
         by_id = {int(ids[i]): i for i in indices}
         pick, digit_column, picture = st.columns([2, 2, 1])
         drawing_id = pick.selectbox(
-            "Drawing", list(by_id), key=keys.CLASS_MODERATED,
-            format_func=lambda drawing: f"#{drawing}, kept as a {labels[by_id[drawing]]}",
+            t("Drawing"), list(by_id), key=keys.CLASS_MODERATED,
+            format_func=lambda drawing: t("#{drawing}, kept as a {digit}", drawing=drawing,
+                                          digit=labels[by_id[drawing]]),
         )  # fmt: skip
         picture.image(plots.enlarge(images[by_id[drawing_id]], 3), caption=f"#{drawing_id}")
         new_label = digit_column.selectbox(
-            "It is really a", range(10), index=int(labels[by_id[drawing_id]]), key=keys.class_relabel(drawing_id)
+            t("It is really a"), range(10), index=int(labels[by_id[drawing_id]]), key=keys.class_relabel(drawing_id)
         )
         relabel, remove = st.columns(2)
-        relabelled = relabel.button("Relabel it", icon=":material/edit:")
-        removed = remove.button("Remove it", icon=":material/delete:")
+        relabelled = relabel.button(t("Relabel it"), icon=":material/edit:")
+        removed = remove.button(t("Remove it"), icon=":material/delete:")
     with errors.shown(stop=False):
         if relabelled:
             drawings.relabel(drawing_id, new_label, by=classroom.actor())
             classroom.teacher_acted()
-            st.toast(f"Drawing #{drawing_id} is a {new_label} now.")
+            st.toast(t("Drawing #{drawing} is a {digit} now.", drawing=drawing_id, digit=new_label))
             st.rerun()
         if removed:
             drawings.delete([drawing_id], by=classroom.actor())
             classroom.teacher_acted()
-            st.toast(f"Drawing #{drawing_id} removed.")
+            st.toast(t("Drawing #{drawing} removed.", drawing=drawing_id))
             st.rerun()

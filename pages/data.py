@@ -5,47 +5,56 @@ import pandas as pd
 import streamlit as st
 
 from mnist_core import plots
-from studio import errors, frame, keys, resources
+from studio import errors, frame, keys, language, resources
+from studio.language import t
 
 frame.page()
 
-st.title("The MNIST data")
+st.title(t("The MNIST data"))
 with errors.shown():
     mnist = resources.dataset()
 
+number = language.current().number
 st.markdown(
-    f"MNIST holds **{len(mnist.y_train):,} training** and **{len(mnist.y_test):,} test** images of handwritten digits, "
-    "each 28 × 28 pixels of grey from 0 (black) to 255 (white). The models see each image as a row of 784 numbers "
-    "scaled to 0–1."
+    t(
+        "MNIST holds **{train} training** and **{test} test** images of handwritten digits, each 28 × 28 pixels "
+        "of grey from 0 (black) to 255 (white). The models see each image as a row of 784 numbers scaled to 0–1.",
+        train=number(len(mnist.y_train)),
+        test=number(len(mnist.y_test)),
+    )
 )
 
-st.subheader("Ten samples of every digit")
+st.header(t("Ten samples of every digit"))
 samples = np.concatenate([np.flatnonzero(mnist.y_train == digit)[:10] for digit in range(10)])
 st.plotly_chart(plots.digit_grid(mnist.x_train[samples], labels=mnist.y_train[samples]), key=keys.DATA_SAMPLES)
 
 left, right = st.columns(2)
 with left:
-    st.subheader("How many of each")
+    st.header(t("How many of each"))
     st.plotly_chart(
-        plots.class_balance(np.bincount(mnist.y_train, minlength=10), np.bincount(mnist.y_test, minlength=10)),
+        plots.class_balance(
+            np.bincount(mnist.y_train, minlength=10), np.bincount(mnist.y_test, minlength=10), words=language.current()
+        ),
         key=keys.DATA_BALANCE,
     )
 with right:
-    st.subheader("The average digit")
+    st.header(t("The average digit"))
     means = mnist.class_means()
     st.plotly_chart(plots.digit_grid(means, labels=list(range(10)), columns=5), key=keys.DATA_MEANS)
-    st.caption("Each image is the mean of all training images of that digit: blurry where people write differently.")
+    st.caption(t("Each image is the mean of all training images of that digit: blurry where people write differently."))
 
-st.subheader("From label to one-hot vector")
+st.header(t("From label to one-hot vector"))
 first = mnist.y_train[:8]
-one_hot = pd.DataFrame(np.eye(10, dtype=int)[first], columns=[f"is {d}" for d in range(10)])
-one_hot.insert(0, "label", first)
+one_hot = pd.DataFrame(np.eye(10, dtype=int)[first], columns=[t("is {digit}", digit=d) for d in range(10)])
+one_hot.insert(0, t("label"), first)
 st.dataframe(one_hot, hide_index=True)
 st.caption(
-    "The network has ten outputs, one per digit; training pushes the output of the true digit towards 1 "
-    "and the others towards 0. Its softmax outputs are probabilities that add up to 1."
+    t(
+        "The network has ten outputs, one per digit; training pushes the output of the true digit towards 1 "
+        "and the others towards 0. Its softmax outputs are probabilities that add up to 1."
+    )
 )
 
-st.subheader("One image as numbers")
+st.header(t("One image as numbers"))
 st.dataframe(pd.DataFrame(mnist.x_train[0]), height=300)
-st.caption(f"Training image 0, a {mnist.y_train[0]}: the pixel values the network reads.")
+st.caption(t("Training image 0, a {digit}: the pixel values the network reads.", digit=mnist.y_train[0]))

@@ -10,7 +10,7 @@ from mnist_core.images import noise_image
 from mnist_core.language import marked
 from mnist_core.network import Reading, read_drawing, read_image, read_photo_of_writing
 from mnist_core.pictures import pixels_html, pixels_row_html
-from studio import drawing, errors, frame, jobs, keys, layout, resources, session
+from studio import drawing, errors, frame, jobs, keys, language, layout, resources, session
 from studio.answers import answers_html, number_html
 from studio.language import percent, t
 
@@ -162,7 +162,7 @@ if source != TEST_DIGIT:  # the class keeps its own writing
     drawing.keep_for_class()
 
 st.divider()
-st.subheader(t("What does a network say about noise?"))
+st.header(t("What does a network say about noise?"))
 st.caption(
     t(
         "A classifier knows only the answers it was trained to give. Trained on digits alone, it spreads its "
@@ -187,4 +187,4 @@ if keys.DRAW_NOISE_SEED in st.session_state:
                 said = t("**{name}** says **{digit}** ({share})", name=model.name, digit=reply.top_digit,
                          share=percent(reply.probabilities.max()))  # fmt: skip
             st.markdown(said)
-            st.html(plots.probability_bars_html(reply.probabilities))
+            st.html(plots.probability_bars_html(reply.probabilities, words=language.current()))

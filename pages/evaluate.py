@@ -5,6 +5,7 @@ import pandas as pd
 import streamlit as st
 
 from mnist_core import plots
+from mnist_core.language import marked
 from mnist_core.network import refusals
 from mnist_core.pictures import confusion_html
 from studio import errors, frame, keys, resources, session
@@ -43,7 +44,9 @@ with matrix_column:
     normalised = st.toggle(t("Show shares of each true digit (row-normalised)"), key=keys.EVALUATE_NORMALISED)
     matrix = result.confusion_normalised if normalised else result.confusion
     event = st.plotly_chart(
-        plots.confusion_heatmap(matrix, normalised=normalised, title=t("Confusion matrix — click a cell")),
+        plots.confusion_heatmap(
+            matrix, normalised=normalised, title=t("Confusion matrix — click a cell"), words=current()
+        ),
         on_select="rerun", selection_mode="points", key=keys.EVALUATE_CONFUSION,
     )  # fmt: skip
     with st.expander(t("The matrix as a table, and a cell chosen by keyboard"), icon=":material/table:"):
@@ -80,7 +83,7 @@ with digits_column:
             icon=":material/touch_app:",
         )
 
-st.subheader(t("Per digit"))
+st.header(t("Per digit"))
 per_digit = {"digit": range(10), "precision": result.precision, "recall": result.recall, "f1": result.f1}
 st.dataframe(
     pd.DataFrame({**per_digit, "test images": result.confusion.sum(axis=1)}),
@@ -113,41 +116,63 @@ if wrong_tab.open:
         show_test_digits(result.wrong_indices[:30], keys.EVALUATE_WRONG)
 
 
+#: The curves a comparison can show, as the reader names them.
+CURVE_NAMES = {
+    "val_accuracy": marked("Validation accuracy"),
+    "accuracy": marked("Accuracy"),
+    "val_loss": marked("Validation loss"),
+    "loss": marked("Loss"),
+}
+
+
 def show_curves() -> None:
     """The model's training curves, and any stored runs' curves in one chart."""
-    st.plotly_chart(plots.training_curves(model.history, epochs=model.spec.epochs), key=keys.EVALUATE_CURVES)
-    st.markdown("**Compare runs**: any stored models' curves in one chart")
+    st.plotly_chart(
+        plots.training_curves(model.history, epochs=model.spec.epochs, words=current()),
+        key=keys.EVALUATE_CURVES,
+    )
+    st.markdown(t("**Compare runs**: any stored models' curves in one chart"))
     compared = st.multiselect(
-        "Runs", list(by_id), default=list(dict.fromkeys([model.id, *(m.id for m in active)])),
+        t("Runs"), list(by_id), default=list(dict.fromkeys([model.id, *(m.id for m in active)])),
         format_func=lambda i: by_id[i].label, key=keys.EVALUATE_OVERLAY_RUNS,
     )  # fmt: skip
     metric = st.radio(
-        "Curve", ["val_accuracy", "accuracy", "val_loss", "loss"], horizontal=True,
-        format_func=lambda name: name.replace("val_", "validation ").capitalize(), key=keys.EVALUATE_OVERLAY_METRIC,
+        t("Curve"), list(CURVE_NAMES), horizontal=True, format_func=lambda name: t(CURVE_NAMES[name]),
+        key=keys.EVALUATE_OVERLAY_METRIC,
     )  # fmt: skip
     runs = [(by_id[i].name, by_id[i].history) for i in compared]
-    st.plotly_chart(plots.curves_overlay(runs, metric=metric), key=keys.EVALUATE_OVERLAY)
+    st.plotly_chart(plots.curves_overlay(runs, metric=metric, words=current()), key=keys.EVALUATE_OVERLAY)
     if metric.startswith("val_") and any(all(e.val_loss is None for e in by_id[i].history) for i in compared):
-        st.caption("Runs trained without a validation split have no validation curve.")
+        st.caption(t("Runs trained without a validation split have no validation curve."))
 
 
 def show_refusals() -> None:
     """How often the model says "not sure" at each threshold, and what it does with things that are not digits."""
     refused = refusals(result, model.reject_threshold, resources.network(model).predict_proba(resources.non_digits()))
     st.plotly_chart(
-        plots.coverage_curve(refused.thresholds, refused.coverage, refused.accuracy, chosen=refused.threshold),
+        plots.coverage_curve(
+            refused.thresholds, refused.coverage, refused.accuracy, chosen=refused.threshold, words=current()
+        ),
         key=keys.EVALUATE_COVERAGE,
     )
     st.caption(
-        f"At its threshold of {refused.threshold:.0%} the model answers {refused.answered_share:.1%} of the test "
-        f"digits, {refused.answered_accuracy:.2%} of them right, and says 'not sure' about the rest."
+        t(
+            "At its threshold of {threshold} the model answers {answered} of the test digits, {right} of them right, "
+            "and says 'not sure' about the rest.",
+            threshold=percent(refused.threshold),
+            answered=percent(refused.answered_share, digits=1),
+            right=percent(refused.answered_accuracy, digits=2),
+        )
     )
     st.markdown(
-        f"**Things that are not digits** — noise, blobs, lines, letters: the model refuses "
-        f"{refused.non_digits_refused:.0%} of them and names a digit for the rest."
+        t(
+            "**Things that are not digits** — noise, blobs, lines, letters: the model refuses {refused} of them "
+            "and names a digit for the rest.",
+            refused=percent(refused.non_digits_refused),
+        )
     )
     captions = [
-        "not sure" if reply.digit is None else f"{reply.digit} · {reply.guesses[0][1]:.0%}"
+        t("not sure") if reply.digit is None else f"{reply.digit} · {percent(reply.guesses[0][1])}"
         for reply in refused.non_digit_answers[:20]
     ]
     st.plotly_chart(plots.digit_grid(resources.non_digits()[:20], captions=captions), key=keys.EVALUATE_NON_DIGITS)
@@ -157,21 +182,36 @@ def show_comparison(others: list[str]) -> None:
     """Two confusion matrices side by side, and their difference."""
     default = next((m.id for m in active if m.id != model.id), others[0])
     other = by_id[
-        st.selectbox("Second model", others, index=others.index(default), format_func=lambda i: by_id[i].label)
+        st.selectbox(t("Second model"), others, index=others.index(default), format_func=lambda i: by_id[i].label)
     ]
     other_result = resources.evaluation(other)
     a, b, difference = st.columns(3)
-    a.plotly_chart(plots.confusion_heatmap(result.confusion, title=model.name), key=keys.EVALUATE_COMPARE_FIRST)
-    b.plotly_chart(plots.confusion_heatmap(other_result.confusion, title=other.name), key=keys.EVALUATE_COMPARE_SECOND)
+    a.plotly_chart(
+        plots.confusion_heatmap(result.confusion, title=model.name, words=current()),
+        key=keys.EVALUATE_COMPARE_FIRST,
+    )
+    b.plotly_chart(
+        plots.confusion_heatmap(other_result.confusion, title=other.name, words=current()),
+        key=keys.EVALUATE_COMPARE_SECOND,
+    )
     difference.plotly_chart(
         plots.confusion_heatmap(
-            other_result.confusion - result.confusion, diverging=True, title=f"{other.name} minus {model.name}"
+            other_result.confusion - result.confusion,
+            diverging=True,
+            title=t("{second} minus {first}", second=other.name, first=model.name),
+            words=current(),
         ),
         key=keys.EVALUATE_COMPARE_DIFFERENCE,
     )
     st.caption(
-        f"Test accuracy: {model.name} {result.test_accuracy:.2%}, {other.name} {other_result.test_accuracy:.2%}. "
-        "In the difference, blue cells gained images and red cells lost them."
+        t(
+            "Test accuracy: {first} {first_accuracy}, {second} {second_accuracy}. In the difference, blue cells "
+            "gained images and red cells lost them.",
+            first=model.name,
+            first_accuracy=percent(result.test_accuracy, digits=2),
+            second=other.name,
+            second_accuracy=percent(other_result.test_accuracy, digits=2),
+        )
     )
 
 

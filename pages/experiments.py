@@ -8,11 +8,38 @@ from mnist_core import experiments
 from mnist_core.classroom import require_teacher
 from mnist_core.engine import ACTIVE
 from mnist_core.errors import MnistCoreError
-from studio import classroom, controls, errors, frame, keys, resources
+from mnist_core.language import marked
+from studio import classroom, controls, errors, frame, keys, language, resources
+from studio.language import t
 
 frame.page()
 
-KIND_LABELS = {"grid": "grid", "random": "random draws"}
+KIND_LABELS = {"grid": marked("grid"), "random": marked("random draws")}
+#: The fields a sweep may vary, as the pages name them (the core's ``field_label`` is English).
+FIELD_LABELS = {
+    "hidden_layers": marked("hidden layers"), "learning_rate": marked("learning rate"),
+    "batch_size": marked("batch size"), "epochs": marked("epochs"), "train_size": marked("train size"),
+    "l2": marked("l2"), "dropout": marked("dropout"), "momentum": marked("momentum"),
+    "activation": marked("activation"), "optimizer": marked("optimizer"), "schedule": marked("schedule"),
+    "augment": marked("augment"), "framework": marked("framework"),
+    "validation_fraction": marked("validation fraction"),
+}  # fmt: skip
+#: A run's state as the results table shows it.
+STATE_LABELS = {
+    "queued": marked("queued"), "running": marked("running"), "done": marked("done"), "failed": marked("failed"),
+    "cancelled": marked("cancelled"),
+}  # fmt: skip
+#: The results table's columns (its keys, from the core) and their headings.
+COLUMN_LABELS = {
+    "run": marked("run"), "seed": marked("seed"), "state": marked("state"),
+    "test accuracy %": marked("test accuracy %"), "train accuracy %": marked("train accuracy %"),
+    "seconds": marked("seconds"), "parameters": marked("parameters"), "model": marked("model"),
+}  # fmt: skip
+
+
+def field_name(name: str) -> str:
+    """A varied field in the reader's words."""
+    return t(FIELD_LABELS[name]) if name in FIELD_LABELS else name.replace("_", " ")
 
 
 def on_start(plan: experiments.SweepPlan) -> None:
@@ -25,45 +52,50 @@ def on_start(plan: experiments.SweepPlan) -> None:
         classroom.teacher_acted()
         st.session_state[keys.SWEEP_MINE] = record.id
     except MnistCoreError as error:
-        st.session_state[keys.SWEEP_START_ERROR] = str(error)
+        st.session_state[keys.SWEEP_START_ERROR] = language.explained(error)
 
 
 controls.start()
-st.title("Experiments")
+st.title(t("Experiments"))
 st.caption(
-    "Ask the data a question: vary one to three settings, train every run in parallel, and read what changed "
-    "what. Several seeds per setting show how much is chance."
+    t(
+        "Ask the data a question: vary one to three settings, train every run in parallel, and read what changed "
+        "what. Several seeds per setting show how much is chance."
+    )
 )
 with errors.shown():
     training, sweeps = resources.training_queue(), resources.sweep_table()
 
-with st.expander("Base settings: every run starts from these (the same controls as on Train)"):
+with st.expander(t("Base settings: every run starts from these (the same controls as on Train)")):
     controls.render(classroom.lesson_locks())
 left, right = st.columns([3, 2])
 with left:
     varied = st.multiselect(
-        "Vary", list(experiments.VARIABLE_FIELDS), default=["hidden_layers", "learning_rate"], key=keys.SWEEP_FIELDS,
-        max_selections=experiments.MAX_FIELDS, format_func=lambda name: name.replace("_", " "),
+        t("Vary"), list(experiments.VARIABLE_FIELDS), default=["hidden_layers", "learning_rate"], key=keys.SWEEP_FIELDS,
+        max_selections=experiments.MAX_FIELDS, format_func=field_name,
     )  # fmt: skip
     kind = st.radio(
-        "Runs", experiments.SWEEP_KINDS, key=keys.SWEEP_KIND, horizontal=True, format_func=KIND_LABELS.get,
-        help="grid: every combination of the values. random draws: settings drawn from ranges low:high.",
+        t("Runs"), experiments.SWEEP_KINDS, key=keys.SWEEP_KIND, horizontal=True,
+        format_func=lambda kind: t(KIND_LABELS[kind]),
+        help=t("grid: every combination of the values. random draws: settings drawn from ranges low:high."),
     )  # fmt: skip
     for name in varied:
         st.session_state.setdefault(keys.sweep_values(name), experiments.example_values(name, kind))
         st.text_input(
-            f"{name.replace('_', ' ')}: values", key=keys.sweep_values(name), help=experiments.VARIABLE_FIELDS[name]
+            t("{field}: values", field=field_name(name)),
+            key=keys.sweep_values(name),
+            help=t(experiments.VARIABLE_FIELDS[name]),
         )
 with right:
     draws = st.number_input(
-        "Random settings", 2, experiments.MAX_RUNS, 8, key=keys.SWEEP_DRAWS, disabled=kind == "grid"
+        t("Random settings"), 2, experiments.MAX_RUNS, 8, key=keys.SWEEP_DRAWS, disabled=kind == "grid"
     )
     seeds = st.number_input(
-        "Seeds per setting", 1, experiments.MAX_SEEDS, 1, key=keys.SWEEP_SEEDS,
-        help="The same setting with other random starts: the spread is what chance alone does.",
+        t("Seeds per setting"), 1, experiments.MAX_SEEDS, 1, key=keys.SWEEP_SEEDS,
+        help=t("The same setting with other random starts: the spread is what chance alone does."),
     )  # fmt: skip
     question = st.text_input(
-        "Question", key=keys.SWEEP_QUESTION, placeholder="Do bigger layers pay for their training time?"
+        t("Question"), key=keys.SWEEP_QUESTION, placeholder=t("Do bigger layers pay for their training time?")
     )
 
 plan = None
@@ -74,30 +106,34 @@ with errors.shown(stop=False):
         workers=training.engine.worker_count,
     )  # fmt: skip
     st.caption(
-        f"**{plan.run_count} runs**; about {plan.minutes} min of training on {plan.workers} "
-        f"worker{'s' if plan.workers > 1 else ''}. Runs the store already holds are not trained again; the class's "
-        "single models go first."
+        t(
+            "**{runs} runs**; about {minutes} min of training on {workers} worker(s). Runs the store already holds "
+            "are not trained again; the class's single models go first.",
+            runs=plan.run_count,
+            minutes=plan.minutes,
+            workers=plan.workers,
+        )
     )
 st.button(
-    "Start the sweep", type="primary", icon=":material/science:", disabled=plan is None,
+    t("Start the sweep"), type="primary", icon=":material/science:", disabled=plan is None,
     on_click=on_start, args=(plan,),
-    help=None if classroom.is_teacher() else "In a class, sweeps are the teacher's: they train many models at once.",
+    help=None if classroom.is_teacher() else t("In a class, sweeps are the teacher's: they train many models at once."),
 )  # fmt: skip
 if start_error := st.session_state.pop(keys.SWEEP_START_ERROR, None):
     st.error(start_error, icon=":material/error:")
 
 recent = sweeps.recent()
 if not recent:
-    st.info("No sweep yet: choose what to vary above and press **Start the sweep**.", icon=":material/science:")
+    st.info(t("No sweep yet: choose what to vary above and press **Start the sweep**."), icon=":material/science:")
     st.stop()
 st.divider()
 mine = st.session_state.get(keys.SWEEP_MINE)
 by_id = {record.id: record for record in recent}
 ids = list(by_id)
 chosen = st.selectbox(
-    "Sweep", ids, index=ids.index(mine) if mine in ids else 0, key=keys.SWEEP_SHOWN,
-    format_func=lambda i: f"{by_id[i].sweep.title()} — {by_id[i].sweep.run_count} runs, "
-    f"{datetime.fromtimestamp(by_id[i].created):%d %b %H:%M}",
+    t("Sweep"), ids, index=ids.index(mine) if mine in ids else 0, key=keys.SWEEP_SHOWN,
+    format_func=lambda i: t("{title} — {runs} runs, {when}", title=by_id[i].sweep.title(),
+                            runs=by_id[i].sweep.run_count, when=f"{datetime.fromtimestamp(by_id[i].created):%H:%M}"),
 )  # fmt: skip
 record = by_id[chosen]
 
@@ -106,12 +142,16 @@ def progress() -> None:
     """Every run's state and epochs, refreshed while the sweep trains."""
     sweep_runs = experiments.runs(training, record)
     ended = sum(run.state not in ACTIVE for run in sweep_runs)
-    st.progress(ended / len(sweep_runs), text=f"{ended} of {len(sweep_runs)} runs ended")
+    st.progress(ended / len(sweep_runs), text=t("{ended} of {runs} runs ended", ended=ended, runs=len(sweep_runs)))
     rows = experiments.results_table(record.sweep, sweep_runs)
     for row, run in zip(rows, sweep_runs, strict=True):
         if run.events:
-            row["state"] = f"epoch {run.events[-1].epoch}/{run.spec.epochs}"
-    st.dataframe(rows, hide_index=True, width="stretch")
+            row["state"] = t("epoch {epoch}/{epochs}", epoch=run.events[-1].epoch, epochs=run.spec.epochs)
+        elif run.state in STATE_LABELS:
+            row["state"] = t(STATE_LABELS[run.state])
+    headings = {key: t(label) for key, label in COLUMN_LABELS.items()}
+    headings |= {name.replace("_", " "): field_name(name) for name in record.sweep.fields}
+    st.dataframe(rows, hide_index=True, width="stretch", column_config=headings)
     if experiments.finished(sweep_runs) and st.session_state.get(keys.SWEEP_WATCHING) == record.id:
         st.session_state[keys.SWEEP_WATCHING] = None
         st.rerun()
@@ -122,14 +162,14 @@ training_now = not experiments.finished(sweep_runs)
 if training_now:
     st.session_state[keys.SWEEP_WATCHING] = record.id
     teacher = classroom.is_teacher()  # a sweep is the teacher's to stop, as to start
-    if st.button("Stop the sweep", icon=":material/stop:", disabled=not teacher) and teacher:
+    if st.button(t("Stop the sweep"), icon=":material/stop:", disabled=not teacher) and teacher:
         experiments.stop(training, sweeps, record)
         classroom.teacher_acted()
         st.rerun()
 st.fragment(run_every=2.0 if training_now else None)(progress)()
 
 result = experiments.findings(record.sweep, sweep_runs)
-st.subheader(result.question)
+st.header(result.question)
 st.markdown("\n".join(f"- {sentence}" for sentence in result.sentences))
 charts = experiments.figures(record.sweep, sweep_runs)
 if charts:
@@ -137,10 +177,10 @@ if charts:
         tab.plotly_chart(figure, key=keys.sweep_chart(title))
     html_column, markdown_column, _ = st.columns([1, 1, 3])
     html_column.download_button(
-        "Findings (HTML)", lambda: experiments.report_html(record.sweep, sweep_runs),
+        t("Findings (HTML)"), lambda: experiments.report_html(record.sweep, sweep_runs),
         file_name=f"sweep-{record.id}.html", mime="text/html", icon=":material/download:", on_click="ignore",
     )  # fmt: skip
     markdown_column.download_button(
-        "Findings (Markdown)", lambda: experiments.report_markdown(record.sweep, sweep_runs),
+        t("Findings (Markdown)"), lambda: experiments.report_markdown(record.sweep, sweep_runs),
         file_name=f"sweep-{record.id}.md", mime="text/markdown", icon=":material/download:", on_click="ignore",
     )  # fmt: skip

@@ -11,7 +11,7 @@ from studio.language import current, t
 
 frame.page()
 
-st.title("✍️ Digit Studio")
+st.title(t("✍️ Digit Studio"))
 st.markdown(
     t("Digit Studio shows how a neural network learns to read handwriting. "
       "You train small multi-layer perceptrons on MNIST — 70 000 handwritten digits — while watching them learn, "
@@ -25,7 +25,7 @@ st.markdown(
     + "\n3. " + t("**Evaluate**: the confusion matrix shows which digits get mixed up; click a cell to see them.")
 )  # fmt: skip
 
-st.subheader(t("Status"))
+st.header(t("Status"))
 try:
     mnist = resources.dataset()
 except DatasetUnavailableError as missing:
@@ -91,7 +91,7 @@ def queue_table() -> None:
     """Everything the server trains or will train, live."""
     if training is None:
         return
-    st.subheader(t("Training queue"))
+    st.header(t("Training queue"))
     rows = jobs.queue_rows(training)
     if not rows:
         st.caption(

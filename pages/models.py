@@ -6,6 +6,7 @@ import streamlit as st
 from mnist_core.classroom import delete_model
 from mnist_core.training import script_name, training_script
 from studio import classroom, errors, frame, keys, report, resources
+from studio.language import t
 
 frame.page()
 
@@ -15,23 +16,27 @@ def delete(model_id: str) -> None:
     with errors.shown(stop=False):
         delete_model(store, resources.job_table(), model_id, by=classroom.actor())
         classroom.teacher_acted()
-        st.toast(f"Deleted {model_id}.")
+        st.toast(t("Deleted {model}.", model=model_id))
         st.rerun()
 
 
-st.title("Models in the store")
+st.title(t("Models in the store"))
 store = resources.store()
-st.markdown(f"Stored in `{store.root}` (set `DIGIT_STUDIO_MODELS` to use another folder).")
+st.markdown(t("Stored in `{folder}` (set `DIGIT_STUDIO_MODELS` to use another folder).", folder=store.root))
 
 available = resources.models()
 for entry in resources.damaged_entries():
     with st.container(border=True):
-        st.warning(f"**{entry.id}** is damaged: {entry.reason}", icon=":material/warning:")
-        if classroom.is_teacher() and st.button("Remove this folder", key=keys.remove_damaged(entry.id)):
+        st.warning(
+            t("**{model}** is damaged: {reason}", model=entry.id, reason=entry.reason), icon=":material/warning:"
+        )
+        if classroom.is_teacher() and st.button(t("Remove this folder"), key=keys.remove_damaged(entry.id)):
             delete(entry.id)
 
 if not available:
-    st.info("The store is empty: train a model on the **Train** page or run `make pretrain`.", icon=":material/info:")
+    st.info(
+        t("The store is empty: train a model on the **Train** page or run `make pretrain`."), icon=":material/info:"
+    )
     st.stop()
 
 table = pd.DataFrame([model.summary() for model in available])
@@ -51,30 +56,33 @@ st.dataframe(
         "id",
     ],
     column_config={
-        "architecture": "layers",
-        "test_accuracy": st.column_config.NumberColumn("test accuracy", format="%.4f"),
-        "train_accuracy": st.column_config.NumberColumn("train accuracy", format="%.4f"),
-        "train_seconds": st.column_config.NumberColumn("seconds", format="%.1f"),
-        "epochs_run": "epochs",
-        "created": st.column_config.DatetimeColumn("created", format="YYYY-MM-DD HH:mm"),
+        "name": t("name"),
+        "framework": t("framework"),
+        "architecture": t("layers"),
+        "test_accuracy": st.column_config.NumberColumn(t("test accuracy"), format="%.4f"),
+        "train_accuracy": st.column_config.NumberColumn(t("train accuracy"), format="%.4f"),
+        "train_seconds": st.column_config.NumberColumn(t("seconds"), format="%.1f"),
+        "epochs_run": t("epochs"),
+        "created": st.column_config.DatetimeColumn(t("created"), format="YYYY-MM-DD HH:mm"),
+        "id": t("id"),
     },
 )
 
 by_id = {model.id: model for model in available}
-chosen = by_id[st.selectbox("Inspect", list(by_id), format_func=lambda i: by_id[i].label)]
-with st.expander("Spec and library versions"):
+chosen = by_id[st.selectbox(t("Inspect"), list(by_id), format_func=lambda i: by_id[i].label)]
+with st.expander(t("Spec and library versions")):
     st.json({"spec": chosen.spec.to_dict(), "versions": chosen.versions, "dataset": chosen.dataset})
 st.download_button(
-    "Training script (Python)", lambda: training_script(chosen.spec, model_id=chosen.id),
+    t("Training script (Python)"), lambda: training_script(chosen.spec, model_id=chosen.id),
     file_name=script_name(chosen.spec), mime="text/x-python", icon=":material/code:", on_click="ignore",
-    help="A standalone script that trains this network with plain scikit-learn or Keras code: read it, run it.",
+    help=t("A standalone script that trains this network with plain scikit-learn or Keras code: read it, run it."),
 )  # fmt: skip
 report.model_report(chosen)
 
-with st.popover("Delete this model", icon=":material/delete:"):
-    st.markdown(f"Delete **{chosen.label}**? This cannot be undone.")
+with st.popover(t("Delete this model"), icon=":material/delete:"):
+    st.markdown(t("Delete **{model}**? This cannot be undone.", model=chosen.label))
     if not classroom.is_teacher():
-        st.caption("You may delete the models you trained; the class's shared models are the teacher's.")
-    confirmed = st.button("Yes, delete it", type="primary", key=keys.MODELS_CONFIRM_DELETE)
+        st.caption(t("You may delete the models you trained; the class's shared models are the teacher's."))
+    confirmed = st.button(t("Yes, delete it"), type="primary", key=keys.MODELS_CONFIRM_DELETE)
 if confirmed:  # out of the popover, so that a refusal stays in sight
     delete(chosen.id)

@@ -15,7 +15,7 @@ from mnist_core.network import ModelAnswer, NumberReading, Reading
 from mnist_core.pictures import pixels_html
 from mnist_core.store import StoredModel
 
-from .language import percent, t
+from .language import current, percent, t
 from .report import NOT_A_DIGIT_MARK, verdict
 
 __all__ = ["ANSWER_WIDTH", "answers_html", "number_html", "refusal_rule"]
@@ -64,7 +64,7 @@ def answers_html(models: list[StoredModel], reading: Reading) -> str:
         spoken.append(_said(model, answer, caption))
         title = f"<strong>{html.escape(model.name)}</strong> · {model.framework} {model.spec.architecture}"
         digit = f"<div class='prediction' style='{_DIGIT}'>{answer}</div>"
-        bars = plots.probability_bars_html(reply.probabilities)
+        bars = plots.probability_bars_html(reply.probabilities, words=current())
         sure = f"<div style='{_CAPTION}'>{html.escape(caption)}</div>"
         if single:
             body = (

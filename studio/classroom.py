@@ -32,7 +32,7 @@ from mnist_core.errors import LimitError, MnistCoreError, NotAllowedError
 from mnist_core.handouts import class_summary_html, summary_for
 
 from . import keys, resources, session
-from .language import t
+from .language import explained, t
 
 #: The query parameter and the cookie that keep a student's token.
 STUDENT_PARAM = "student"
@@ -151,7 +151,7 @@ def _on_join() -> None:
     try:
         student = resources.roster().join(typed.strip() or picked)
     except MnistCoreError as error:
-        st.session_state[keys.JOIN_REFUSAL] = str(error)
+        st.session_state[keys.JOIN_REFUSAL] = explained(error)
         return
     st.session_state[keys.STUDENT_TOKEN] = student.token
     st.session_state.pop(keys.STUDENT_ENDED, None)
@@ -167,7 +167,7 @@ def join_form() -> None:
         try:
             offered = resources.roster().offered()
         except MnistCoreError as error:
-            st.error(str(error), icon=":material/database_off:")
+            st.error(explained(error), icon=":material/database_off:")
         if st.session_state.pop(keys.STUDENT_ENDED, False):
             st.info(
                 t("The nickname this browser had is no longer in the class: give one again."), icon=":material/badge:"
@@ -221,16 +221,16 @@ def teacher_login(password: str) -> None:
         return
     gate = st.empty()
     with gate.form(keys.TEACHER_LOGIN, clear_on_submit=True):  # the password does not stay in the box
-        given = st.text_input("Teacher password", type="password", key=keys.TEACHER_PASSWORD)
-        unlocked = st.form_submit_button("Unlock", icon=":material/key:")
+        given = st.text_input(t("Teacher password"), type="password", key=keys.TEACHER_PASSWORD)
+        unlocked = st.form_submit_button(t("Unlock"), icon=":material/key:")
     if not unlocked:
         st.stop()
     try:
         if not unlock_teacher(given, password):
-            st.error("That is not the teacher password.", icon=":material/error:")
+            st.error(t("That is not the teacher password."), icon=":material/error:")
             st.stop()
     except LimitError as wait:
-        st.error(str(wait), icon=":material/timer:")
+        st.error(explained(wait), icon=":material/timer:")
         st.stop()
     gate.empty()
 
@@ -238,12 +238,14 @@ def teacher_login(password: str) -> None:
 def class_summary_button(lesson: Lesson, drawings: ClassDrawings, roster: Roster, jobs: JobTable) -> None:
     """The teacher's download of the class's summary, made only when it is pressed."""
     st.caption(
-        "One page to keep: the lesson, each student's best model on MNIST and on the class's drawings, the "
-        "challenge's scoreboard, the class's confusion matrix and the drawings the models found hardest."
+        t(
+            "One page to keep: the lesson, each student's best model on MNIST and on the class's drawings, the "
+            "challenge's scoreboard, the class's confusion matrix and the drawings the models found hardest."
+        )
     )
     stored = resources.models()
     st.download_button(
-        "Class summary: one page to print",
+        t("Class summary: one page to print"),
         data=lambda: class_summary_html(
             summary_for(stored, resources.network, lesson=lesson, drawings=drawings, roster=roster, jobs=jobs)
         ),
@@ -266,8 +268,11 @@ def notices() -> None:
     if st.session_state.pop(keys.TEACHER_ENDED, False):
         minutes = classroom.TEACHER_IDLE_SECONDS // 60
         st.info(
-            f"The teacher's unlock ended: {minutes} minutes passed without a teacher's action. "
-            "Give the password on the Teacher page to go on.",
+            t(
+                "The teacher's unlock ended: {minutes} minutes passed without a teacher's action. "
+                "Give the password on the **Teacher** page to go on.",
+                minutes=minutes,
+            ),
             icon=":material/lock_clock:",
         )
 

@@ -154,7 +154,7 @@ def linked_spec(base: ModelSpec | None = None) -> ModelSpec | None:
         return None
     spec, problems = from_query(params, base)
     for problem in problems:
-        st.warning(f"This link: {problem}", icon=":material/link_off:")
+        st.warning(t("This link: {problem}", problem=problem), icon=":material/link_off:")
     return spec
 
 
@@ -168,10 +168,10 @@ def share_link(spec: ModelSpec, page: str = "train") -> None:
     base = (st.context.url or "").split("?")[0] or f"/{page}"
     st.code(f"{base}?{urlencode(query)}", language=None, wrap_lines=True)
     if classroom.class_mode():
-        st.caption("Send this link: opening it fills these controls. (Not the address bar's: it holds your name.)")
+        st.caption(t("Send this link: opening it fills these controls. (Not the address bar's: it holds your name.)"))
     else:
         st.query_params.from_dict(query)
-        st.caption("Send this link: opening it fills these controls. It is in the address bar too.")
+        st.caption(t("Send this link: opening it fills these controls. It is in the address bar too."))
 
 
 # -- the widgets ------------------------------------------------------------------

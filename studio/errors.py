@@ -1,4 +1,4 @@
-"""How a page shows an error from the core: the core's own sentence, with an icon that says what failed."""
+"""How a page shows an error from the core: the core's own sentence in the reader's language, with an icon."""
 
 from __future__ import annotations
 
@@ -9,11 +9,13 @@ import streamlit as st
 
 from mnist_core.errors import DatasetUnavailableError, MnistCoreError
 
+from .language import explained
+
 
 def show_error(error: MnistCoreError) -> None:
     """An error from the core, as the user should read it."""
     icon = ":material/database_off:" if isinstance(error, DatasetUnavailableError) else ":material/error:"
-    st.error(str(error), icon=icon)
+    st.error(explained(error), icon=icon)
 
 
 @contextmanager

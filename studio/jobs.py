@@ -14,12 +14,13 @@ import streamlit as st
 from mnist_core.classroom import ask_for_model, ask_for_presets
 from mnist_core.engine import JobStatus, TrainingQueue
 from mnist_core.errors import MnistCoreError
+from mnist_core.language import Catalogue, marked
 from mnist_core.pictures import curves_svg, weights_html
 from mnist_core.spec import ModelSpec
 from mnist_core.training import EpochEvent
 
 from . import classroom, keys, resources
-from .language import t
+from .language import current, explained, t
 from .report import model_report
 
 #: How often a live job's progress is redrawn, in seconds: an epoch takes a few seconds, and each viewer's
@@ -28,16 +29,27 @@ from .report import model_report
 LIVE_SECONDS, BUSY_LIVE_SECONDS = 3.0, 10.0
 
 
+#: The columns of :func:`queue_rows` (its keys stay English) and their headings, for a page's ``column_config``.
+QUEUE_COLUMNS = {
+    "model": marked("model"), "state": marked("state"), "progress": marked("progress"), "since": marked("since"),
+    "asked by": marked("asked by"), "about": marked("about"),
+}  # fmt: skip
+
+
 @st.cache_data(max_entries=256, show_spinner=False)
-def _live_curves(job_id: str, attempt: int, count: int, epochs: int, _events: tuple[EpochEvent, ...]) -> str:
-    # Drawn once per job, attempt and epoch for every session watching it (a retried job counts its epochs
-    # from 1 again): a tick with no new epoch sends the same text.
-    return curves_svg(_events, epochs=epochs)
+def _live_curves(
+    job_id: str, attempt: int, count: int, epochs: int, language: str, _events: tuple[EpochEvent, ...],
+    _words: Catalogue,
+) -> str:  # fmt: skip
+    # Drawn once per job, attempt, epoch and language for every session watching it (a retried job counts its
+    # epochs from 1 again): a tick with no new epoch sends the same text.
+    return curves_svg(_events, epochs=epochs, words=_words)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _live_weights(job_id: str, attempt: int, epoch: int, _images: np.ndarray) -> str:
-    return weights_html(_images, columns=6, caption=f"First-layer weights after epoch {epoch}")
+def _live_weights(job_id: str, attempt: int, epoch: int, language: str, _images: np.ndarray, _words: Catalogue) -> str:
+    caption = _words.text("First-layer weights after epoch {epoch}", epoch=epoch)
+    return weights_html(_images, columns=6, caption=caption, words=_words)
 
 
 def live_seconds() -> float:
@@ -51,7 +63,7 @@ def request_training(spec: ModelSpec) -> None:
     try:
         ask_for_model(resources.training_queue(), classroom.current_lesson(), spec, by=classroom.actor())
     except MnistCoreError as error:
-        st.session_state[keys.QUEUE_REFUSAL] = str(error)
+        st.session_state[keys.QUEUE_REFUSAL] = explained(error)
 
 
 def request_presets(names: list[str]) -> None:
@@ -60,7 +72,7 @@ def request_presets(names: list[str]) -> None:
         ask_for_presets(resources.training_queue(), names, by=classroom.actor())
         classroom.teacher_acted()
     except MnistCoreError as error:
-        st.session_state[keys.QUEUE_REFUSAL] = str(error)
+        st.session_state[keys.QUEUE_REFUSAL] = explained(error)
 
 
 def show_refusal() -> None:
@@ -94,7 +106,9 @@ def describe_wait(status: JobStatus) -> str:
 
 def duration(seconds: float) -> str:
     """``45 s``, or ``3 min`` from a minute and a half on."""
-    return f"{seconds:.0f} s" if seconds < 90 else f"{seconds / 60:.0f} min"
+    if seconds < 90:
+        return t("{seconds} s", seconds=f"{seconds:.0f}")
+    return t("{minutes} min", minutes=f"{seconds / 60:.0f}")
 
 
 def _epoch_progress(status: JobStatus) -> tuple[float, str]:
@@ -114,10 +128,10 @@ def queue_rows(training: TrainingQueue) -> list[dict[str, object]]:
         rows.append(
             {
                 "model": job.label,
-                "state": "training" if job.state == "running" else f"waiting ({status.position})",
+                "state": t("training") if job.state == "running" else t("waiting ({place})", place=status.position),
                 "progress": _epoch_progress(status)[1] if status.events else "",
-                "since": f"{duration(now - (job.started or job.created))} ago",
-                "asked by": f"{len(job.sessions)} session(s)",
+                "since": t("{duration} ago", duration=duration(now - (job.started or job.created))),
+                "asked by": t("{count} session(s)", count=len(job.sessions)),
                 "about": duration(status.train_seconds),
             }
         )
@@ -167,6 +181,7 @@ def job_progress(training: TrainingQueue) -> JobStatus | None:
             st.info(t("Stopped before it started: nothing was trained."), icon=":material/cancel:")
         return status
     job_id = status.job.id
+    words = current()
 
     @st.fragment(run_every=live_seconds())
     def live() -> None:
@@ -190,10 +205,10 @@ def job_progress(training: TrainingQueue) -> JobStatus | None:
         curves, weights = st.columns([3, 2])
         if current.events:
             events = tuple(current.events)
-            curves.html(_live_curves(job_id, job.attempts, len(events), job.spec.epochs, events))
+            curves.html(_live_curves(job_id, job.attempts, len(events), job.spec.epochs, words.language, events, words))
         if current.first_layer is not None:
             epoch, images = current.first_layer
-            weights.html(_live_weights(job_id, job.attempts, epoch, images))
+            weights.html(_live_weights(job_id, job.attempts, epoch, words.language, images, words))
 
     live()
     return None

@@ -11,11 +11,12 @@ from typing import Any
 
 import streamlit as st
 
+from mnist_core.errors import MnistCoreError
 from mnist_core.language import LANGUAGES, Catalogue, catalogue, language_or_default
 
 from . import keys
 
-__all__ = ["LANGUAGE_PARAM", "current", "percent", "picker", "settle", "t"]
+__all__ = ["LANGUAGE_PARAM", "current", "explained", "percent", "picker", "settle", "t"]
 
 #: The address's parameter that names the language (``?lang=de``).
 LANGUAGE_PARAM = "lang"
@@ -42,6 +43,11 @@ def current() -> Catalogue:
 def t(message: str, **values: Any) -> str:
     """``message`` in this browser's language, its ``{placeholders}`` filled."""
     return current().text(message, **values)
+
+
+def explained(error: MnistCoreError) -> str:
+    """A core error's sentence in this browser's language."""
+    return error.in_language(current())
 
 
 def percent(share: float, *, digits: int = 0) -> str:

@@ -9,15 +9,22 @@ import streamlit as st
 from mnist_core import plots
 from mnist_core.errors import MnistCoreError
 from mnist_core.handouts import handout_for, model_handout_html
+from mnist_core.language import marked
 from mnist_core.network import Answer
 from mnist_core.store import StoredModel
 
 from . import errors, keys, resources
-from .language import percent, t
+from .language import current, percent, t
 
 #: The test digits a report shows with the model's answers.
 REPORT_DIGITS = 40
 
+
+#: The columns of a model's layer table (its keys stay English) and their headings.
+LAYER_COLUMNS = {
+    "layer": marked("layer"), "kind": marked("kind"), "output_shape": marked("output shape"),
+    "parameters": marked("parameters"),
+}  # fmt: skip
 
 #: The big answer of a model that says the drawing is not a digit.
 NOT_A_DIGIT_MARK = "✗"
@@ -47,22 +54,27 @@ def model_report(model: StoredModel) -> None:
     A part that cannot be read (a damaged weight history, MNIST missing) says why; the rest is shown.
     """
     cols = st.columns(5)
-    cols[0].metric("Test accuracy", f"{model.metrics['test_accuracy']:.2%}")
-    cols[1].metric("Train accuracy", f"{model.metrics['train_accuracy']:.2%}")
-    cols[2].metric("Training time", f"{model.train_seconds:.1f} s")
-    cols[3].metric("Epochs", f"{model.epochs_run} / {model.spec.epochs}")
-    cols[4].metric("Parameters", f"{model.parameters:,}")
+    cols[0].metric(t("Test accuracy"), percent(model.metrics["test_accuracy"], digits=2))
+    cols[1].metric(t("Train accuracy"), percent(model.metrics["train_accuracy"], digits=2))
+    cols[2].metric(t("Training time"), t("{seconds} s", seconds=f"{model.train_seconds:.1f}"))
+    cols[3].metric(t("Epochs"), f"{model.epochs_run} / {model.spec.epochs}")
+    cols[4].metric(t("Parameters"), current().number(model.parameters))
     if model.stopped_early:
-        st.caption("Early stopping ended training and restored the best epoch's weights.")
+        st.caption(t("Early stopping ended training and restored the best epoch's weights."))
     left, right = st.columns([3, 2])
     with left:
-        st.markdown("**Training curves**")
+        st.markdown(t("**Training curves**"))
         st.plotly_chart(
-            plots.training_curves(model.history, epochs=model.spec.epochs), key=keys.report_part(model.id, "curves")
+            plots.training_curves(model.history, epochs=model.spec.epochs, words=current()),
+            key=keys.report_part(model.id, "curves"),
         )
     with right:
-        st.markdown("**Layers** (like Keras's `model.summary()`)")
-        st.dataframe(pd.DataFrame(model.layers), hide_index=True)
+        st.markdown(t("**Layers** (like Keras's `model.summary()`)"))
+        st.dataframe(
+            pd.DataFrame(model.layers),
+            hide_index=True,
+            column_config={key: t(label) for key, label in LAYER_COLUMNS.items()},
+        )
     with errors.shown(stop=False):
         _weights_epoch_by_epoch(model)
     with errors.shown(stop=False):
@@ -70,7 +82,7 @@ def model_report(model: StoredModel) -> None:
     with errors.shown(stop=False):
         _handout_button(model)
     st.download_button(
-        "Download the saved model (.zip)",
+        t("Download the saved model (.zip)"),
         data=lambda: resources.store().archive(model.id),
         file_name=f"{model.id}.zip",
         mime="application/zip",
@@ -91,15 +103,17 @@ def _handout_button(model: StoredModel) -> None:
         return model_handout_html(made)
 
     st.download_button(
-        "Handout: one page to print",
+        t("Handout: one page to print"),
         data=handout,
         file_name=f"handout-{model.id}.html",
         mime="text/html",
         icon=":material/description:",
         on_click="ignore",
         key=keys.report_part(model.id, "handout"),
-        help="This model on one page: the network in words, its curves, its confusion matrix, a dozen of its "
-        "mistakes and what its numbers say. Open the file and print it, or save it as a PDF.",
+        help=t(
+            "This model on one page: the network in words, its curves, its confusion matrix, a dozen of its "
+            "mistakes and what its numbers say. Open the file and print it, or save it as a PDF."
+        ),
     )
 
 
@@ -107,13 +121,16 @@ def _weights_epoch_by_epoch(model: StoredModel) -> None:
     history = resources.weight_history(model)
     if history is None or len(history) <= 1:
         return
-    with st.expander("Watch the first layer learn: its weights epoch by epoch", icon=":material/animation:"):
+    with st.expander(t("Watch the first layer learn: its weights epoch by epoch"), icon=":material/animation:"):
         st.caption(
-            "Each square is one unit of the first hidden layer: the 784 weights it gives the pixels, "
-            "red where ink raises its output and blue where ink lowers it. Press Play or move the slider."
+            t(
+                "Each square is one unit of the first hidden layer: the 784 weights it gives the pixels, "
+                "red where ink raises its output and blue where ink lowers it. Press Play or move the slider."
+            )
         )
         st.plotly_chart(
-            plots.weight_animation(history.epochs, history.frames), key=keys.report_part(model.id, "weights")
+            plots.weight_animation(history.epochs, history.frames, words=current()),
+            key=keys.report_part(model.id, "weights"),
         )
 
 
@@ -126,7 +143,9 @@ def _test_digits(model: StoredModel) -> None:
             mnist.x_test[first],
             labels=result.test_labels[first],
             predictions=result.test_predictions[first],
-            title=f"The first {REPORT_DIGITS} test digits: true → predicted (✓ green: right, ✗ red: wrong)",
+            title=t(
+                "The first {count} test digits: true → predicted (✓ green: right, ✗ red: wrong)", count=REPORT_DIGITS
+            ),
         ),
         key=keys.report_part(model.id, "grid"),
     )

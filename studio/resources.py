@@ -24,6 +24,8 @@ from mnist_core.network import DenseNetwork, Evaluation, evaluate, inside
 from mnist_core.store import DamagedEntry, ModelStore, StoredModel
 from mnist_core.training import WeightHistory
 
+from .language import t
+
 #: A job's status is read from the table again at least this often, even without news from the engine (a job
 #: that another process trains, a waiting job's estimate); when the server is busy, less often.
 STATUS_SECONDS, BUSY_STATUS_SECONDS = 2.0, 10.0
@@ -32,7 +34,7 @@ ENGINE_RETRY_SECONDS = 30.0
 _engine_failures: dict[str | None, tuple[float, MnistCoreError]] = {}
 
 
-@st.cache_resource(show_spinner="Loading MNIST…")
+@st.cache_resource(show_spinner=False)
 def _dataset(path: str) -> data.Dataset:
     # Keyed by the cache file, so a changed DIGIT_STUDIO_DATA is noticed.
     return data.load(allow_download=False)
@@ -44,7 +46,8 @@ def dataset() -> data.Dataset:
     Raises:
         DatasetUnavailableError: MNIST is not on this machine; the message says how to get it.
     """
-    return _dataset(str(data.cache_path()))
+    with st.spinner(t("Loading MNIST…")):  # shown only when loading takes a while
+        return _dataset(str(data.cache_path()))
 
 
 def store() -> ModelStore:
@@ -86,10 +89,10 @@ def weight_history(model: StoredModel) -> WeightHistory | None:
     return _weight_history(str(model.path.parent), model.id, model.created)
 
 
-@st.cache_resource(max_entries=16, show_spinner="Scoring the model on MNIST…")
+@st.cache_resource(max_entries=16, show_spinner=False)
 def _evaluation(root: str, model_id: str, created: str) -> Evaluation:
     model = ModelStore(root).get(model_id)
-    return evaluate(_network(root, model_id, created), dataset().seen_by(model.spec))
+    return evaluate(_network(root, model_id, created), _dataset(str(data.cache_path())).seen_by(model.spec))
 
 
 def evaluation(model: StoredModel) -> Evaluation:
@@ -98,12 +101,15 @@ def evaluation(model: StoredModel) -> Evaluation:
     Raises:
         DatasetUnavailableError: MNIST is not on this machine.
     """
-    return _evaluation(str(model.path.parent), model.id, model.created)
+    with st.spinner(t("Scoring the model on MNIST…")):
+        return _evaluation(str(model.path.parent), model.id, model.created)
 
 
 @st.cache_resource(max_entries=64, show_spinner=False)
 def _favourites(root: str, model_id: str, created: str, layer: int, unit: int) -> np.ndarray:
-    return inside.unit_favourites(_network(root, model_id, created), layer, unit, dataset().x_test)
+    return inside.unit_favourites(
+        _network(root, model_id, created), layer, unit, _dataset(str(data.cache_path())).x_test
+    )
 
 
 def unit_favourites(model: StoredModel, layer: int, unit: int) -> np.ndarray:
@@ -117,7 +123,7 @@ def non_digits() -> np.ndarray:
     return np.stack([canvas_to_mnist(image) for image in draw_non_digits(40).images])
 
 
-@st.cache_resource(show_spinner="Starting the training engine…")
+@st.cache_resource(show_spinner=False)
 def _engine(address: str | None) -> Engine:
     # One per server: a local cluster of worker processes, or a client of the cluster at the address.
     return Engine(address)
@@ -148,12 +154,13 @@ def training_queue() -> TrainingQueue:
     if failed is not None and time.monotonic() - failed[0] < ENGINE_RETRY_SECONDS:
         raise failed[1]
     try:
-        return _training_queue(str(store().root), mnist.fingerprint, address)
+        with st.spinner(t("Starting the training engine…")):
+            return _training_queue(str(store().root), mnist.fingerprint, address)
     except MnistCoreError as error:
         _engine_failures[address] = (time.monotonic(), error)
         raise
     except OSError as error:
-        failure = TrainingError(f"The training engine could not start: {error}")
+        failure = TrainingError("The training engine could not start: {reason}", reason=error)
         _engine_failures[address] = (time.monotonic(), failure)
         raise failure from error
 
@@ -250,7 +257,7 @@ def lesson_board() -> LessonBoard:
     return LessonBoard(class_drawings())
 
 
-@st.cache_data(max_entries=8, show_spinner="Scoring the models on the class's drawings…")
+@st.cache_data(max_entries=8, show_spinner=False)
 def _class_scores(
     models_key: tuple[tuple[str, str], ...],
     drawings_key: str,
@@ -274,4 +281,5 @@ def class_scores(drawings: ClassDrawings) -> list[ModelScore]:
     images, labels = drawings.images("test"), drawings.labels("test")
     content = hashlib.sha256(images.tobytes() + labels.tobytes()).hexdigest()
     models_key = tuple((str(model.path), model.created) for model in available)
-    return _class_scores(models_key, content, available, images, labels)
+    with st.spinner(t("Scoring the models on the class's drawings…")):
+        return _class_scores(models_key, content, available, images, labels)

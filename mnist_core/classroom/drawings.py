@@ -119,7 +119,7 @@ class ClassDrawings:
         _check_label(label)
         seen = canvas_to_mnist(canvas) if model_input is None else np.asarray(model_input, dtype=np.float32)
         if seen.shape != (FIELD, FIELD):
-            raise InvalidImageError(f"The model input is 28 × 28, not {seen.shape}.")
+            raise InvalidImageError("The model input is 28 × 28, not {shape}.", shape=seen.shape)
         pixels = np.clip(np.round(seen * 255), 0, 255).astype(np.uint8)
         now = time.time()
         row = (now, session, int(label), pixels.tobytes(), _png(canvas), json.dumps(answers or {}))
@@ -129,8 +129,9 @@ class ClassDrawings:
             ).fetchone()
             if recent >= self.per_minute:
                 raise LimitError(
-                    f"You have kept {recent} drawings in the last minute: that is the class's limit. "
-                    "Wait a moment, then keep the next one."
+                    "You have kept {recent} drawings in the last minute: that is the class's limit. Wait a "
+                    "moment, then keep the next one.",
+                    recent=recent,
                 )
             cursor = db.execute(
                 "INSERT INTO drawings (created, session, label, pixels, canvas, answers) VALUES (?, ?, ?, ?, ?, ?)",
@@ -186,7 +187,7 @@ class ClassDrawings:
         with self.database.read() as db:
             row = db.execute("SELECT canvas FROM drawings WHERE id = ?", (int(drawing_id),)).fetchone()
         if row is None:
-            raise InvalidImageError(f"There is no class drawing {drawing_id}.")
+            raise InvalidImageError("There is no class drawing {drawing_id}.", drawing_id=drawing_id)
         return np.asarray(Image.open(io.BytesIO(row[0])).convert("RGBA"))
 
     def answers(self) -> list[dict[str, int]]:
@@ -217,7 +218,7 @@ class ClassDrawings:
         with self.database.transaction() as db:
             changed = db.execute("UPDATE drawings SET label = ? WHERE id = ?", (int(label), int(drawing_id))).rowcount
         if not changed:
-            raise InvalidImageError(f"There is no class drawing {drawing_id}.")
+            raise InvalidImageError("There is no class drawing {drawing_id}.", drawing_id=drawing_id)
 
     def clear(self, *, by: Actor) -> int:
         """Remove every drawing (the teacher's); returns how many there were.
@@ -302,7 +303,7 @@ _PART_SQL = {"all": "1", "train": "id % 2 = 0", "test": "id % 2 = 1"}
 
 def _check_label(label: object) -> None:
     if isinstance(label, bool) or not isinstance(label, int | np.integer) or not 0 <= label <= 9:
-        raise InvalidImageError(f"A drawing is labelled with a digit 0–9, not {label!r}.")
+        raise InvalidImageError("A drawing is labelled with a digit 0–9, not {label}.", label=repr(label))
 
 
 def _png(canvas: np.ndarray) -> bytes:

@@ -103,7 +103,7 @@ class PasswordGate:
             recent = [moment for moment in self._failures.get(who, []) if now - moment < 60]
             if len(recent) >= self.tries_per_minute:
                 wait = 60 - (now - recent[0])
-                raise LimitError(f"Too many wrong passwords: wait {wait:.0f} s before the next try.")
+                raise LimitError("Too many wrong passwords: wait {wait:.0f} s before the next try.", wait=wait)
             if password_matches(given, expected):
                 self._failures.pop(who, None)
                 return True
@@ -254,11 +254,13 @@ class Lesson:
         if changed:
             values = "; ".join(f"{name.replace('_', ' ')} stays {_written(getattr(self.reference, name))}"
                                for name in changed)  # fmt: skip
-            raise NotAllowedError(f"Your teacher fixed these settings for this lesson: {values}.")
+            raise NotAllowedError("Your teacher fixed these settings for this lesson: {values}.", values=values)
         if train_seconds > self.budget_seconds:
             raise LimitError(
-                f"This network would train for about {_duration(train_seconds)}, and this lesson allows "
-                f"{_duration(self.budget_seconds)} a job: choose fewer epochs, training images or units."
+                "This network would train for about {value}, and this lesson allows {value2} a job: choose "
+                "fewer epochs, training images or units.",
+                value=_duration(train_seconds),
+                value2=_duration(self.budget_seconds),
             )
 
     def to_json(self) -> str:
@@ -333,18 +335,28 @@ def build_lesson(
             under ten seconds.
     """
     if start not in LESSON_STARTS:
-        raise BadInputError(f"A lesson starts from {', '.join(LESSON_STARTS)}, not {start!r}.")
+        raise BadInputError(
+            "A lesson starts from {value}, not {start}.", value=", ".join(LESSON_STARTS), start=repr(start)
+        )
     if start == "controls" and controls is None:
         raise BadInputError("Open the Train page first and set its controls: they are what is pushed.")
     settings = {spec_field.name for spec_field in fields(ModelSpec)}
     if unknown := [name for name in locked if name not in settings]:
-        raise BadInputError(f"A lesson can fix settings of the network; {', '.join(unknown)} is not one.")
+        raise BadInputError("A lesson can fix settings of the network; {value} is not one.", value=", ".join(unknown))
     if every_page and (unknown := [title for title in pages if title not in every_page]):
-        raise BadInputError(f"Students can be shown {', '.join(every_page)}; there is no page {', '.join(unknown)}.")
+        raise BadInputError(
+            "Students can be shown {value}; there is no page {value2}.",
+            value=", ".join(every_page),
+            value2=", ".join(unknown),
+        )
     if language and language not in LANGUAGES:
-        raise BadInputError(f"The studio speaks {', '.join(LANGUAGES)}, not {language!r}.")
+        raise BadInputError(
+            "The studio speaks {value}, not {language}.", value=", ".join(LANGUAGES), language=repr(language)
+        )
     if not budget_seconds >= 10:
-        raise BadInputError(f"A job's budget is at least 10 s of training, not {budget_seconds:g} s.")
+        raise BadInputError(
+            "A job's budget is at least 10 s of training, not {budget_seconds:g} s.", budget_seconds=budget_seconds
+        )
     spec = controls if start == "controls" else PRESETS.get(start)
     shown = () if set(pages) == set(every_page) else tuple(pages)
     return Lesson(

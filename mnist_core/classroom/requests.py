@@ -44,7 +44,9 @@ def ask_for_presets(queue: TrainingQueue, names: Sequence[str], *, by: Actor) ->
     """
     require_teacher(by, "train the presets for the class")
     if unknown := [name for name in names if name not in PRESETS]:
-        raise BadInputError(f"There is no preset {', '.join(unknown)}: choose among {', '.join(PRESETS)}.")
+        raise BadInputError(
+            "There is no preset {value}: choose among {value2}.", value=", ".join(unknown), value2=", ".join(PRESETS)
+        )
     return [queue.submit(PRESETS[name], f"{by.session}/preset/{name}", name=name) for name in names]
 
 

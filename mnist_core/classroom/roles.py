@@ -47,4 +47,4 @@ def require_teacher(actor: Actor, action: str) -> None:
         NotAllowedError: with a sentence such as "Only the teacher can delete class drawings."
     """
     if not actor.is_teacher:
-        raise NotAllowedError(f"Only the teacher can {action}.")
+        raise NotAllowedError("Only the teacher can {action}.", action=action)

@@ -63,7 +63,13 @@ def check_nickname(nickname: str) -> str:
     name = " ".join(unicodedata.normalize("NFC", nickname).split())
     low, high = NICKNAME_LIMITS
     if not low <= len(name) <= high:
-        raise BadInputError(f"A nickname has {low} to {high} characters; {name!r} has {len(name)}.")
+        raise BadInputError(
+            "A nickname has {low} to {high} characters; {name} has {name_count}.",
+            low=low,
+            high=high,
+            name=repr(name),
+            name_count=len(name),
+        )
     if not name[0].isalnum() or not all(char.isalnum() or char in _NICKNAME_MARKS for char in name):
         raise BadInputError(
             "A nickname starts with a letter or a digit and holds only letters, digits, spaces and - _ . '"
@@ -235,7 +241,7 @@ def roll_call(roster: Roster, drawings: ClassDrawings, table: JobTable) -> list[
 def _refuse_taken(db: sqlite3.Connection, name: str, *, but: str = "") -> None:
     taken = db.execute("SELECT 1 FROM students WHERE nickname = ? AND ended = 0 AND token != ?", (name, but))
     if taken.fetchone() is not None:
-        raise BadInputError(f"Someone in this class is already called {name}: choose another nickname.")
+        raise BadInputError("Someone in this class is already called {name}: choose another nickname.", name=name)
 
 
 def _student(row: tuple[object, ...]) -> Student:

@@ -190,7 +190,7 @@ class Engine:
         self._workers: subprocess.Popen[bytes] | None = None
         self.restarts = restarts
         self.restarted = 0  # times the local worker program was started again
-        self.broken: str | None = None  # why the engine gave up, once it has
+        self.broken: TrainingError | None = None  # why the engine gave up, once it has
         if self.address is None:
             with dask.config.set(
                 {
@@ -221,8 +221,11 @@ class Engine:
                 )
             except (OSError, TimeoutError) as error:
                 raise TrainingError(
-                    f"No Dask scheduler answers at {self.address} ({error}); start one with `dask scheduler`, "
-                    f"or unset {SCHEDULER_ENV} to train on this machine."
+                    "No Dask scheduler answers at {address} ({error}); start one with `dask scheduler`, "
+                    "or unset {variable} to train on this machine.",
+                    address=self.address,
+                    error=str(error),
+                    variable=SCHEDULER_ENV,
                 ) from None
             self.local_workers = 0
         try:
@@ -230,8 +233,10 @@ class Engine:
         except Exception as error:  # raised again from a worker: most often, it cannot import this package
             self.close()
             raise TrainingError(
-                f"The Dask workers of {self.description} could not be set up ({error}). Start each worker from a "
-                "Digit Studio checkout, with PYTHONPATH set to it and `make venv` done there."
+                "The Dask workers of {cluster} could not be set up ({error}). Start each worker from a "
+                "Digit Studio checkout, with PYTHONPATH set to it and `make venv` done there.",
+                cluster=self.description,
+                error=str(error),
             ) from None
 
     @property
@@ -264,8 +269,9 @@ class Engine:
         """
         from distributed import Event
 
-        if self.broken is not None:
-            raise TrainingError(self.broken)
+        broken = self.broken
+        if broken is not None:
+            raise TrainingError(broken.message, **broken.values)
         topic = EVENTS_TOPIC + job_id
         if on_event is not None:
             self.client.subscribe_topic(topic, lambda event: _deliver(on_event, job_id, event))
@@ -281,7 +287,8 @@ class Engine:
             with contextlib.suppress(Exception):
                 self.client.unsubscribe_topic(topic)
             if on_outcome is not None:
-                on_outcome(_outcome(job_id, done, broken=self.broken))
+                broken = self.broken
+                on_outcome(_outcome(job_id, done, broken=None if broken is None else str(broken)))
 
         # Dask holds the future until the callback has run: no books of our own.
         future.add_done_callback(ended)
@@ -344,11 +351,12 @@ class Engine:
     def _give_up(self, status: int | None) -> None:
         from distributed import Future
 
-        self.broken = (
-            f"The training workers stopped (exit status {status}) and could not be kept running, so this job has "
-            "failed. The teacher can restart the server to train again; drawing still works."
+        self.broken = TrainingError(
+            "The training workers stopped (exit status {status}) and could not be kept running, so this job has "
+            "failed. The teacher can restart the server to train again; drawing still works.",
+            status=status,
         )
-        log.error(self.broken)
+        log.error("%s", self.broken)
         keys = [key for key in list(self.client.futures) if str(key).startswith("train-")]
         self.client.cancel([Future(key, self.client) for key in keys])
 

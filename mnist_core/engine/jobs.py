@@ -175,9 +175,14 @@ class TrainingQueue:
             active = self.table.select(db, "state IN (?, ?)", *ACTIVE)
             mine = [job for job in active if session in job.sessions]
             if mine and not session.startswith(SWEEP_SESSION_PREFIX):
+                if mine[0].state == RUNNING:
+                    raise QueueError(
+                        "You already have a model training ({model}): wait for it or stop it first.",
+                        model=mine[0].label,
+                    )
                 raise QueueError(
-                    f"You already have a model {'training' if mine[0].state == RUNNING else 'waiting to train'} "
-                    f"({mine[0].label}): wait for it or stop it first."
+                    "You already have a model waiting to train ({model}): wait for it or stop it first.",
+                    model=mine[0].label,
                 )
             if model_key in self.store:
                 job = Job.asked(spec, session, name=name, model_key=model_key, in_store=True)

@@ -47,7 +47,9 @@ def train_with(
         status = queue.wait(job.id)
     if status is None or status.model is None:
         reason = None if status is None else status.job.error
-        raise TrainingError(reason or "The training was cancelled before it started.")
+        if reason:
+            raise TrainingError(reason)  # the job's own message, kept as the table holds it
+        raise TrainingError("The training was cancelled before it started.")
     return status.model, status.job.from_store or status.job.sessions[0] != session
 
 

@@ -100,7 +100,9 @@ def plan_sweep(
             or a run that is not a valid spec (named).
     """
     if kind not in SWEEP_KINDS:
-        raise InvalidSpecError(f"A sweep is a {' or a '.join(SWEEP_KINDS)}, not {kind!r}.", field="vary")
+        raise InvalidSpecError(
+            "A sweep is a {value}, not {kind}.", field="vary", value=" or a ".join(SWEEP_KINDS), kind=repr(kind)
+        )
     random = kind == "random"
     vary = tuple((name, parse_values(name, text, ranges=random)) for name, text in values.items())
     sweep = Sweep(base, vary, seeds=seeds, draws=draws if random else 0, question=question.strip())

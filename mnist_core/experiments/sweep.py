@@ -75,10 +75,20 @@ def parse_values(name: str, text: str, *, ranges: bool = False) -> tuple[Any, ..
     """
     name = name.strip().replace("-", "_")
     if name not in VARIABLE_FIELDS:
-        raise InvalidSpecError(f"A sweep cannot vary {name!r}; it can vary {', '.join(VARIABLE_FIELDS)}.", field="vary")
+        raise InvalidSpecError(
+            "A sweep cannot vary {name}; it can vary {value}.",
+            field="vary",
+            name=repr(name),
+            value=", ".join(VARIABLE_FIELDS),
+        )
     parts = [part.strip() for part in text.split(",") if part.strip()]
     if not parts:
-        raise InvalidSpecError(f"Give {field_label(name)} at least one value ({VARIABLE_FIELDS[name]}).", field="vary")
+        raise InvalidSpecError(
+            "Give {value} at least one value ({value2}).",
+            field="vary",
+            value=field_label(name),
+            value2=VARIABLE_FIELDS[name],
+        )
     values: list[Any] = []
     for part in parts:
         try:
@@ -91,11 +101,17 @@ def parse_values(name: str, text: str, *, ranges: bool = False) -> tuple[Any, ..
                 values.append(_parse_one(name, part))
         except ValueError as error:
             raise InvalidSpecError(
-                f"{field_label(name).capitalize()} cannot be {part!r} ({error}); write {VARIABLE_FIELDS[name]}.",
+                "{value} cannot be {part} ({error}); write {value2}.",
                 field="vary",
+                value=field_label(name).capitalize(),
+                part=repr(part),
+                error=error,
+                value2=VARIABLE_FIELDS[name],
             ) from None
     if len(set(map(str, values))) != len(values):
-        raise InvalidSpecError(f"{field_label(name).capitalize()} lists a value twice: {text}.", field="vary")
+        raise InvalidSpecError(
+            "{value} lists a value twice: {text}.", field="vary", value=field_label(name).capitalize(), text=text
+        )
     return tuple(values)
 
 
@@ -140,19 +156,28 @@ class Sweep:
     def __post_init__(self) -> None:
         names = [name for name, _ in self.vary]
         if not 1 <= len(names) <= MAX_FIELDS:
-            raise InvalidSpecError(f"A sweep varies 1 to {MAX_FIELDS} fields, not {len(names)}.", field="vary")
+            raise InvalidSpecError(
+                "A sweep varies 1 to {MAX_FIELDS} fields, not {names_count}.",
+                field="vary",
+                MAX_FIELDS=MAX_FIELDS,
+                names_count=len(names),
+            )
         if len(set(names)) != len(names):
             raise InvalidSpecError("A sweep names each varied field once.", field="vary")
         if not 1 <= self.seeds <= MAX_SEEDS:
-            raise InvalidSpecError(f"A sweep uses 1 to {MAX_SEEDS} seeds per setting.", field="seeds")
+            raise InvalidSpecError(
+                "A sweep uses 1 to {MAX_SEEDS} seeds per setting.", field="seeds", MAX_SEEDS=MAX_SEEDS
+            )
         if self.draws < 0:
             raise InvalidSpecError("Random draws cannot be negative.", field="draws")
         if not self.draws and any(_is_range(value) for _, values in self.vary for value in values):
             raise InvalidSpecError("Ranges (low:high) are for random draws; a grid lists its values.", field="vary")
         if self.run_count > MAX_RUNS:
             raise InvalidSpecError(
-                f"This sweep has {self.run_count} runs; keep it to {MAX_RUNS} (fewer values, draws or seeds).",
+                "This sweep has {run_count} runs; keep it to {MAX_RUNS} (fewer values, draws or seeds).",
                 field="vary",
+                run_count=self.run_count,
+                MAX_RUNS=MAX_RUNS,
             )
         self.specs()  # every run must be a valid spec: say which one is not, now
 
@@ -184,7 +209,13 @@ class Sweep:
                     specs.append(_apply(self.base, setting, seed))
                 except InvalidSpecError as error:
                     described = ", ".join(f"{field_label(k)} {as_written(v)}" for k, v in setting.items())
-                    raise InvalidSpecError(f"Setting {number} ({described}): {error}", field="vary") from None
+                    raise InvalidSpecError(
+                        "Setting {number} ({described}): {error}",
+                        field="vary",
+                        number=number,
+                        described=described,
+                        error=error,
+                    ) from None
         return specs
 
     def title(self) -> str:
@@ -268,5 +299,5 @@ def _apply(base: ModelSpec, setting: dict[str, Any], seed: int) -> ModelSpec:
         changes.setdefault("dropout", ())
     low, high = LIMITS["seed"]
     if not low <= seed <= high:
-        raise InvalidSpecError(f"Seed {seed} is out of range.", field="seed")
+        raise InvalidSpecError("Seed {seed} is out of range.", field="seed", seed=seed)
     return base.replace(**changes, seed=seed)

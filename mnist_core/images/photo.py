@@ -126,7 +126,7 @@ def _gray(picture: np.ndarray) -> np.ndarray:
         array = array[..., :3] @ LUMA
     elif array.ndim != 2:
         raise InvalidImageError(
-            f"A photo has 2 dimensions, or 3 with 3 or 4 channels; this one has shape {array.shape}."
+            "A photo has 2 dimensions, or 3 with 3 or 4 channels; this one has shape {shape}.", shape=array.shape
         )
     if min(array.shape) < 8:
         raise InvalidImageError("The picture is too small to hold a digit.")
@@ -173,8 +173,9 @@ def _keep_writing(amount: np.ndarray, inked: np.ndarray) -> np.ndarray:
         )
     if keep.sum() > MAX_MARKS:
         raise TooManyMarksError(
-            f"This picture has {int(keep.sum())} separate marks, too many to find the digits in: "
-            "photograph one digit or one number on plain paper."
+            "This picture has {value} separate marks, too many to find the digits in: photograph one digit or "
+            "one number on plain paper.",
+            value=int(keep.sum()),
         )
     return np.where(keep[labels], amount, 0.0).astype(np.float32)
 

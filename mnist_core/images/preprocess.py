@@ -100,7 +100,7 @@ def ink(image: np.ndarray) -> np.ndarray:
         gray = array
     else:
         raise InvalidImageError(
-            f"An image has 2 dimensions, or 3 with 3 or 4 channels; this one has shape {array.shape}."
+            "An image has 2 dimensions, or 3 with 3 or 4 channels; this one has shape {shape}.", shape=array.shape
         )
     if min(gray.shape) < 2:
         raise InvalidImageError("The image is too small to hold a digit.")
@@ -264,8 +264,11 @@ def read_image(source: str | Path | bytes, *, upright: bool = False, fit: int | 
         size = len(source) if isinstance(source, bytes) else Path(source).stat().st_size
         if size > MAX_IMAGE_BYTES:
             raise ImageTooLargeError(
-                f"{name} is {_millions(size)} MB, but an image file can be at most "
-                f"{_millions(MAX_IMAGE_BYTES)} MB: shrink it or crop it to the digit."
+                "{name} is {value} MB, but an image file can be at most {value2} MB: shrink it or crop it to "
+                "the digit.",
+                name=name,
+                value=_millions(size),
+                value2=_millions(MAX_IMAGE_BYTES),
             )
         raw = source if isinstance(source, bytes) else Path(source).read_bytes()
         try:
@@ -277,7 +280,7 @@ def read_image(source: str | Path | bytes, *, upright: bool = False, fit: int | 
             raise _too_large(name, _size_past_pillow_limit(raw)) from None
         with picture:
             if picture.format not in ("PNG", "JPEG"):
-                raise InvalidImageError(f"Only PNG and JPEG images are read, not {picture.format}.")
+                raise InvalidImageError("Only PNG and JPEG images are read, not {format}.", format=picture.format)
             width, height = picture.size
             if max(width, height) > MAX_IMAGE_SIDE or width * height > MAX_IMAGE_PIXELS:
                 raise _too_large(name, picture.size)
@@ -288,13 +291,15 @@ def read_image(source: str | Path | bytes, *, upright: bool = False, fit: int | 
                 image.thumbnail((fit, fit), Image.Resampling.LANCZOS)  # only ever shrinks
             return np.asarray(image.convert("RGBA"))
     except FileNotFoundError:
-        raise InvalidImageError(f"There is no file {source!s}.") from None
+        raise InvalidImageError("There is no file {source}.", source=str(source)) from None
     except UnidentifiedImageError:
         name = "The data" if isinstance(source, bytes) else str(source)
-        raise InvalidImageError(f"{name} is not a readable PNG or JPEG image.") from None
+        raise InvalidImageError("{name} is not a readable PNG or JPEG image.", name=name) from None
     except OSError as error:
         name = "The data" if isinstance(source, bytes) else str(source)
-        raise InvalidImageError(f"{name} is not a readable PNG or JPEG image ({error}).") from None
+        raise InvalidImageError(
+            "{name} is not a readable PNG or JPEG image ({error}).", name=name, error=error
+        ) from None
 
 
 def _too_large(name: str, size: tuple[int, int] | None) -> ImageTooLargeError:
@@ -304,8 +309,12 @@ def _too_large(name: str, size: tuple[int, int] | None) -> ImageTooLargeError:
         width, height = size
         what = f"is {width:,} × {height:,} pixels ({_millions(width * height)} megapixels)"
     return ImageTooLargeError(
-        f"{name} {what}, but an image can be at most {MAX_IMAGE_SIDE:,} pixels a side and "
-        f"{_millions(MAX_IMAGE_PIXELS)} megapixels: shrink it or crop it to the digit."
+        "{name} {what}, but an image can be at most {MAX_IMAGE_SIDE:,} pixels a side and {value} megapixels: "
+        "shrink it or crop it to the digit.",
+        name=name,
+        what=what,
+        MAX_IMAGE_SIDE=MAX_IMAGE_SIDE,
+        value=_millions(MAX_IMAGE_PIXELS),
     )
 
 

@@ -90,7 +90,7 @@ class DenseNetwork:
             raise DamagedModelError('The network does not end in 10 outputs (or 11, with "not a digit").')
         unknown = set(self.activations) - set(ACTIVATIONS)
         if unknown:
-            raise DamagedModelError(f"Unknown activation(s): {', '.join(sorted(unknown))}.")
+            raise DamagedModelError("Unknown activation(s): {value}.", value=", ".join(sorted(unknown)))
 
     @property
     def hidden_layers(self) -> tuple[int, ...]:
@@ -160,7 +160,7 @@ class DenseNetwork:
         for layer in model.layers:
             if type(layer).__name__ != "Dense":
                 if layer.weights:
-                    raise DamagedModelError(f"Layer {layer.name} is not a dense layer.")
+                    raise DamagedModelError("Layer {name} is not a dense layer.", name=layer.name)
                 continue
             kernel, bias = layer.get_weights()
             weights.append(np.array(kernel, dtype=np.float64))
@@ -194,7 +194,7 @@ class DenseNetwork:
                 weights = tuple(npz[f"weight_{i}"].astype(np.float64) for i in range(count))
                 biases = tuple(npz[f"bias_{i}"].astype(np.float64) for i in range(count))
         except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile) as error:
-            raise DamagedModelError(f"The weights file cannot be read: {error}") from None
+            raise DamagedModelError("The weights file cannot be read: {error}", error=error) from None
         return cls(weights, biases, activations)
 
     @classmethod

@@ -120,9 +120,11 @@ def saliency(network: DenseNetwork, image: np.ndarray, digit: int) -> np.ndarray
     """
     rows = _scaled(_pixel_rows(image), np.float64)
     if len(rows) != 1:
-        raise InvalidImageError(f"Saliency explains one image at a time; {len(rows)} images were given.")
+        raise InvalidImageError(
+            "Saliency explains one image at a time; {rows_count} images were given.", rows_count=len(rows)
+        )
     if not _is_whole_number(digit) or not 0 <= digit < DIGITS:
-        raise BadInputError(f"The digit to explain must be a whole number from 0 to 9, not {digit!r}.")
+        raise BadInputError("The digit to explain must be a whole number from 0 to 9, not {digit}.", digit=repr(digit))
     outputs = [output[0] for output in activations(network, rows)]
     # The gradient of log softmax(z)[digit] with respect to the logits z.
     gradient = -outputs[-1]
@@ -214,7 +216,7 @@ def unit_favourites(network: DenseNetwork, layer: int, unit: int, images: np.nda
     width = _layer_width(network, layer)
     unit = _checked_unit(unit, layer, width)
     if not _is_whole_number(k) or k < 1:
-        raise BadInputError(f"The number of images to show must be a whole number of at least 1, not {k!r}.")
+        raise BadInputError("The number of images to show must be a whole number of at least 1, not {k}.", k=repr(k))
     pixels = _pixel_rows(images)
     below = [
         (weight.astype(np.float32), bias.astype(np.float32), name)
@@ -250,7 +252,7 @@ def random_units(network: DenseNetwork, layer: int, *, share: float = 0.1, seed:
 
 def _how_many(width: int, share: float) -> int:
     if not 0 < share <= 1:
-        raise BadInputError(f"The share of units must be above 0 and at most 1, not {share!r}.")
+        raise BadInputError("The share of units must be above 0 and at most 1, not {share}.", share=repr(share))
     return max(1, round(width * share))
 
 
@@ -321,8 +323,10 @@ def _pixel_rows(images: np.ndarray) -> np.ndarray:
     )
     if array.dtype.kind not in "uif" or not (one_image or batch):
         raise InvalidImageError(
-            "Images must be 28×28 pixels: one (28, 28) image, or a batch shaped (n, 28, 28) or (n, 784), "
-            f"of numbers; got an array of shape {array.shape} and type {array.dtype}."
+            "Images must be 28×28 pixels: one (28, 28) image, or a batch shaped (n, 28, 28) or (n, 784), of "
+            "numbers; got an array of shape {shape} and type {dtype}.",
+            shape=array.shape,
+            dtype=array.dtype,
         )
     return array.reshape(-1, INPUT_UNITS)
 
@@ -339,14 +343,19 @@ def _layer_width(network: DenseNetwork, layer: int) -> int:
     count = len(network.hidden_layers)
     if not _is_whole_number(layer) or not 1 <= layer <= count:
         choice = f"choose one from 1 to {count}" if count else "it has none"
-        raise BadInputError(f"This network has no hidden layer {layer!r}: {choice}.")
+        raise BadInputError("This network has no hidden layer {layer}: {choice}.", layer=repr(layer), choice=choice)
     return network.hidden_layers[layer - 1]
 
 
 def _checked_unit(unit: object, layer: int, width: int) -> int:
     """``unit`` as an int, or BadInputError naming the units layer ``layer`` has."""
     if not _is_whole_number(unit) or not 0 <= unit < width:  # type: ignore[operator]
-        raise BadInputError(f"Hidden layer {layer} has no unit {unit!r}: its units are numbered 0 to {width - 1}.")
+        raise BadInputError(
+            "Hidden layer {layer} has no unit {unit}: its units are numbered 0 to {value}.",
+            layer=layer,
+            unit=repr(unit),
+            value=width - 1,
+        )
     return int(unit)  # type: ignore[call-overload]
 
 
@@ -357,7 +366,7 @@ def _checked_units(units: object, layer: int, width: int) -> list[int]:
     try:
         candidates = list(units)  # type: ignore[call-overload]
     except TypeError:
-        raise BadInputError(f"The units to silence must be whole numbers, not {units!r}.") from None
+        raise BadInputError("The units to silence must be whole numbers, not {units}.", units=repr(units)) from None
     return [_checked_unit(unit, layer, width) for unit in candidates]
 
 

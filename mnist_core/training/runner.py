@@ -44,8 +44,9 @@ def split_for_training(spec: ModelSpec, dataset: Dataset, class_rows: ClassRows 
     """
     if spec.class_set and class_rows is None:
         raise InvalidSpecError(
-            f"This model learns from the class's drawings {spec.class_set}, but they did not come with it.",
+            "This model learns from the class's drawings {class_set}, but they did not come with it.",
             field="class_set",
+            class_set=spec.class_set,
         )
     data = dataset.seen_by(spec)
     x = to_features(data.x_train)

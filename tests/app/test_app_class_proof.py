@@ -270,7 +270,7 @@ def test_wrong_passwords_are_slowed_down_and_the_password_shows_nowhere(open_app
     assert not app.exception
     (refusal,) = errors_as_read(app)
     assert re.fullmatch(r"Too many wrong passwords: wait \d+ s before the next try\.", refusal)
-    assert "Students join here" not in [h.value for h in app.subheader]
+    assert "Students join here" not in [h.value for h in app.header]
     shown = [element.value for kind in ("error", "info", "markdown", "caption") for element in app.get(kind)]
     assert not [text for text in shown if PASSWORD in str(text) or "guess-" in str(text)]
     assert not [value for value in app.query_params.values() if PASSWORD in str(value)]
@@ -279,12 +279,12 @@ def test_wrong_passwords_are_slowed_down_and_the_password_shows_nowhere(open_app
 def test_the_teachers_unlock_ends_when_idle_and_says_so(open_app, empty_store):
     app = open_app(empty_store, "teacher")
     unlock(app)
-    assert "Students join here" in [h.value for h in app.subheader]
+    assert "Students join here" in [h.value for h in app.header]
     app.session_state[keys.TEACHER] = time.time() - TEACHER_IDLE_SECONDS - 1  # half an hour without a click
     app.run()
     assert not app.exception
     assert any("The teacher's unlock ended: 30 minutes passed" in info.value for info in app.info)
-    assert "Students join here" not in [h.value for h in app.subheader]
+    assert "Students join here" not in [h.value for h in app.header]
     assert password_box(app)
 
 

@@ -63,7 +63,7 @@ def test_a_sweep_trains_and_its_findings_are_shown(open_app, empty_store):
         time.sleep(0.2)
     app.run()
     assert not app.exception
-    assert any(header.value == "Do 16 units beat 8?" for header in app.subheader)
+    assert any(header.value == "Do 16 units beat 8?" for header in app.header)
     findings = " ".join(markdown.value for markdown in app.markdown)
     assert "Hidden layers 8 → 16" in findings and "The best setting is hidden layers" in findings
     assert [tab.label for tab in app.tabs][:1] == ["Test accuracy against hidden layers"]

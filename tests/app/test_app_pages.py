@@ -100,7 +100,7 @@ def test_data_page_shows_mnist(open_app, empty_store, mnist):
     app = open_app(empty_store, "data")
 
     assert any("**60,000 training** and **10,000 test**" in m.value for m in app.markdown)
-    assert [s.value for s in app.subheader] == [
+    assert [s.value for s in app.header] == [
         "Ten samples of every digit",
         "How many of each",
         "The average digit",

@@ -37,12 +37,12 @@ def test_a_wrong_password_is_refused_and_the_right_one_opens_the_panel(open_app,
     unlock(app, "guess")
     assert not app.exception
     assert [e.value for e in app.error] == ["That is not the teacher password."]
-    assert "Students join here" not in [h.value for h in app.subheader]
+    assert "Students join here" not in [h.value for h in app.header]
 
     unlock(app)
     assert not app.exception
-    assert "Students join here" in [h.value for h in app.subheader]
-    assert any(m.value.startswith("## http://") for m in app.markdown)
+    assert "Students join here" in [h.value for h in app.header]
+    assert any(m.value.startswith("**http://") for m in app.markdown)
     assert app.get("imgs") or app.get("image")  # the QR code
 
 
@@ -109,7 +109,7 @@ def test_the_teacher_sees_the_servers_load(open_app, pretrained_root, teacher_en
     app = open_app(pretrained_root, "teacher")
     unlock(app)
     assert not app.exception
-    assert "How the server is doing" in [h.value for h in app.subheader]
+    assert "How the server is doing" in [h.value for h in app.header]
     figures = {metric.label: metric.value for metric in app.metric}
     assert int(figures["Sessions"]) >= 2  # the drawer and the teacher
     assert float(figures["Strokes a second"]) > 0

@@ -423,3 +423,21 @@ def test_an_exported_script_trains_the_same_network(spec: ModelSpec, mnist: data
     accuracy = float(lines[-1].removeprefix("test accuracy "))
     assert abs(accuracy - model.metrics["test_accuracy"]) <= 0.005
     assert_clean_failure(cli(store.root, "export", model.id, "--code", str(tmp_path / "x.txt")), "name it")
+
+
+def test_the_command_line_speaks_the_chosen_language_and_keeps_json_english(tmp_path: Path, monkeypatch) -> None:
+    """--lang de (or $DIGIT_STUDIO_LANGUAGE) writes the messages in German; --json keys stay English."""
+    from mnist_core.errors import ModelNotFoundError
+    from mnist_core.language import catalogue
+
+    unknown = "sklearn-64-0123456789"
+    with pytest.raises(ModelNotFoundError) as raised:
+        ModelStore(tmp_path).load_network(unknown)
+    german = catalogue("de")
+    expected = german.text("error: {message}", message=raised.value.in_language(german))
+    english = cli(tmp_path, "evaluate", unknown)
+    assert english.stderr.strip() == f"error: {raised.value}"
+    assert cli(tmp_path, "--lang", "de", "evaluate", unknown).stderr.strip() == expected != english.stderr.strip()
+    monkeypatch.setenv("DIGIT_STUDIO_LANGUAGE", "de")
+    assert cli(tmp_path, "evaluate", unknown).stderr.strip() == expected
+    assert json.loads(cli(tmp_path, "list", "--json").stdout) == []  # an empty store, in any language
