@@ -299,7 +299,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         engine.close()
     done = sweeping.results(sweep_runs)
     _err(f"sweep {record.id}: {len(done)} of {len(sweep_runs)} runs done in {wall_seconds:.1f} s wall time")
-    result = findings(sweep, sweep_runs)
+    result = findings(sweep, sweep_runs, words=WORDS)
     if not args.json:
         for run in sweep_runs:
             score = "—" if run.test_accuracy is None else f"{run.test_accuracy:.4f}"
@@ -309,7 +309,11 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         print("\n".join(f"- {sentence}" for sentence in result.sentences))
     if args.report:
         path = Path(args.report)
-        text = report_markdown(sweep, sweep_runs) if path.suffix.lower() == ".md" else report_html(sweep, sweep_runs)
+        text = (
+            report_markdown(sweep, sweep_runs, words=WORDS)
+            if path.suffix.lower() == ".md"
+            else report_html(sweep, sweep_runs, words=WORDS)
+        )
         path.write_text(text, encoding="utf-8")
         _err(f"findings written to {path}")
     return 0 if len(done) == len(sweep_runs) else EXIT_FAILURE
@@ -369,7 +373,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     handout = handouts.handout_for(
         model, store.load_network(model.id), _load_dataset(), drawings=drawings, roster=roster, jobs=jobs
     )
-    _write_handout(path, handouts.model_handout_html(handout))
+    _write_handout(path, handouts.model_handout_html(handout, words=WORDS))
     return 0
 
 
@@ -386,7 +390,7 @@ def _class_report(args: argparse.Namespace) -> int:
         roster=roster,
         jobs=jobs,
     )
-    _write_handout(path, handouts.class_summary_html(summary))
+    _write_handout(path, handouts.class_summary_html(summary, words=WORDS))
     return 0
 
 

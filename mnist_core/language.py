@@ -25,6 +25,7 @@ from . import errors
 
 __all__ = [
     "DEFAULT_LANGUAGE",
+    "ENGLISH",
     "LANGUAGES",
     "LOCALE_DIR",
     "Catalogue",
@@ -54,14 +55,29 @@ class Catalogue:
     messages: dict[str, str] = field(default_factory=dict)
 
     def text(self, message: str, /, **values: Any) -> str:
-        """``message`` in this language, its ``{placeholders}`` filled with ``values``."""
-        translated = self.messages.get(message) or message
-        return translated.format(**values) if values else translated
+        """``message`` in this language, its ``{placeholders}`` filled with ``values`` (a :class:`Marked` value
+        in this language too)."""
+        translated = self.shown(message) if isinstance(message, Marked) else self.messages.get(message) or message
+        if not values:
+            return translated
+        return translated.format(**{name: self.shown(value) for name, value in values.items()})
+
+    def shown(self, value: Any) -> Any:
+        """``value`` as this language shows it: a :class:`Marked` message translated, anything else as it is."""
+        if not isinstance(value, Marked):
+            return value
+        translated = self.messages.get(value.key) or value.key
+        return translated[:1].upper() + translated[1:] if value.capital else translated
 
     def percent(self, share: float, *, digits: int = 0) -> str:
         """A share as this language writes a percentage: ``96 %`` in German, ``96%`` in English."""
         prefix, suffix, decimal = _percent_parts(self.language)
         return prefix + f"{share * 100:.{digits}f}".replace(".", decimal) + suffix
+
+    def decimal(self, value: float, *, digits: int | None = None) -> str:
+        """A number with this language's decimal sign (``0,001``): as short as it goes, or with ``digits`` decimals."""
+        written = f"{value:g}" if digits is None else f"{value:.{digits}f}"
+        return written.replace(".", _percent_parts(self.language)[2])
 
     def number(self, value: float) -> str:
         """A number with this language's separators: ``60,000`` / ``60.000``."""
@@ -100,9 +116,35 @@ def catalogue(language: str) -> Catalogue:
     return Catalogue(language, messages)
 
 
-def marked(message: str) -> str:
-    """``message`` itself: marks a message that is translated later, where it is shown (``t(title)``)."""
-    return message
+class Marked(str):
+    """A message translated where it is shown, also where it fills another message's placeholder
+    (``InvalidSpecError("{label} must be…", label=marked("batch size"))``). It reads as English
+    wherever a plain ``str`` is expected, and survives pickling to a worker and back.
+
+    Attributes:
+        key: the message as the catalogues know it.
+        capital: shown with a capital first letter (the message begins a sentence).
+    """
+
+    key: str
+    capital: bool
+
+    def __new__(cls, message: str, *, capital: bool = False) -> Marked:
+        shown = super().__new__(cls, message[:1].upper() + message[1:] if capital else message)
+        shown.key, shown.capital = message, capital
+        return shown
+
+    def __getnewargs_ex__(self) -> tuple[tuple[str], dict[str, bool]]:
+        return (self.key,), {"capital": self.capital}
+
+    def capitalized(self) -> Marked:
+        """The same message beginning a sentence: ``Batch size``."""
+        return Marked(self.key, capital=True)
+
+
+def marked(message: str) -> Marked:
+    """Marks a message that is translated later, where it is shown (``t(title)``, or as another's value)."""
+    return Marked(message)
 
 
 def language_or_default(code: str | None) -> str:
@@ -118,6 +160,10 @@ def server_language() -> str:
     """``$DIGIT_STUDIO_LANGUAGE`` when the studio ships it, else English."""
     code = os.environ.get("DIGIT_STUDIO_LANGUAGE", "").strip().lower().split("-")[0]
     return code if code in LANGUAGES else DEFAULT_LANGUAGE
+
+
+#: The messages as written in the code: what a figure or handout speaks when no language is asked for.
+ENGLISH = catalogue(DEFAULT_LANGUAGE)
 
 
 #: Where the messages are marked: ``t("…")`` shows one in the app, ``words.text("…")`` in the core (a plot, a

@@ -18,10 +18,8 @@ from collections.abc import Callable, Sequence
 import numpy as np
 from PIL import Image
 
-from .language import Catalogue, catalogue
+from .language import ENGLISH, Catalogue
 from .training.records import EpochEvent
-
-ENGLISH = catalogue("en")
 
 __all__ = [
     "as_uint8",
@@ -169,7 +167,7 @@ def curves_svg(history: Sequence[EpochEvent], *, epochs: int, words: Catalogue =
             f'<text x="{left + pad - 4}" y="{panel_height - pad}" font-size="10" text-anchor="end">{low:.2f}</text>',
             f'<text x="{left + pad}" y="{panel_height - pad + 14}" font-size="10">1</text>',
             f'<text x="{left + panel_width - 8}" y="{panel_height - pad + 14}" font-size="10" '
-            f'text-anchor="end">{html.escape(words.text("epoch"))} {epochs}</text>',
+            'text-anchor="end">' + html.escape(words.text("epoch {epochs}", epochs=epochs)) + "</text>",
         ]
         for name, values in series.items():
             points = [(x_of(x), y) for x, y in _polyline(values, xs_all, y_of)]
@@ -204,7 +202,7 @@ def curves_svg(history: Sequence[EpochEvent], *, epochs: int, words: Catalogue =
 # -- a confusion matrix, as a table ---------------------------------------------------
 
 
-def confusion_html(confusion: np.ndarray, *, caption: str) -> str:
+def confusion_html(confusion: np.ndarray, *, caption: str, words: Catalogue = ENGLISH) -> str:
     """A confusion matrix (row = true digit, column = answer) as a table that prints and reads aloud.
 
     The counts are the cells' text, so a screen reader reads the figure itself. Right
@@ -234,6 +232,8 @@ def confusion_html(confusion: np.ndarray, *, caption: str) -> str:
         rows.append(f'<tr><th scope="row">{true}</th>{"".join(cells)}</tr>')
     return (
         '<table class="confusion"><caption>' + html.escape(caption) + "</caption>"
-        f'<thead><tr><th scope="col" style="font-size:0.7rem;white-space:nowrap">true ↓ said →</th>{head}</tr></thead>'
+        '<thead><tr><th scope="col" style="font-size:0.7rem;white-space:nowrap">'
+        + html.escape(words.text("true ↓ said →"))
+        + f"</th>{head}</tr></thead>"
         f"<tbody>{''.join(rows)}</tbody></table>"
     )

@@ -14,7 +14,7 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from .language import Catalogue, catalogue, marked
+from .language import ENGLISH, Catalogue, marked
 from .pictures import weight_mosaic
 from .training.records import EpochEvent
 
@@ -40,7 +40,6 @@ WRONG = "#dc2626"
 TRAIN = "#2563eb"
 VALIDATION = "#f97316"
 DIGITS = [str(d) for d in range(10)]
-ENGLISH = catalogue("en")
 
 
 def enlarge(image: np.ndarray, scale: int = 8) -> np.ndarray:

@@ -10,12 +10,14 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
 from .errors import InvalidSpecError
+from .language import Marked, marked
 
 __all__ = [
     "ACTIVATIONS",
     "ALL_ACTIVATIONS",
     "ALL_OPTIMIZERS",
     "AUGMENTATIONS",
+    "FIELD_NAMES",
     "FRAMEWORKS",
     "LIMITS",
     "OPTIMIZERS",
@@ -24,6 +26,7 @@ __all__ = [
     "SCHEDULES",
     "ModelSpec",
     "availability",
+    "field_name",
     "preset",
     "preset_name",
 ]
@@ -404,8 +407,25 @@ def _number(value: Any, name: str) -> float:
     return number
 
 
-def _label(name: str) -> str:
-    return name.replace("_", " ").capitalize()
+#: Every field in words, as the pages, the handouts and the errors name it.
+FIELD_NAMES: dict[str, Marked] = {
+    "framework": marked("framework"), "hidden_layers": marked("hidden layers"), "activation": marked("activation"),
+    "optimizer": marked("optimizer"), "learning_rate": marked("learning rate"), "momentum": marked("momentum"),
+    "epochs": marked("epochs"), "batch_size": marked("batch size"), "l2": marked("l2"), "dropout": marked("dropout"),
+    "early_stopping": marked("early stopping"), "patience": marked("patience"),
+    "validation_fraction": marked("validation fraction"), "train_size": marked("train size"), "seed": marked("seed"),
+    "augment": marked("augment"), "schedule": marked("schedule"), "drawings": marked("drawings"),
+    "class_set": marked("class set"), "non_digits": marked("non digits"),
+}  # fmt: skip
+
+
+def field_name(name: str) -> Marked:
+    """A field in words (``hidden layers``), translated where it is shown."""
+    return FIELD_NAMES.get(name) or Marked(name.replace("_", " "))
+
+
+def _label(name: str) -> Marked:
+    return field_name(name).capitalized()
 
 
 def _in_range(name: str, value: float) -> float:

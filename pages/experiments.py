@@ -9,37 +9,18 @@ from mnist_core.classroom import require_teacher
 from mnist_core.engine import ACTIVE
 from mnist_core.errors import MnistCoreError
 from mnist_core.language import marked
+from mnist_core.spec import field_name as spec_field_name
 from studio import classroom, controls, errors, frame, keys, language, resources
 from studio.language import t
 
 frame.page()
 
 KIND_LABELS = {"grid": marked("grid"), "random": marked("random draws")}
-#: The fields a sweep may vary, as the pages name them (the core's ``field_label`` is English).
-FIELD_LABELS = {
-    "hidden_layers": marked("hidden layers"), "learning_rate": marked("learning rate"),
-    "batch_size": marked("batch size"), "epochs": marked("epochs"), "train_size": marked("train size"),
-    "l2": marked("l2"), "dropout": marked("dropout"), "momentum": marked("momentum"),
-    "activation": marked("activation"), "optimizer": marked("optimizer"), "schedule": marked("schedule"),
-    "augment": marked("augment"), "framework": marked("framework"),
-    "validation_fraction": marked("validation fraction"),
-}  # fmt: skip
-#: A run's state as the results table shows it.
-STATE_LABELS = {
-    "queued": marked("queued"), "running": marked("running"), "done": marked("done"), "failed": marked("failed"),
-    "cancelled": marked("cancelled"),
-}  # fmt: skip
-#: The results table's columns (its keys, from the core) and their headings.
-COLUMN_LABELS = {
-    "run": marked("run"), "seed": marked("seed"), "state": marked("state"),
-    "test accuracy %": marked("test accuracy %"), "train accuracy %": marked("train accuracy %"),
-    "seconds": marked("seconds"), "parameters": marked("parameters"), "model": marked("model"),
-}  # fmt: skip
 
 
 def field_name(name: str) -> str:
     """A varied field in the reader's words."""
-    return t(FIELD_LABELS[name]) if name in FIELD_LABELS else name.replace("_", " ")
+    return t(spec_field_name(name))
 
 
 def on_start(plan: experiments.SweepPlan) -> None:
@@ -130,11 +111,18 @@ st.divider()
 mine = st.session_state.get(keys.SWEEP_MINE)
 by_id = {record.id: record for record in recent}
 ids = list(by_id)
+
+
+def sweep_name(sweep_id: int) -> str:
+    shown = by_id[sweep_id]
+    when = datetime.fromtimestamp(shown.created).strftime("%H:%M")
+    return t("{title} — {runs} runs, {when}", title=shown.sweep.title(language.current()),
+             runs=shown.sweep.run_count, when=when)  # fmt: skip
+
+
 chosen = st.selectbox(
-    t("Sweep"), ids, index=ids.index(mine) if mine in ids else 0, key=keys.SWEEP_SHOWN,
-    format_func=lambda i: t("{title} — {runs} runs, {when}", title=by_id[i].sweep.title(),
-                            runs=by_id[i].sweep.run_count, when=f"{datetime.fromtimestamp(by_id[i].created):%H:%M}"),
-)  # fmt: skip
+    t("Sweep"), ids, index=ids.index(mine) if mine in ids else 0, key=keys.SWEEP_SHOWN, format_func=sweep_name
+)
 record = by_id[chosen]
 
 
@@ -143,15 +131,13 @@ def progress() -> None:
     sweep_runs = experiments.runs(training, record)
     ended = sum(run.state not in ACTIVE for run in sweep_runs)
     st.progress(ended / len(sweep_runs), text=t("{ended} of {runs} runs ended", ended=ended, runs=len(sweep_runs)))
-    rows = experiments.results_table(record.sweep, sweep_runs)
+    words = language.current()
+    rows = experiments.results_table(record.sweep, sweep_runs, words=words)
+    state = words.text("state")
     for row, run in zip(rows, sweep_runs, strict=True):
         if run.events:
-            row["state"] = t("epoch {epoch}/{epochs}", epoch=run.events[-1].epoch, epochs=run.spec.epochs)
-        elif run.state in STATE_LABELS:
-            row["state"] = t(STATE_LABELS[run.state])
-    headings = {key: t(label) for key, label in COLUMN_LABELS.items()}
-    headings |= {name.replace("_", " "): field_name(name) for name in record.sweep.fields}
-    st.dataframe(rows, hide_index=True, width="stretch", column_config=headings)
+            row[state] = t("epoch {epoch}/{epochs}", epoch=run.events[-1].epoch, epochs=run.spec.epochs)
+    st.dataframe(rows, hide_index=True, width="stretch")
     if experiments.finished(sweep_runs) and st.session_state.get(keys.SWEEP_WATCHING) == record.id:
         st.session_state[keys.SWEEP_WATCHING] = None
         st.rerun()
@@ -168,19 +154,20 @@ if training_now:
         st.rerun()
 st.fragment(run_every=2.0 if training_now else None)(progress)()
 
-result = experiments.findings(record.sweep, sweep_runs)
+words = language.current()
+result = experiments.findings(record.sweep, sweep_runs, words=words)
 st.header(result.question)
 st.markdown("\n".join(f"- {sentence}" for sentence in result.sentences))
-charts = experiments.figures(record.sweep, sweep_runs)
+charts = experiments.figures(record.sweep, sweep_runs, words=words)
 if charts:
     for tab, (title, figure) in zip(st.tabs(list(charts)), charts.items(), strict=True):
         tab.plotly_chart(figure, key=keys.sweep_chart(title))
     html_column, markdown_column, _ = st.columns([1, 1, 3])
     html_column.download_button(
-        t("Findings (HTML)"), lambda: experiments.report_html(record.sweep, sweep_runs),
+        t("Findings (HTML)"), lambda: experiments.report_html(record.sweep, sweep_runs, words=words),
         file_name=f"sweep-{record.id}.html", mime="text/html", icon=":material/download:", on_click="ignore",
     )  # fmt: skip
     markdown_column.download_button(
-        t("Findings (Markdown)"), lambda: experiments.report_markdown(record.sweep, sweep_runs),
+        t("Findings (Markdown)"), lambda: experiments.report_markdown(record.sweep, sweep_runs, words=words),
         file_name=f"sweep-{record.id}.md", mime="text/markdown", icon=":material/download:", on_click="ignore",
     )  # fmt: skip

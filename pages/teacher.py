@@ -181,11 +181,12 @@ if clear_column.button(t("Clear the challenge"), disabled=current.challenge is N
 @st.fragment(run_every=5)
 def scoreboard(challenge: Challenge) -> None:
     """The challenge's scoreboard, refreshed every few seconds while the class trains (scored again only on change)."""
-    st.markdown(t("**Now:** {challenge}", challenge=challenge.title))
+    words = language.current()
+    st.markdown(t("**Now:** {challenge}", challenge=challenge.title(words)))
     scores = resources.class_scores(drawings)
     rows = challenge.scoreboard(scores, trained_by(jobs_table, roster, [score.id for score in scores]))
-    if rows:
-        st.dataframe(rows, hide_index=True)
+    if rows:  # the core's column names and "the class", in the reader's words
+        st.dataframe([{t(name): words.shown(value) for name, value in row.items()} for row in rows], hide_index=True)
     else:
         st.caption(t("No model trained since the challenge began meets it yet."))
 

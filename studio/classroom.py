@@ -32,7 +32,7 @@ from mnist_core.errors import LimitError, MnistCoreError, NotAllowedError
 from mnist_core.handouts import class_summary_html, summary_for
 
 from . import keys, resources, session
-from .language import explained, t
+from .language import current, explained, t
 
 #: The query parameter and the cookie that keep a student's token.
 STUDENT_PARAM = "student"
@@ -243,11 +243,12 @@ def class_summary_button(lesson: Lesson, drawings: ClassDrawings, roster: Roster
             "challenge's scoreboard, the class's confusion matrix and the drawings the models found hardest."
         )
     )
-    stored = resources.models()
+    stored, words = resources.models(), current()
     st.download_button(
         t("Class summary: one page to print"),
         data=lambda: class_summary_html(
-            summary_for(stored, resources.network, lesson=lesson, drawings=drawings, roster=roster, jobs=jobs)
+            summary_for(stored, resources.network, lesson=lesson, drawings=drawings, roster=roster, jobs=jobs),
+            words=words,
         ),
         file_name=f"class-summary-{time.strftime('%Y-%m-%d')}.html",
         mime="text/html",

@@ -107,8 +107,8 @@ def describe_wait(status: JobStatus) -> str:
 def duration(seconds: float) -> str:
     """``45 s``, or ``3 min`` from a minute and a half on."""
     if seconds < 90:
-        return t("{seconds} s", seconds=f"{seconds:.0f}")
-    return t("{minutes} min", minutes=f"{seconds / 60:.0f}")
+        return t("{seconds} s", seconds=round(seconds))
+    return t("{minutes} min", minutes=round(seconds / 60))
 
 
 def _epoch_progress(status: JobStatus) -> tuple[float, str]:

@@ -56,7 +56,7 @@ def model_report(model: StoredModel) -> None:
     cols = st.columns(5)
     cols[0].metric(t("Test accuracy"), percent(model.metrics["test_accuracy"], digits=2))
     cols[1].metric(t("Train accuracy"), percent(model.metrics["train_accuracy"], digits=2))
-    cols[2].metric(t("Training time"), t("{seconds} s", seconds=f"{model.train_seconds:.1f}"))
+    cols[2].metric(t("Training time"), t("{seconds} s", seconds=current().decimal(model.train_seconds, digits=1)))
     cols[3].metric(t("Epochs"), f"{model.epochs_run} / {model.spec.epochs}")
     cols[4].metric(t("Parameters"), current().number(model.parameters))
     if model.stopped_early:
@@ -98,9 +98,11 @@ def _handout_button(model: StoredModel) -> None:
     except MnistCoreError:
         drawings = roster = jobs = None
 
+    words = current()
+
     def handout() -> str:
         made = handout_for(model, network, mnist, evaluation=result, drawings=drawings, roster=roster, jobs=jobs)
-        return model_handout_html(made)
+        return model_handout_html(made, words=words)
 
     st.download_button(
         t("Handout: one page to print"),

@@ -23,7 +23,7 @@ from typing import Any
 import segno
 
 from ..errors import BadInputError, LimitError, NotAllowedError
-from ..language import LANGUAGES
+from ..language import ENGLISH, LANGUAGES, Catalogue, marked
 from ..spec import PRESETS, ModelSpec
 from .drawings import ClassDrawings
 from .roles import Actor, require_teacher
@@ -54,11 +54,11 @@ DEFAULT_BUDGET_SECONDS = 180.0
 #: What a student's Train page starts from when the lesson names no spec; locked fields keep its values.
 DEFAULT_START = "quick"
 #: Who a model belongs to when no student trained it (the presets, the command line's models).
-CLASS_NAME = "the class"
+CLASS_NAME = marked("the class")
 #: The kinds of challenge a teacher can set.
 CHALLENGES = {
-    "budget": "the best MNIST test accuracy, at least a target, with at most so many parameters",
-    "class": "the best accuracy on the class's drawings",
+    "budget": marked("the best MNIST test accuracy, at least a target, with at most so many parameters"),
+    "class": marked("the best accuracy on the class's drawings"),
 }
 
 
@@ -149,12 +149,15 @@ class Challenge:
     max_parameters: int = 50_000
     started: float = field(default_factory=time.time)
 
-    @property
-    def title(self) -> str:
-        """The challenge in a line."""
+    def title(self, words: Catalogue = ENGLISH) -> str:
+        """The challenge in a line, in ``words``' language."""
         if self.kind == "class":
-            return "Best on the class's drawings"
-        return f"≥ {self.min_accuracy:.1%} test accuracy with ≤ {self.max_parameters:,} parameters"
+            return words.text("Best on the class's drawings")
+        return words.text(
+            "≥ {accuracy} test accuracy with ≤ {parameters} parameters",
+            accuracy=words.percent(self.min_accuracy, digits=1),
+            parameters=words.number(self.max_parameters),
+        )
 
     def scoreboard(
         self, scores: Sequence[ModelScore], trained_by: Mapping[str, str] | None = None

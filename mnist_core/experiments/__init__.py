@@ -43,7 +43,6 @@ from .sweep import (
     VARIABLE_FIELDS,
     Sweep,
     as_written,
-    field_label,
     parse_values,
     value_order,
 )
@@ -64,7 +63,6 @@ __all__ = [
     "SweepTable",
     "as_written",
     "example_values",
-    "field_label",
     "figures",
     "findings",
     "finished",

@@ -7,8 +7,10 @@ from collections.abc import Sequence
 import numpy as np
 import plotly.graph_objects as go
 
+from ..language import ENGLISH, Catalogue
 from ..plots import TRAIN, curves_overlay
-from .results import SweepResult
+from ..spec import field_name
+from .results import SweepResult, setting_in_words
 
 __all__ = ["sweep_accuracy", "sweep_curves", "sweep_parallel", "sweep_scatter"]
 
@@ -24,7 +26,9 @@ def _best(results: Sequence[SweepResult]) -> SweepResult:
     return max(results, key=lambda result: result.test_accuracy)
 
 
-def sweep_accuracy(results: Sequence[SweepResult], field: str, fields: Sequence[str]) -> go.Figure:
+def sweep_accuracy(
+    results: Sequence[SweepResult], field: str, fields: Sequence[str], *, words: Catalogue = ENGLISH
+) -> go.Figure:
     """Test accuracy against one varied field: the mean over seeds, the seeds' range as error bars.
 
     Each combination of the other varied fields is its own line; the best run is a star.
@@ -32,7 +36,9 @@ def sweep_accuracy(results: Sequence[SweepResult], field: str, fields: Sequence[
     others = [name for name in fields if name != field]
     lines: dict[str, dict[str, list[SweepResult]]] = {}
     for result in sorted(results, key=lambda r: r.order[field]):
-        line = ", ".join(f"{name.replace('_', ' ')} {result.setting[name]}" for name in others) or "mean of the seeds"
+        line = setting_in_words({name: result.setting[name] for name in others}, words) or words.text(
+            "mean of the seeds"
+        )
         lines.setdefault(line, {}).setdefault(result.setting[field], []).append(result)
     figure = go.Figure()
     for line, points in lines.items():
@@ -56,19 +62,19 @@ def sweep_accuracy(results: Sequence[SweepResult], field: str, fields: Sequence[
     best = _best(results)
     figure.add_trace(
         go.Scatter(
-            x=[best.setting[field]], y=[100 * best.test_accuracy], name="best run", mode="markers",
+            x=[best.setting[field]], y=[100 * best.test_accuracy], name=words.text("best run"), mode="markers",
             marker={"symbol": "star", "size": 16, "color": BEST, "line": {"width": 1, "color": "#713f12"}},
         )
     )  # fmt: skip
     figure.update_layout(
         **_SWEEP_LAYOUT,
-        xaxis={"title": field.replace("_", " "), "type": "category"},
-        yaxis={"title": "test accuracy (%)"},
+        xaxis={"title": words.text(field_name(field)), "type": "category"},
+        yaxis={"title": words.text("test accuracy (%)")},
     )
     return figure
 
 
-def sweep_scatter(results: Sequence[SweepResult], x: str) -> go.Figure:
+def sweep_scatter(results: Sequence[SweepResult], x: str, *, words: Catalogue = ENGLISH) -> go.Figure:
     """Test accuracy of every run against ``train_seconds`` or ``parameters`` (log scale); the best is a star."""
     best = _best(results)
     figure = go.Figure()
@@ -76,42 +82,48 @@ def sweep_scatter(results: Sequence[SweepResult], x: str) -> go.Figure:
         go.Scatter(
             x=[getattr(r, x) for r in results],
             y=[100 * r.test_accuracy for r in results],
-            text=[r.label for r in results],
+            text=[r.in_words(words) for r in results],
             mode="markers",
-            name="runs",
+            name=words.text("runs"),
             marker={"size": 10, "color": TRAIN, "opacity": 0.8},
             hovertemplate="%{text}<br>%{x:,.4g} → %{y:.2f} %<extra></extra>",
         )
     )
     figure.add_trace(
         go.Scatter(
-            x=[getattr(best, x)], y=[100 * best.test_accuracy], text=[best.label], name="best run", mode="markers",
+            x=[getattr(best, x)], y=[100 * best.test_accuracy], text=[best.in_words(words)],
+            name=words.text("best run"), mode="markers",
             marker={"symbol": "star", "size": 18, "color": BEST, "line": {"width": 1, "color": "#713f12"}},
-            hovertemplate="best: %{text}<extra></extra>",
+            hovertemplate=words.text("best: {run}", run="%{text}") + "<extra></extra>",
         )
     )  # fmt: skip
-    title = {"train_seconds": "training seconds", "parameters": "parameters (weights and biases)"}[x]
-    figure.update_layout(**_SWEEP_LAYOUT, xaxis={"title": title, "type": "log"}, yaxis={"title": "test accuracy (%)"})
+    title = {
+        "train_seconds": words.text("training seconds"),
+        "parameters": words.text("parameters (weights and biases)"),
+    }[x]
+    figure.update_layout(
+        **_SWEEP_LAYOUT, xaxis={"title": title, "type": "log"}, yaxis={"title": words.text("test accuracy (%)")}
+    )
     return figure
 
 
-def sweep_parallel(results: Sequence[SweepResult], fields: Sequence[str]) -> go.Figure:
+def sweep_parallel(results: Sequence[SweepResult], fields: Sequence[str], *, words: Catalogue = ENGLISH) -> go.Figure:
     """Every run as one line across the varied fields, its seed, its time and its test accuracy."""
     dimensions = []
     for name in fields:
         shown = list(dict.fromkeys(r.setting[name] for r in sorted(results, key=lambda r: r.order[name])))
         dimensions.append(
             {
-                "label": name.replace("_", " "),
+                "label": words.text(field_name(name)),
                 "values": [shown.index(r.setting[name]) for r in results],
                 "tickvals": list(range(len(shown))),
                 "ticktext": shown,
             }
         )
-    dimensions.append({"label": "seed", "values": [r.seed for r in results]})
-    dimensions.append({"label": "seconds", "values": [r.train_seconds for r in results]})
+    dimensions.append({"label": words.text("seed"), "values": [r.seed for r in results]})
+    dimensions.append({"label": words.text("seconds"), "values": [r.train_seconds for r in results]})
     accuracy = [100 * r.test_accuracy for r in results]
-    dimensions.append({"label": "test accuracy (%)", "values": accuracy})
+    dimensions.append({"label": words.text("test accuracy (%)"), "values": accuracy})
     figure = go.Figure(
         go.Parcoords(
             line={"color": accuracy, "colorscale": "Viridis", "showscale": True, "colorbar": {"title": "%"}},
@@ -122,13 +134,13 @@ def sweep_parallel(results: Sequence[SweepResult], fields: Sequence[str]) -> go.
     return figure
 
 
-def sweep_curves(results: Sequence[SweepResult]) -> go.Figure:
+def sweep_curves(results: Sequence[SweepResult], *, words: Catalogue = ENGLISH) -> go.Figure:
     """Every run's accuracy per epoch (validation where it held some out), the best run drawn bold."""
     metric = "val_accuracy" if all(e.val_accuracy is not None for r in results for e in r.history) else "accuracy"
     best = _best(results)
-    figure = curves_overlay([(r.label, r.history) for r in results], metric=metric)
+    figure = curves_overlay([(r.in_words(words), r.history) for r in results], metric=metric, words=words)
     for trace in figure.data:
-        best_line = trace.name == best.label
+        best_line = trace.name == best.in_words(words)
         trace.update(
             line={"width": 4 if best_line else 1.5, "color": BEST if best_line else None},
             opacity=1.0 if best_line else 0.6,

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..language import ENGLISH, Catalogue
+from ..spec import field_name
 from ..training.records import EpochEvent
 
-__all__ = ["SweepResult"]
+__all__ = ["SweepResult", "setting_in_words"]
+
+
+def setting_in_words(setting: dict[str, str], words: Catalogue = ENGLISH) -> str:
+    """A setting as a student writes it, in ``words``' language: ``hidden layers 128, learning rate 0.001``."""
+    return ", ".join(f"{words.text(field_name(name))} {value}" for name, value in setting.items())
 
 
 @dataclass(frozen=True)
@@ -39,4 +46,8 @@ class SweepResult:
     @property
     def setting_label(self) -> str:
         """Its setting without the seed: the runs of one setting share it."""
-        return ", ".join(f"{name.replace('_', ' ')} {value}" for name, value in self.setting.items())
+        return setting_in_words(self.setting)
+
+    def in_words(self, words: Catalogue = ENGLISH) -> str:
+        """Its setting and seed in ``words``' language (:attr:`label` in English)."""
+        return words.text("{setting}, seed {seed}", setting=setting_in_words(self.setting, words), seed=self.seed)

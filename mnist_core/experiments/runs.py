@@ -20,11 +20,11 @@ from typing import Any
 
 from ..database import Database
 from ..engine import ACTIVE, REREAD_SECONDS, SWEEP_SESSION_PREFIX, Job, TrainingQueue, estimate_seconds
-from ..spec import ModelSpec
+from ..spec import ModelSpec, field_name
 from ..store import StoredModel
 from ..training.records import EpochEvent
 from .results import SweepResult
-from .sweep import Sweep, as_written, field_label, value_order
+from .sweep import Sweep, as_written, value_order
 
 __all__ = [
     "SWEEP_SESSION_PREFIX",
@@ -178,7 +178,7 @@ class Run:
     @property
     def label(self) -> str:
         """The setting and seed in words: ``hidden layers 128, learning rate 0.001, seed 1``."""
-        parts = [f"{field_label(name)} {as_written(value)}" for name, value in self.setting.items()]
+        parts = [f"{field_name(name)} {as_written(value)}" for name, value in self.setting.items()]
         return ", ".join([*parts, f"seed {self.spec.seed}"])
 
     @property

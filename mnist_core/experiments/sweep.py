@@ -16,7 +16,8 @@ from typing import Any
 import numpy as np
 
 from ..errors import InvalidSpecError
-from ..spec import ACTIVATIONS, AUGMENTATIONS, FRAMEWORKS, LIMITS, OPTIMIZERS, SCHEDULES, ModelSpec
+from ..language import ENGLISH, Catalogue, marked
+from ..spec import ACTIVATIONS, AUGMENTATIONS, FRAMEWORKS, LIMITS, OPTIMIZERS, SCHEDULES, ModelSpec, field_name
 
 __all__ = [
     "MAX_FIELDS",
@@ -25,7 +26,6 @@ __all__ = [
     "VARIABLE_FIELDS",
     "Sweep",
     "as_written",
-    "field_label",
     "parse_values",
     "value_order",
 ]
@@ -39,30 +39,25 @@ MAX_SEEDS = 10
 
 #: The fields a sweep may vary, and how one value of each is written.
 VARIABLE_FIELDS: dict[str, str] = {
-    "hidden_layers": "units of each layer: 64, or 128-64 for two layers",
-    "learning_rate": "a step size such as 0.001",
-    "batch_size": "images per update",
-    "epochs": "passes over the training images",
-    "train_size": "training images",
-    "l2": "the L2 penalty",
-    "dropout": "one rate for every hidden layer (Keras)",
-    "momentum": "SGD's momentum",
+    "hidden_layers": marked("units of each layer: 64, or 128-64 for two layers"),
+    "learning_rate": marked("a step size such as 0.001"),
+    "batch_size": marked("images per update"),
+    "epochs": marked("passes over the training images"),
+    "train_size": marked("training images"),
+    "l2": marked("the L2 penalty"),
+    "dropout": marked("one rate for every hidden layer (Keras)"),
+    "momentum": marked("SGD's momentum"),
     "activation": ", ".join(ACTIVATIONS["keras"]),
     "optimizer": ", ".join(OPTIMIZERS["keras"]),
     "schedule": ", ".join(SCHEDULES),
     "augment": ", ".join(AUGMENTATIONS),
     "framework": ", ".join(FRAMEWORKS),
-    "validation_fraction": "the held-out share",
+    "validation_fraction": marked("the held-out share"),
 }
 _INTEGERS = {"batch_size", "epochs", "train_size"}
 _FLOATS = {"learning_rate", "l2", "dropout", "momentum", "validation_fraction"}
 #: Fields whose random draws are spread evenly on a log scale (when the range is above zero).
 _LOG_SCALE = {"learning_rate", "l2", "batch_size", "train_size", "hidden_layers"}
-
-
-def field_label(name: str) -> str:
-    """A spec field in words: ``hidden layers``."""
-    return name.replace("_", " ")
 
 
 def parse_values(name: str, text: str, *, ranges: bool = False) -> tuple[Any, ...]:
@@ -86,7 +81,7 @@ def parse_values(name: str, text: str, *, ranges: bool = False) -> tuple[Any, ..
         raise InvalidSpecError(
             "Give {value} at least one value ({value2}).",
             field="vary",
-            value=field_label(name),
+            value=field_name(name),
             value2=VARIABLE_FIELDS[name],
         )
     values: list[Any] = []
@@ -103,14 +98,14 @@ def parse_values(name: str, text: str, *, ranges: bool = False) -> tuple[Any, ..
             raise InvalidSpecError(
                 "{value} cannot be {part} ({error}); write {value2}.",
                 field="vary",
-                value=field_label(name).capitalize(),
+                value=field_name(name).capitalized(),
                 part=repr(part),
                 error=error,
                 value2=VARIABLE_FIELDS[name],
             ) from None
     if len(set(map(str, values))) != len(values):
         raise InvalidSpecError(
-            "{value} lists a value twice: {text}.", field="vary", value=field_label(name).capitalize(), text=text
+            "{value} lists a value twice: {text}.", field="vary", value=field_name(name).capitalized(), text=text
         )
     return tuple(values)
 
@@ -208,7 +203,7 @@ class Sweep:
                 try:
                     specs.append(_apply(self.base, setting, seed))
                 except InvalidSpecError as error:
-                    described = ", ".join(f"{field_label(k)} {as_written(v)}" for k, v in setting.items())
+                    described = ", ".join(f"{field_name(k)} {as_written(v)}" for k, v in setting.items())
                     raise InvalidSpecError(
                         "Setting {number} ({described}): {error}",
                         field="vary",
@@ -218,13 +213,17 @@ class Sweep:
                     ) from None
         return specs
 
-    def title(self) -> str:
-        """The question, or one made from the varied fields."""
+    def title(self, words: Catalogue = ENGLISH) -> str:
+        """The question, or one made from the varied fields in ``words``' language."""
         if self.question:
             return self.question
-        names = [field_label(name) for name in self.fields]
-        joined = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-        return f"How do {joined} change test accuracy and training time?"
+        names = [words.text(field_name(name)) for name in self.fields]
+        joined = (
+            names[0]
+            if len(names) == 1
+            else words.text("{items} and {last}", items=", ".join(names[:-1]), last=names[-1])
+        )
+        return words.text("How do {fields} change test accuracy and training time?", fields=joined)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready values."""

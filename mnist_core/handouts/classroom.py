@@ -17,12 +17,13 @@ from ..classroom.ownership import model_owner
 from ..classroom.roster import Roster, RosterEntry, roll_call
 from ..classroom.scores import ModelScore, score_models
 from ..engine import JobTable
+from ..language import ENGLISH, Catalogue
 from ..network.dense import DenseNetwork
 from ..pictures import confusion_html
-from ..spec import preset_name
+from ..spec import field_name, preset_name
 from ..store import StoredModel
 from .model import spec_in_words
-from .page import figures, page, table
+from .page import figures, heading, page, paragraph, table
 
 __all__ = [
     "HARDEST",
@@ -185,28 +186,41 @@ def _hardest(
     )
 
 
-def _lesson_lines(lesson: Lesson) -> list[str]:
+def _lesson_lines(lesson: Lesson, words: Catalogue) -> list[str]:
     if lesson.spec is None:
-        start = "Students start from a network of their own choosing."
+        start = words.text("Students start from a network of their own choosing.")
+    elif name := preset_name(lesson.spec):
+        start = words.text(
+            "Students start from the {name} preset: {network}",
+            name=name,
+            network=spec_in_words(lesson.spec, words=words)[0],
+        )
     else:
-        name = preset_name(lesson.spec)
-        start = f"Students start from {f'the {name} preset: ' if name else ''}{spec_in_words(lesson.spec)[0]}"
+        start = words.text("Students start from {network}", network=spec_in_words(lesson.spec, words=words)[0])
     lines = [start]
     if lesson.locked:
-        lines.append("Fixed for everyone: " + ", ".join(name.replace("_", " ") for name in lesson.locked) + ".")
-    lines.append("Pages shown: " + (", ".join(lesson.pages) if lesson.pages else "every page") + ".")
+        fixed = ", ".join(words.text(field_name(name)) for name in lesson.locked)
+        lines.append(words.text("Fixed for everyone: {fields}.", fields=fixed))
+    if lesson.pages:
+        lines.append(words.text("Pages shown: {pages}.", pages=", ".join(words.text(page) for page in lesson.pages)))
+    else:
+        lines.append(words.text("Pages shown: every page."))
     if lesson.challenge:
-        lines.append(f"Challenge: {lesson.challenge.title}.")
+        lines.append(words.text("Challenge: {title}.", title=lesson.challenge.title(words)))
     minutes = lesson.budget_seconds / 60
-    lines.append(f"Each student's training may run up to {minutes:g} min." if minutes >= 1.5 else
-                 f"Each student's training may run up to {lesson.budget_seconds:.0f} s.")  # fmt: skip
+    if minutes >= 1.5:
+        lines.append(words.text("Each student's training may run up to {minutes} min.", minutes=words.decimal(minutes)))
+    else:
+        lines.append(
+            words.text("Each student's training may run up to {seconds} s.", seconds=round(lesson.budget_seconds))
+        )
     return lines
 
 
-def class_summary_html(summary: ClassSummary) -> str:
-    """The summary as one self-contained HTML page that prints on an A4 sheet."""
+def class_summary_html(summary: ClassSummary, *, words: Catalogue = ENGLISH) -> str:
+    """The summary as one self-contained HTML page in ``words``' language that prints on an A4 sheet."""
     drawn = summary.drawings > 0
-    lesson = "".join(f"<li>{html.escape(line)}</li>" for line in _lesson_lines(summary.lesson))
+    lesson = "".join(f"<li>{html.escape(line)}</li>" for line in _lesson_lines(summary.lesson, words))
     rows = []
     for student in summary.students:
         best = student.best
@@ -216,64 +230,105 @@ def class_summary_html(summary: ClassSummary) -> str:
                 student.models,
                 student.drawings,
                 best.name if best else "—",
-                f"{best.mnist_accuracy:.1%}" if best else "—",
-                f"{best.class_accuracy:.1%}" if best and drawn else "—",
+                words.percent(best.mnist_accuracy, digits=1) if best else "—",
+                words.percent(best.class_accuracy, digits=1) if best and drawn else "—",
             ]
         )
-    students = (
-        table(
-            ["student", "models", "drawings kept", "best model", "MNIST test", "class drawings"],
-            rows,
-            caption="Each student's best model: on the class's drawings, or on MNIST before there are any.",
-        )
-        if rows
-        else "<p>No student has joined yet.</p>"
+    header = [
+        words.text("student"),
+        words.text("models"),
+        words.text("drawings kept"),
+        words.text("best model"),
+        words.text("MNIST test"),
+        words.text("class drawings"),
+    ]
+    caption = words.text("Each student's best model: on the class's drawings, or on MNIST before there are any.")
+    students = table(header, rows, caption=caption) if rows else paragraph(words.text("No student has joined yet."))
+    counts = words.text(
+        "{students} students · {models} models · {drawings} drawings kept",
+        students=len(summary.students),
+        models=summary.models,
+        drawings=summary.drawings,
     )
     parts = [
-        f"<p><strong>{len(summary.students)}</strong> students · <strong>{summary.models}</strong> models · "
-        f"<strong>{summary.drawings}</strong> drawings kept</p>",
-        f"<h2>The lesson</h2><ul>{lesson}</ul>",
-        f"<h2>The students</h2>{students}",
+        f"<p>{html.escape(counts)}</p>",
+        heading(words.text("The lesson")) + f"<ul>{lesson}</ul>",
+        heading(words.text("The students")) + students,
     ]
     if summary.lesson.challenge:
-        challenge = summary.lesson.challenge
-        board = summary.scoreboard[:10]
-        ranked = "class drawings" if challenge.kind == "class" else "MNIST test"
-        parts.append(
-            f"<h2>The challenge: {html.escape(challenge.title)}</h2>"
-            + (
-                table(
-                    ["place", "model", "trained by", "parameters", ranked],
-                    [
-                        [place, row["model"], row["trained by"], f"{row['parameters']:,}", f"{row[ranked]:.1%}"]
-                        for place, row in enumerate(board, start=1)
-                    ],
-                )
-                if board
-                else "<p>No model meets the challenge yet.</p>"
-            )
-        )
+        parts.append(_challenge_html(summary, words))
     if summary.best is not None and summary.confusion is not None:
-        caption = (
-            f"{summary.best.name}, the best reader of the class's drawings ({summary.best.class_accuracy:.1%}), "
-            "on the half of them no model trained on. Rows: the digit drawn. Columns: its answer."
+        caption = words.text(
+            "{model}, the best reader of the class's drawings ({accuracy}), on the half of them no model trained on. "
+            "Rows: the digit drawn. Columns: its answer.",
+            model=summary.best.name,
+            accuracy=words.percent(summary.best.class_accuracy, digits=1),
         )
-        parts.append(f"<h2>The class's confusion matrix</h2>{confusion_html(summary.confusion, caption=caption)}")
+        parts.append(
+            heading(words.text("The class's confusion matrix"))
+            + confusion_html(summary.confusion, caption=caption, words=words)
+        )
     if summary.hardest:
         pictures = figures(
             (
                 drawing.image,
-                f"{drawing.drawn} → {drawing.said}, {drawing.wrong_share:.0%} wrong",
-                f"a {drawing.drawn} that {drawing.wrong_share:.0%} of the models misread, most as {drawing.said}",
+                words.text(
+                    "{drawn} → {said}, {share} wrong",
+                    drawn=drawing.drawn,
+                    said=drawing.said,
+                    share=words.percent(drawing.wrong_share),
+                ),
+                words.text(
+                    "a {drawn} that {share} of the models misread, most as {said}",
+                    drawn=drawing.drawn,
+                    share=words.percent(drawing.wrong_share),
+                    said=drawing.said,
+                ),
             )
             for drawing in summary.hardest
         )
+        explained = words.text(
+            "The digit drawn → the answer most models gave, and the share of the {models} models that got it wrong.",
+            models=summary.models,
+        )
         parts.append(
-            "<h2>The drawings the models found hardest</h2>"
-            f'<p class="meta">The digit drawn → the answer most models gave, and the share of the '
-            f"{summary.models} models that got it wrong.</p>"
-            f"{pictures}"
+            heading(words.text("The drawings the models found hardest")) + paragraph(explained, meta=True) + pictures
         )
     elif not drawn:
-        parts.append("<h2>The class's drawings</h2><p>The class has kept no drawings yet.</p>")
-    return page("The class's summary", "".join(parts), subtitle="Digit Studio · for the teacher")
+        parts.append(
+            heading(words.text("The class's drawings")) + paragraph(words.text("The class has kept no drawings yet."))
+        )
+    return page(
+        words.text("The class's summary"),
+        "".join(parts),
+        subtitle=words.text("Digit Studio · for the teacher"),
+        words=words,
+    )
+
+
+def _challenge_html(summary: ClassSummary, words: Catalogue) -> str:
+    challenge = summary.lesson.challenge
+    assert challenge is not None
+    board = summary.scoreboard[:10]
+    ranked = "class drawings" if challenge.kind == "class" else "MNIST test"
+    title = heading(words.text("The challenge: {title}", title=challenge.title(words)))
+    if not board:
+        return title + paragraph(words.text("No model meets the challenge yet."))
+    header = [
+        words.text("place"),
+        words.text("model"),
+        words.text("trained by"),
+        words.text("parameters"),
+        words.text(ranked),
+    ]
+    rows = [
+        [
+            place,
+            row["model"],
+            words.shown(row["trained by"]),
+            words.number(row["parameters"]),
+            words.percent(row[ranked], digits=1),
+        ]
+        for place, row in enumerate(board, start=1)
+    ]
+    return title + table(header, rows)

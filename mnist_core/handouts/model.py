@@ -12,12 +12,13 @@ from ..classroom.ownership import model_owner
 from ..classroom.roster import Roster
 from ..data import Dataset
 from ..engine import JobTable
+from ..language import ENGLISH, Catalogue, marked
 from ..network.dense import DenseNetwork
 from ..network.evaluation import Evaluation, evaluate
 from ..pictures import confusion_html, curves_svg
 from ..spec import ModelSpec
 from ..store import StoredModel
-from .page import figures, page, table
+from .page import figures, heading, page, paragraph, table
 
 __all__ = [
     "MISTAKES",
@@ -35,8 +36,10 @@ MISTAKES = 12
 #: Training accuracy this many points above test accuracy reads as memorising.
 MEMORISING_POINTS = 1.5
 
-_FRAMEWORKS = {"sklearn": "scikit-learn's MLPClassifier", "keras": "a Keras Sequential model"}
-_ACTIVATIONS = {"relu": "ReLU", "tanh": "tanh", "logistic": "logistic (sigmoid)", "elu": "ELU"}
+_FRAMEWORKS = {"sklearn": marked("scikit-learn's MLPClassifier"), "keras": marked("A Keras Sequential model")}
+_ACTIVATIONS = {"relu": "ReLU", "tanh": "tanh", "logistic": marked("logistic (sigmoid)"), "elu": "ELU"}
+_SCHEDULES = {"cosine": marked("cosine")}
+_AUGMENTS = {"light": marked("light"), "elastic": marked("elastic")}
 
 
 @dataclass(frozen=True)
@@ -59,7 +62,8 @@ class ModelHandout:
         mistakes: a dozen of its test mistakes, the most confident first.
         class_score: its results on the class's drawings, or None when the class has kept none.
         nickname: the student who trained it, or None.
-        findings: two or three sentences about it.
+
+    What its numbers say in words, :func:`findings`, is written in the reader's language with the page.
     """
 
     model: StoredModel
@@ -67,111 +71,205 @@ class ModelHandout:
     mistakes: tuple[Mistake, ...]
     class_score: ClassScore | None
     nickname: str | None
-    findings: tuple[str, ...]
 
 
-def spec_in_words(spec: ModelSpec, *, epochs_run: int | None = None) -> list[str]:
-    """A spec as three sentences a student reads: the network, how it was trained, on what."""
+def spec_in_words(spec: ModelSpec, *, epochs_run: int | None = None, words: Catalogue = ENGLISH) -> list[str]:
+    """A spec as three sentences a student reads, in ``words``' language: the network, how it was trained, on what."""
+    return [_network_in_words(spec, words), _training_in_words(spec, epochs_run, words), _data_in_words(spec, words)]
+
+
+def _network_in_words(spec: ModelSpec, words: Catalogue) -> str:
     hidden = spec.hidden_layers
-    activations = sorted(set(spec.activations))
-    units = " and ".join(_ACTIVATIONS.get(name, name) for name in activations)
-    layers = (
-        f"{len(hidden)} hidden layer{'s' if len(hidden) > 1 else ''} of "
-        + ", ".join(str(size) for size in hidden)
-        + f" {units} units"
+    units = _and([words.text(_ACTIVATIONS.get(name, name)) for name in sorted(set(spec.activations))], words)
+    sizes = ", ".join(str(size) for size in hidden)
+    if len(hidden) == 1:
+        layers = words.text("1 hidden layer of {sizes} {units} units", sizes=sizes, units=units)
+    else:
+        layers = words.text(
+            "{count} hidden layers of {sizes} {units} units", count=len(hidden), sizes=sizes, units=units
+        )
+    return words.text(
+        "{framework}, {architecture}: 784 pixels in, {layers}, and {outputs} outputs for {what}; "
+        "{weights} weights and biases.",
+        framework=words.text(_FRAMEWORKS[spec.framework]),
+        architecture=spec.architecture,
+        layers=layers,
+        outputs=spec.outputs,
+        what=words.text("ten digits and “not a digit”") if spec.non_digits else words.text("the ten digits"),
+        weights=words.number(spec.parameter_count),
     )
-    outputs = "ten digits and “not a digit”" if spec.non_digits else "the ten digits"
-    network = (
-        f"{_FRAMEWORKS[spec.framework]}, {spec.architecture}: 784 pixels in, {layers}, "
-        f"and {spec.outputs} outputs for {outputs}; {spec.parameter_count:,} weights and biases."
-    )
-    ran = spec.epochs if epochs_run is None else epochs_run
-    how = [f"{spec.optimizer} at learning rate {spec.learning_rate:g}"]
+
+
+def _training_in_words(spec: ModelSpec, epochs_run: int | None, words: Catalogue) -> str:
+    how = [
+        words.text(
+            "{optimizer} at learning rate {rate}", optimizer=spec.optimizer, rate=words.decimal(spec.learning_rate)
+        )
+    ]
     if spec.schedule != "constant":
-        how.append(f"a {spec.schedule} schedule")
-    how.append(f"{spec.batch_size} images per step")
+        how.append(
+            words.text("a {schedule} schedule", schedule=words.text(_SCHEDULES.get(spec.schedule, spec.schedule)))
+        )
+    how.append(words.text("{count} images per step", count=spec.batch_size))
     if spec.l2:
-        how.append(f"L2 penalty {spec.l2:g}")
+        how.append(words.text("L2 penalty {penalty}", penalty=words.decimal(spec.l2)))
     if spec.dropout and any(spec.dropout):
-        how.append("dropout " + ", ".join(f"{rate:g}" for rate in spec.dropout))
-    epochs = f"{ran} of {spec.epochs} epochs" if ran != spec.epochs else f"{spec.epochs} epochs"
-    stopping = f", stopping early after {spec.patience} epochs without progress" if spec.early_stopping else ""
-    trained = f"Trained for {epochs} with " + ", ".join(how) + stopping + "."
-    images = round(spec.train_size * (1 - spec.validation_fraction))
+        how.append(words.text("dropout {rates}", rates=", ".join(words.decimal(rate) for rate in spec.dropout)))
+    ran = spec.epochs if epochs_run is None else epochs_run
+    if ran != spec.epochs:
+        epochs = words.text("{ran} of {epochs} epochs", ran=ran, epochs=spec.epochs)
+    else:
+        epochs = words.text("{epochs} epochs", epochs=spec.epochs)
+    if spec.early_stopping:
+        return words.text(
+            "Trained for {epochs} with {how}, stopping early after {patience} epochs without progress.",
+            epochs=epochs,
+            how=", ".join(how),
+            patience=spec.patience,
+        )
+    return words.text("Trained for {epochs} with {how}.", epochs=epochs, how=", ".join(how))
+
+
+def _data_in_words(spec: ModelSpec, words: Catalogue) -> str:
     extras = []
     if spec.validation_fraction:
-        extras.append(f"{spec.validation_fraction:.0%} more held out to draw the validation curves")
+        extras.append(
+            words.text(
+                "{share} more held out to draw the validation curves", share=words.percent(spec.validation_fraction)
+            )
+        )
     if spec.augment != "off":
-        extras.append(f"{spec.augment} random distortions each epoch")
+        extras.append(
+            words.text(
+                "{augment} random distortions each epoch", augment=words.text(_AUGMENTS.get(spec.augment, spec.augment))
+            )
+        )
     if spec.drawings:
-        extras.append("6,000 practice digits drawn like the canvas draws")
+        extras.append(words.text("{count} practice digits drawn like the canvas draws", count=words.number(6000)))
     if spec.non_digits:
-        extras.append("6,000 scribbles, letters and shapes that are not digits")
+        extras.append(words.text("{count} scribbles, letters and shapes that are not digits", count=words.number(6000)))
     if spec.class_set:
-        extras.append("half of the class's own drawings")
-    data = f"It learned from {images:,} MNIST digits" + ("; " + "; ".join(extras) if extras else "") + "."
-    return [network, trained, data]
+        extras.append(words.text("half of the class's own drawings"))
+    images = words.number(round(spec.train_size * (1 - spec.validation_fraction)))
+    if extras:
+        return words.text("It learned from {count} MNIST digits; {extras}.", count=images, extras="; ".join(extras))
+    return words.text("It learned from {count} MNIST digits.", count=images)
 
 
-def findings(model: StoredModel, evaluation: Evaluation, class_score: ClassScore | None = None) -> list[str]:
+def _and(items: list[str], words: Catalogue) -> str:
+    """``a``, ``a and b``, ``a, b and c``, in ``words``' language."""
+    if len(items) < 2:
+        return "".join(items)
+    return words.text("{items} and {last}", items=", ".join(items[:-1]), last=items[-1])
+
+
+def findings(
+    model: StoredModel, evaluation: Evaluation, class_score: ClassScore | None = None, *, words: Catalogue = ENGLISH
+) -> list[str]:
     """Three sentences computed from a model's numbers: memorising, its mistakes, the class or its curves."""
     train, test = model.metrics["train_accuracy"], evaluation.test_accuracy
     gap = (train - test) * 100
     if gap >= MEMORISING_POINTS:
-        first = (
-            f"It gets {train:.1%} of its training digits right but {test:.1%} of the 10 000 test digits it never "
-            f"saw: {gap:.1f} points apart, so it partly learned its training digits by heart; more data, "
-            "distortions, L2 or dropout narrow such a gap."
+        first = words.text(
+            "It gets {train} of its training digits right but {test} of the 10 000 test digits it never saw: "
+            "{gap} points apart, so it partly learned its training digits by heart; more data, distortions, L2 or "
+            "dropout narrow such a gap.",
+            train=words.percent(train, digits=1),
+            test=words.percent(test, digits=1),
+            gap=words.decimal(gap, digits=1),
         )
     else:
-        first = (
-            f"It reads new digits almost as well as the ones it trained on ({test:.1%} against {train:.1%}): "
-            "it learned the shapes of digits rather than the examples."
+        first = words.text(
+            "It reads new digits almost as well as the ones it trained on ({test} against {train}): it learned "
+            "the shapes of digits rather than the examples.",
+            test=words.percent(test, digits=1),
+            train=words.percent(train, digits=1),
         )
     confusion = evaluation.confusion
     mistakes = confusion * (1 - np.eye(10, dtype=confusion.dtype))
     true_digit, answer = (int(i) for i in np.unravel_index(int(mistakes.argmax()), mistakes.shape))
     recall = evaluation.recall
     weakest = int(recall.argmin())
-    second = (
-        f"Its most frequent mistake is reading a {true_digit} as a {answer} "
-        f"({int(mistakes[true_digit, answer])} of {int(confusion[true_digit].sum()):,} test {true_digit}s)"
-    )
+    values = {
+        "digit": true_digit,
+        "answer": answer,
+        "count": int(mistakes[true_digit, answer]),
+        "total": words.number(int(confusion[true_digit].sum())),
+        "weakest": weakest,
+        "recall": words.percent(float(recall[weakest]), digits=1),
+    }
     if weakest == true_digit:
-        second += f", and {weakest} is the digit it finds least often ({recall[weakest]:.1%})."
+        second = words.text(
+            "Its most frequent mistake is reading a {digit} as a {answer} ({count} of {total} test {digit}s), and "
+            "{weakest} is the digit it finds least often ({recall}).",
+            **values,
+        )
     else:
-        second += f"; the digit it finds least often is {weakest} ({recall[weakest]:.1%})."
-    return [first, second, _third_finding(model, test, class_score)]
+        second = words.text(
+            "Its most frequent mistake is reading a {digit} as a {answer} ({count} of {total} test {digit}s); the "
+            "digit it finds least often is {weakest} ({recall}).",
+            **values,
+        )
+    return [first, second, _third_finding(model, test, class_score, words)]
 
 
-def _third_finding(model: StoredModel, test: float, class_score: ClassScore | None) -> str:
+def _third_finding(model: StoredModel, test: float, class_score: ClassScore | None, words: Catalogue) -> str:
     if class_score is not None and class_score.count:
         points = (class_score.accuracy - test) * 100
+        values = {
+            "count": class_score.count,
+            "accuracy": words.percent(class_score.accuracy),
+            "points": f"{abs(points):.0f}",
+        }
         if points < -5:
-            why = "the class draws on screens, not with MNIST's pens; practice drawings or the class's own narrow that."
-        elif points > 5:
-            why = "the class's drawings are clearer to it than MNIST's scanned handwriting."
-        else:
-            why = "it reads the class's handwriting about as well as MNIST's."
-        side = "below" if points < 0 else "above"
-        return (
-            f"On the class's {class_score.count} drawings it reads {class_score.accuracy:.0%}, "
-            f"{abs(points):.0f} points {side} MNIST: {why}"
+            return words.text(
+                "On the class's {count} drawings it reads {accuracy}, {points} points below MNIST: the class draws "
+                "on screens, not with MNIST's pens; practice drawings or the class's own narrow that.",
+                **values,
+            )
+        if points > 5:
+            return words.text(
+                "On the class's {count} drawings it reads {accuracy}, {points} points above MNIST: the class's "
+                "drawings are clearer to it than MNIST's scanned handwriting.",
+                **values,
+            )
+        if points < 0:
+            return words.text(
+                "On the class's {count} drawings it reads {accuracy}, {points} points below MNIST: it reads the "
+                "class's handwriting about as well as MNIST's.",
+                **values,
+            )
+        return words.text(
+            "On the class's {count} drawings it reads {accuracy}, {points} points above MNIST: it reads the "
+            "class's handwriting about as well as MNIST's.",
+            **values,
         )
     losses = [event.val_loss for event in model.history if event.val_loss is not None]
     accuracies = [event.val_accuracy for event in model.history if event.val_accuracy is not None]
     if len(losses) >= 3 and len(accuracies) == len(losses):
         best = int(np.argmin(losses)) + 1
         if best < len(losses) - 1 and losses[-1] > 1.02 * losses[best - 1]:
-            return (
-                f"Its validation loss was lowest after epoch {best} and rose over the {len(losses) - best} epochs "
-                f"after: it began to memorise, and early stopping would have kept epoch {best}."
+            return words.text(
+                "Its validation loss was lowest after epoch {best} and rose over the {after} epochs after: it began "
+                "to memorise, and early stopping would have kept epoch {best}.",
+                best=best,
+                after=len(losses) - best,
             )
         rise = (accuracies[-1] - accuracies[-2]) * 100
         if rise > 0.2:
-            return f"Validation accuracy still rose in the last epoch (+{rise:.1f} points): more epochs would help."
-        return f"Validation accuracy levelled off at {accuracies[-1]:.1%}: more epochs alone would add little."
-    return f"It trained {model.epochs_run} epochs in {model.train_seconds:.0f} s, without a validation set to watch."
+            return words.text(
+                "Validation accuracy still rose in the last epoch (+{rise} points): more epochs would help.",
+                rise=words.decimal(rise, digits=1),
+            )
+        return words.text(
+            "Validation accuracy levelled off at {accuracy}: more epochs alone would add little.",
+            accuracy=words.percent(accuracies[-1], digits=1),
+        )
+    return words.text(
+        "It trained {epochs} epochs in {seconds} s, without a validation set to watch.",
+        epochs=model.epochs_run,
+        seconds=round(model.train_seconds),
+    )
 
 
 def model_handout(
@@ -202,7 +300,7 @@ def model_handout(
         for index in wrong
     )
     scored = class_score if class_score is not None and class_score.count else None
-    return ModelHandout(model, evaluation, mistakes, scored, nickname, tuple(findings(model, evaluation, scored)))
+    return ModelHandout(model, evaluation, mistakes, scored, nickname)
 
 
 def handout_for(
@@ -230,48 +328,79 @@ def handout_for(
     return model_handout(model, result, dataset, class_score=score, nickname=nickname)
 
 
-def model_handout_html(handout: ModelHandout) -> str:
-    """The handout as one self-contained HTML page (well under :data:`~mnist_core.handouts.MAX_BYTES`)."""
+def model_handout_html(handout: ModelHandout, *, words: Catalogue = ENGLISH) -> str:
+    """The handout as one self-contained HTML page in ``words``' language (well under
+    :data:`~mnist_core.handouts.MAX_BYTES`)."""
     model, result = handout.model, handout.evaluation
-    by = f"Trained by {handout.nickname} · " if handout.nickname else ""
-    subtitle = f"{by}{model.created[:16].replace('T', ' ')} · model {model.id}"
-    headline = (
-        f"<p><strong>{result.test_accuracy:.2%}</strong> of MNIST's 10 000 test digits read right · "
-        f"{model.metrics['train_accuracy']:.2%} of its training digits · {model.epochs_run} epochs in "
-        f"{model.train_seconds:.0f} s · {model.parameters:,} parameters</p>"
+    made = model.created[:16].replace("T", " ")
+    if handout.nickname:
+        subtitle = words.text("Trained by {name} · {made} · model {id}", name=handout.nickname, made=made, id=model.id)
+    else:
+        subtitle = words.text("{made} · model {id}", made=made, id=model.id)
+    headline = words.text(
+        "{test} of MNIST's 10 000 test digits read right · {train} of its training digits · {epochs} epochs in "
+        "{seconds} s · {parameters} parameters",
+        test=words.percent(result.test_accuracy, digits=2),
+        train=words.percent(model.metrics["train_accuracy"], digits=2),
+        epochs=model.epochs_run,
+        seconds=round(model.train_seconds),
+        parameters=words.number(model.parameters),
     )
-    words = "".join(f"<li>{html.escape(line)}</li>" for line in spec_in_words(model.spec, epochs_run=model.epochs_run))
-    found = "".join(f"<li>{html.escape(line)}</li>" for line in handout.findings)
-    curves = curves_svg(model.history, epochs=model.spec.epochs)
-    confusion = confusion_html(result.confusion, caption="Rows: the true digit. Columns: the model's answer.")
+    sentences = spec_in_words(model.spec, epochs_run=model.epochs_run, words=words)
+    spec = "".join(f"<li>{html.escape(line)}</li>" for line in sentences)
+    found = "".join(
+        f"<li>{html.escape(line)}</li>" for line in findings(model, result, handout.class_score, words=words)
+    )
+    curves = curves_svg(model.history, epochs=model.spec.epochs, words=words)
+    confusion = confusion_html(
+        result.confusion, caption=words.text("Rows: the true digit. Columns: the model's answer."), words=words
+    )
     wrong = figures(
         (
             mistake.image,
-            f"✗ {mistake.true_digit} → {mistake.answer}, {mistake.confidence:.0%}",
-            f"a {mistake.true_digit} the model read as {mistake.answer}, {mistake.confidence:.0%} sure",
+            f"✗ {mistake.true_digit} → {mistake.answer}, {words.percent(mistake.confidence)}",
+            words.text(
+                "a {digit} the model read as {answer}, {sure} sure",
+                digit=mistake.true_digit,
+                answer=mistake.answer,
+                sure=words.percent(mistake.confidence),
+            ),
         )
         for mistake in handout.mistakes
     )
+    mistakes_heading = words.text("{count} of its mistakes, the surest first", count=len(handout.mistakes))
+    mistakes_caption = words.text("Each picture: the true digit → what the model said, and how sure it was.")
     parts = [
-        headline,
-        f"<h2>The network</h2><ul>{words}</ul>",
-        f'<h2>What its numbers say</h2><ul class="findings">{found}</ul>',
-        f"<section><h2>Training curves</h2>{curves}</section>",
+        f"<p>{_strong_first(headline)}</p>",
+        heading(words.text("The network")) + f"<ul>{spec}</ul>",
+        heading(words.text("What its numbers say")) + f'<ul class="findings">{found}</ul>',
+        "<section>" + heading(words.text("Training curves")) + f"{curves}</section>",
         '<div class="grid">',
-        f"<section><h2>Confusion matrix</h2>{confusion}</section>",
-        f"<section><h2>{len(handout.mistakes)} of its mistakes, the surest first</h2>"
-        f'<p class="meta">Each picture: the true digit → what the model said, and how sure it was.</p>'
-        f"{wrong}</section>",
+        "<section>" + heading(words.text("Confusion matrix")) + f"{confusion}</section>",
+        "<section>" + heading(mistakes_heading) + paragraph(mistakes_caption, meta=True) + f"{wrong}</section>",
         "</div>",
     ]
     if handout.class_score is not None:
         score = handout.class_score
         per_digit = sorted(score.per_digit.items())
+        read = words.text(
+            "{accuracy} of the class's {count} test drawings (the half that no model trains on) read right.",
+            accuracy=words.percent(score.accuracy, digits=1),
+            count=score.count,
+        )
         parts.append(
-            f"<h2>On the class's drawings</h2><p>{score.accuracy:.1%} of the class's {score.count} test drawings "
-            "(the half that no model trains on) read right.</p>"
+            heading(words.text("On the class's drawings"))
+            + paragraph(read)
             + table(
-                ["digit drawn", *(str(d) for d, _ in per_digit)], [["read right", *(f"{s:.0%}" for _, s in per_digit)]]
+                [words.text("digit drawn"), *(str(d) for d, _ in per_digit)],
+                [[words.text("read right"), *(words.percent(s) for _, s in per_digit)]],
             )
         )
-    return page(f"{model.name}: a network that reads handwritten digits", "".join(parts), subtitle=subtitle)
+    title = words.text("{name}: a network that reads handwritten digits", name=model.name)
+    return page(title, "".join(parts), subtitle=subtitle, words=words)
+
+
+def _strong_first(line: str) -> str:
+    """``line`` escaped, its first figure (up to the first space) in bold."""
+    first, _, rest = html.escape(line).partition(" ")
+    return f"<strong>{first}</strong> {rest}"

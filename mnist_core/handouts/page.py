@@ -8,9 +8,10 @@ from datetime import datetime
 
 import numpy as np
 
+from ..language import ENGLISH, Catalogue
 from ..pictures import pixels_html
 
-__all__ = ["MAX_BYTES", "PICTURE_WIDTH", "figures", "page", "table"]
+__all__ = ["MAX_BYTES", "PICTURE_WIDTH", "figures", "heading", "page", "paragraph", "table"]
 
 #: A handout is at most this big: static pictures, no scripts or interactive figures.
 MAX_BYTES = 1_000_000
@@ -45,17 +46,29 @@ footer { margin-top: 1rem; font-size: 0.75rem; color: #4b5563; }
 """
 
 
-def page(title: str, body: str, *, subtitle: str = "", lang: str = "en") -> str:
-    """A whole HTML document: ``body`` (HTML) under ``title``, with the date it was made in the footer."""
-    made = datetime.now().strftime("%Y-%m-%d %H:%M")
+def page(title: str, body: str, *, subtitle: str = "", words: Catalogue = ENGLISH) -> str:
+    """A whole HTML document in ``words``' language: ``body`` (HTML) under ``title``, with the date it was made
+    in the footer."""
+    made = words.text("Made with Digit Studio on {date}.", date=datetime.now().strftime("%Y-%m-%d %H:%M"))
     heading = f"<h1>{html.escape(title)}</h1>" + (f'<p class="meta">{html.escape(subtitle)}</p>' if subtitle else "")
     return (
-        f'<!DOCTYPE html>\n<html lang="{html.escape(lang)}"><head><meta charset="utf-8">'
+        f'<!DOCTYPE html>\n<html lang="{html.escape(words.language)}"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{html.escape(title)}</title><style>{_STYLE}</style></head>"
         f"<body><main>{heading}{body}</main>"
-        f"<footer>Made with Digit Studio on {made}.</footer></body></html>\n"
+        f"<footer>{html.escape(made)}</footer></body></html>\n"
     )
+
+
+def heading(text: str) -> str:
+    """A section's heading, escaped."""
+    return f"<h2>{html.escape(text, quote=False)}</h2>"
+
+
+def paragraph(text: str, *, meta: bool = False) -> str:
+    """A paragraph of plain text, escaped; ``meta`` for a grey note under a heading."""
+    shown = html.escape(text, quote=False)
+    return f'<p class="meta">{shown}</p>' if meta else f"<p>{shown}</p>"
 
 
 #: A digit's picture on a handout (px): two of its 28 pixels to each of the picture's.

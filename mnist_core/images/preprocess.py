@@ -23,6 +23,7 @@ import numpy as np
 from PIL import Image, ImageFile, ImageOps, JpegImagePlugin, PngImagePlugin, UnidentifiedImageError
 
 from ..errors import EmptyImageError, ImageTooLargeError, InvalidImageError
+from ..language import marked
 from .strokes import even_strokes, stroke_width
 
 __all__ = [
@@ -63,6 +64,8 @@ MAX_IMAGE_SIDE = 10_000
 # A 12-megapixel photo is well under this even as a PNG; a file is read whole into
 # memory before its header can be looked at.
 MAX_IMAGE_BYTES = 50_000_000
+#: What an image's messages call it when it came as bytes (an upload, a photo) rather than a file.
+THE_IMAGE = marked("The image")
 #: How much each of red, green and blue counts towards a pixel's brightness (ITU-R BT.601).
 LUMA = np.array([0.299, 0.587, 0.114], dtype=np.float32)
 
@@ -259,16 +262,15 @@ def read_image(source: str | Path | bytes, *, upright: bool = False, fit: int | 
             MAX_IMAGE_SIDE a side or MAX_IMAGE_PIXELS in all; nothing is decoded then.
         InvalidImageError: the file is missing or is not a PNG or JPEG image.
     """
-    name = "The image" if isinstance(source, bytes) else f"The image {source}"
+    name = THE_IMAGE if isinstance(source, bytes) else str(source)
     try:
         size = len(source) if isinstance(source, bytes) else Path(source).stat().st_size
         if size > MAX_IMAGE_BYTES:
             raise ImageTooLargeError(
-                "{name} is {value} MB, but an image file can be at most {value2} MB: shrink it or crop it to "
-                "the digit.",
+                "{name} is {size} MB, but an image file can be at most {most} MB: shrink it or crop it to the digit.",
                 name=name,
-                value=_millions(size),
-                value2=_millions(MAX_IMAGE_BYTES),
+                size=_millions(size),
+                most=_millions(MAX_IMAGE_BYTES),
             )
         raw = source if isinstance(source, bytes) else Path(source).read_bytes()
         try:
@@ -293,10 +295,10 @@ def read_image(source: str | Path | bytes, *, upright: bool = False, fit: int | 
     except FileNotFoundError:
         raise InvalidImageError("There is no file {source}.", source=str(source)) from None
     except UnidentifiedImageError:
-        name = "The data" if isinstance(source, bytes) else str(source)
+        name = THE_IMAGE if isinstance(source, bytes) else str(source)
         raise InvalidImageError("{name} is not a readable PNG or JPEG image.", name=name) from None
     except OSError as error:
-        name = "The data" if isinstance(source, bytes) else str(source)
+        name = THE_IMAGE if isinstance(source, bytes) else str(source)
         raise InvalidImageError(
             "{name} is not a readable PNG or JPEG image ({error}).", name=name, error=error
         ) from None
@@ -304,17 +306,22 @@ def read_image(source: str | Path | bytes, *, upright: bool = False, fit: int | 
 
 def _too_large(name: str, size: tuple[int, int] | None) -> ImageTooLargeError:
     if size is None:
-        what = f"has far more than {_millions(MAX_IMAGE_PIXELS)} megapixels"
-    else:
-        width, height = size
-        what = f"is {width:,} × {height:,} pixels ({_millions(width * height)} megapixels)"
+        return ImageTooLargeError(
+            "{name} has far more than {most} megapixels, the most an image can have: shrink it or crop it to the "
+            "digit.",
+            name=name,
+            most=_millions(MAX_IMAGE_PIXELS),
+        )
+    width, height = size
     return ImageTooLargeError(
-        "{name} {what}, but an image can be at most {MAX_IMAGE_SIDE:,} pixels a side and {value} megapixels: "
-        "shrink it or crop it to the digit.",
+        "{name} is {width:,} × {height:,} pixels ({megapixels} megapixels), but an image can be at most {side:,} "
+        "pixels a side and {most} megapixels: shrink it or crop it to the digit.",
         name=name,
-        what=what,
-        MAX_IMAGE_SIDE=MAX_IMAGE_SIDE,
-        value=_millions(MAX_IMAGE_PIXELS),
+        width=width,
+        height=height,
+        megapixels=_millions(width * height),
+        side=MAX_IMAGE_SIDE,
+        most=_millions(MAX_IMAGE_PIXELS),
     )
 
 

@@ -23,6 +23,7 @@ from mnist_core.handouts import (
 )
 from mnist_core.handouts.classroom import class_summary_html
 from mnist_core.images import render_digit
+from mnist_core.language import catalogue
 from mnist_core.network import evaluate
 from mnist_core.spec import PRESETS, ModelSpec
 from mnist_core.store import ModelStore, StoredModel
@@ -65,6 +66,10 @@ def the_class(tmp_path_factory: pytest.TempPathFactory, mnist: data.Dataset) -> 
     return Class(tmp_path_factory.mktemp("handout-class"), mnist)
 
 
+def words_percent(share: float, language: str) -> str:
+    return catalogue(language).percent(share, digits=2)
+
+
 def confusion_cells(page: str) -> np.ndarray:
     """The counts of the confusion table in ``page``, row by row."""
     body = re.search(r'<table class="confusion">.*?<tbody>(.*?)</tbody>', page, re.S).group(1)
@@ -98,9 +103,15 @@ def test_a_model_handout_names_its_student_and_shows_its_own_numbers(the_class: 
     assert [int(t) for t, _ in mistakes] == [int(result.test_labels[i]) for i in surest]
     score = the_class.drawings.score(network, "test")
     assert handout.class_score == score and f"{score.accuracy:.1%} of the class's {score.count} test drawings" in page
-    assert len(handout.findings) == 3 and all(html.escape(sentence) in page for sentence in handout.findings)
+    sentences = findings(model, handout.evaluation, handout.class_score)
+    assert len(sentences) == 3 and all(html.escape(sentence) in page for sentence in sentences)
     assert self_contained(page) and len(page.encode()) < MAX_BYTES / 10
     assert "@page { size: A4" in page and "@media print" in page
+
+    german = model_handout_html(handout, words=catalogue("de"))
+    assert '<html lang="de">' in german and "Trainiert von Ana" in german and "Verwechslungsmatrix" in german
+    assert words_percent(result.test_accuracy, "de") in german and "Trained by" not in german
+    assert len(re.findall(r'alt="eine \d, die das Modell als \d las, zu \d+\xa0% sicher"', german)) == 12
 
 
 def test_findings_are_computed_from_the_numbers(the_class: Class, mnist: data.Dataset) -> None:
@@ -122,6 +133,10 @@ def test_the_spec_reads_as_three_sentences(the_class: Class) -> None:
     assert "784-300-11" in network and "“not a digit”" in network and f"{PRESETS['quick'].parameter_count:,}" in network
     assert "cosine schedule" in trained and "adam" in trained
     assert "practice digits" in learned and "not digits" in learned and "54,000 MNIST digits" in learned
+    network, trained, learned = spec_in_words(PRESETS["quick"], words=catalogue("es"))
+    assert network.startswith("El MLPClassifier de scikit-learn, 784-300-11") and "«no es un dígito»" in network
+    assert "238.811 pesos" in network and "calendario «coseno»" in trained and "tasa de aprendizaje 0,003" in trained
+    assert "Aprendió de 54.000 dígitos de MNIST" in learned
 
 
 def test_the_class_summary_ranks_each_student_and_shows_the_hardest_drawings(the_class: Class) -> None:

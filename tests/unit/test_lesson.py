@@ -140,7 +140,7 @@ def test_a_challenge_ranks_the_models_trained_since_it_began(
 
     (ranked,) = Challenge(kind="class", started=before.started).scoreboard(scores)
     assert ranked["class drawings"] in (0.0, 1.0)
-    assert Challenge(kind="class").title == "Best on the class's drawings"
+    assert Challenge(kind="class").title() == "Best on the class's drawings"
 
 
 def test_a_lesson_is_built_from_the_teachers_choices() -> None:

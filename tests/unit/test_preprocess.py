@@ -14,6 +14,7 @@ from PIL import Image
 
 from mnist_core import data
 from mnist_core.errors import EmptyImageError, ImageTooLargeError, InvalidImageError
+from mnist_core.language import catalogue
 from mnist_core.images import (
     MAX_IMAGE_BYTES,
     MAX_IMAGE_PIXELS,
@@ -248,6 +249,9 @@ def test_read_image_refuses_a_30000_pixel_png_from_its_header(as_bytes: bool, tm
     assert "30,000 × 30,000 pixels" in message and "40 megapixels" in message
     assert "shrink it or crop it to the digit" in message
     assert isinstance(refused.value, InvalidImageError)  # the app and CLI already report these
+    german = refused.value.in_language(catalogue("de"))
+    assert "30,000 × 30,000 Pixel" in german and "schneide es auf die Ziffer zu" in german
+    assert german.startswith("Das Bild hat" if as_bytes else f"{tmp_path / 'huge.png'} hat")
 
 
 @pytest.mark.parametrize("as_bytes", [False, True], ids=["file", "bytes"])

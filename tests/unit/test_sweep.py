@@ -28,6 +28,7 @@ from mnist_core.experiments import (
     stop,
     summarise,
 )
+from mnist_core.language import catalogue
 from mnist_core.spec import PRESETS, ModelSpec
 from mnist_core.store import ModelStore
 
@@ -165,6 +166,11 @@ def test_findings_are_computed_from_the_numbers() -> None:
     overfit = summarise(sweep, [result("64", 0, 0.95, 1.0, train=1.0)], total=1)
     assert any("overfitting" in sentence for sentence in overfit.sentences)
     assert summarise(sweep, [], total=3).sentences == ("No run has finished yet.",)
+    german = summarise(sweep, done, total=6, words=catalogue("de")).sentences
+    assert german[1] == "Verborgene Schichten 64 → 128: +1,0 Punkte Testgenauigkeit bei 1,8× der Trainingszeit."
+    assert (
+        german[3] == "Die beste Einstellung ist verborgene Schichten 256: 97,20\xa0% Testgenauigkeit in 40 s Training."
+    )
 
 
 def test_a_sweep_trains_on_the_engine_reopens_and_reports(engine: Engine, mnist: data.Dataset, tmp_path: Path) -> None:
