@@ -14,7 +14,6 @@ from PIL import Image
 
 from mnist_core import data
 from mnist_core.errors import EmptyImageError, ImageTooLargeError, InvalidImageError
-from mnist_core.language import catalogue
 from mnist_core.images import (
     MAX_IMAGE_BYTES,
     MAX_IMAGE_PIXELS,
@@ -24,6 +23,7 @@ from mnist_core.images import (
     noise_image,
     read_image,
 )
+from mnist_core.language import catalogue
 from mnist_core.training import TrainedModel
 
 from .conftest import ink_bbox, opaque_rgba, paint
