@@ -56,5 +56,6 @@ st.caption(
 )
 
 st.header(t("One image as numbers"))
-st.dataframe(pd.DataFrame(mnist.x_train[0]), height=300)
+# The index is named so that its column has a header a screen reader can say.
+st.dataframe(pd.DataFrame(mnist.x_train[0]).rename_axis(t("row")), height=300)
 st.caption(t("Training image 0, a {digit}: the pixel values the network reads.", digit=mnist.y_train[0]))
