@@ -517,22 +517,24 @@ PRESETS: dict[str, ModelSpec] = {
 }
 
 #: One line per preset: where it comes from and what it teaches.
-PRESET_NOTES: dict[str, str] = {
-    "sklearn-seed": (
+PRESET_NOTES: dict[str, Marked] = {
+    "sklearn-seed": marked(
         "The scikit-learn notebook: 50 hidden units, SGD at 0.1, 10 epochs (reported train 0.987, test 0.970)."
     ),
-    "keras-seed": "The first Keras notebook: 128-64 ReLU with Adam, 5 epochs (reported test ≈ 0.975).",
-    "keras-dropout": "The same network with Dropout 0.5 after the first layer.",
-    "keras-functional": (
+    "keras-seed": marked("The first Keras notebook: 128-64 ReLU with Adam, 5 epochs (reported test ≈ 0.975)."),
+    "keras-dropout": marked("The same network with Dropout 0.5 after the first layer."),
+    "keras-functional": marked(
         "Functional API with ELU and heavy dropout (0.9, 0.7): a lesson in over-regularisation (reported test 0.879)."
     ),
-    "keras-early-stopping": "128-64 with batch 75, up to 200 epochs, stopping when validation loss stops improving.",
-    "quick": (
+    "keras-early-stopping": marked(
+        "128-64 with batch 75, up to 200 epochs, stopping when validation loss stops improving."
+    ),
+    "quick": marked(
         "784-300-11 in 6 epochs with a cosine schedule, light distortions, the practice drawings and "
         "non-digits: over 98.5 % on MNIST in about twenty seconds; it reads drawings and says when one "
         "is not a digit: for live demos."
     ),
-    "best": (
+    "best": marked(
         "784-800-800-11 with dropout, 45 epochs of elastic distortions, a cosine schedule, the practice "
         "drawings and non-digits: over 99.2 % on MNIST in about seven minutes on two CPU cores."
     ),

@@ -77,7 +77,7 @@ elif to_train:
         st.markdown(t("**Prepare the presets for class** (or run `make pretrain` before class)"))
         chosen = st.multiselect(
             t("Presets to train"), to_train, default=to_train, key=keys.HOME_PRESETS,
-            format_func=lambda name: f"{name} — {PRESET_NOTES[name]}",
+            format_func=lambda name: t("{preset} — {note}", preset=name, note=PRESET_NOTES[name]),
         )  # fmt: skip
         st.button(
             t("Train the missing presets"), type="primary", icon=":material/play_arrow:",
@@ -93,13 +93,14 @@ def queue_table() -> None:
         return
     st.header(t("Training queue"))
     rows = jobs.queue_rows(training)
+    where = training.engine.description_in(current())
     if not rows:
         st.caption(
-            t("Nothing is training. {engine} is ready for the class's jobs.", engine=training.engine.description)
+            t("Nothing is training. {engine} is ready for the class's jobs.", engine=where[:1].upper() + where[1:])
         )
         return
-    st.dataframe(pd.DataFrame(rows), hide_index=True)
-    st.caption(t("Trained on {engine}; the web server itself never trains.", engine=training.engine.description))
+    st.dataframe(pd.DataFrame(rows), hide_index=True, column_config=jobs.queue_columns())
+    st.caption(t("Trained on {engine}; the web server itself never trains.", engine=where))
 
 
 queue_table()

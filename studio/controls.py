@@ -191,7 +191,7 @@ def render(lock: frozenset[str]) -> None:
         key=keys.TRAIN_PRESET,
         on_change=_on_preset,
         disabled=bool(lock),
-        format_func=lambda name: f"{name} — {PRESET_NOTES[name]}",
+        format_func=lambda name: t("{preset} — {note}", preset=name, note=PRESET_NOTES[name]),
         help=t("Fills in the controls below; change any of them afterwards."),
     )
     with st.container(border=True):

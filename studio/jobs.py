@@ -7,6 +7,7 @@ there is none); these functions take it.
 from __future__ import annotations
 
 import time
+from typing import Any
 
 import numpy as np
 import streamlit as st
@@ -119,6 +120,22 @@ def _epoch_progress(status: JobStatus) -> tuple[float, str]:
     return last.epoch / last.epochs, t("epoch {epoch} of {epochs}", epoch=last.epoch, epochs=last.epochs)
 
 
+def _state_words(status: JobStatus) -> str:
+    if status.job.state != "running":
+        return t("waiting ({place})", place=status.position)
+    if not status.events:
+        return t("training, starting")
+    return t("training, {epoch}", epoch=_epoch_progress(status)[1])
+
+
+def queue_columns() -> dict[str, Any]:
+    """The ``column_config`` of :func:`queue_rows`' table: headings in this browser's language, progress as a bar."""
+    columns: dict[str, Any] = {key: st.column_config.Column(t(heading)) for key, heading in QUEUE_COLUMNS.items()}
+    columns["progress"] = st.column_config.ProgressColumn(t(QUEUE_COLUMNS["progress"]), min_value=0.0, max_value=1.0,
+                                                          format="percent")  # fmt: skip
+    return columns
+
+
 def queue_rows(training: TrainingQueue) -> list[dict[str, object]]:
     """The queue as table rows: what runs and what waits, since when, for how many sessions."""
     now = time.time()
@@ -128,8 +145,8 @@ def queue_rows(training: TrainingQueue) -> list[dict[str, object]]:
         rows.append(
             {
                 "model": job.label,
-                "state": t("training") if job.state == "running" else t("waiting ({place})", place=status.position),
-                "progress": _epoch_progress(status)[1] if status.events else "",
+                "state": _state_words(status),
+                "progress": _epoch_progress(status)[0] if job.state == "running" else None,
                 "since": t("{duration} ago", duration=duration(now - (job.started or job.created))),
                 "asked by": t("{count} session(s)", count=len(job.sessions)),
                 "about": duration(status.train_seconds),

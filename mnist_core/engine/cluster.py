@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import TrainingError
+from ..language import ENGLISH, Catalogue
 from ..spec import ModelSpec
 from ..training import ClassRows
 from .task import OnEvent, OnOutcome, TaskOutcome, failure_message, run_task, warm_up
@@ -241,10 +242,16 @@ class Engine:
 
     @property
     def description(self) -> str:
-        """Where tasks run: ``the local cluster (N workers)`` or the scheduler's address."""
+        """Where tasks run: ``the local cluster (N worker processes)`` or the scheduler's address."""
+        return self.description_in(ENGLISH)
+
+    def description_in(self, words: Catalogue) -> str:
+        """:attr:`description` in ``words``' language, for a page."""
         if self.cluster is None:
-            return f"the Dask cluster at {self.address}"
-        return f"the local cluster ({self.local_workers} worker process{'es' if self.local_workers > 1 else ''})"
+            return words.text("the Dask cluster at {address}", address=self.address)
+        if self.local_workers == 1:
+            return words.text("the local cluster (1 worker process)")
+        return words.text("the local cluster ({count} worker processes)", count=self.local_workers)
 
     @property
     def worker_count(self) -> int:

@@ -33,6 +33,7 @@ import numpy as np
 
 from ..data import class_set
 from ..errors import QueueError
+from ..language import Catalogue
 from ..spec import ModelSpec, preset, preset_name
 from ..store import ModelStore, StoredModel
 from ..training import ClassRows, EpochEvent, OnEpoch
@@ -71,6 +72,8 @@ class TrainingEngine(Protocol):
 
     @property
     def description(self) -> str: ...
+
+    def description_in(self, words: Catalogue) -> str: ...
 
     @property
     def worker_count(self) -> int: ...

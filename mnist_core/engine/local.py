@@ -15,6 +15,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 from ..data import Dataset
+from ..language import ENGLISH, Catalogue
 from ..spec import ModelSpec
 from ..training import ClassRows
 from .task import OnEvent, OnOutcome, TaskOutcome, failure_message, run_task
@@ -43,7 +44,11 @@ class LocalEngine:
     @property
     def description(self) -> str:
         """Where tasks run."""
-        return "this process"
+        return self.description_in(ENGLISH)
+
+    def description_in(self, words: Catalogue) -> str:
+        """:attr:`description` in ``words``' language, for a page."""
+        return words.text("this process")
 
     @property
     def worker_count(self) -> int:
