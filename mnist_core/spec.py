@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
 from .errors import InvalidSpecError
-from .language import Marked, marked
+from .language import ENGLISH, Catalogue, Marked, marked
 
 __all__ = [
     "ACTIVATIONS",
@@ -48,15 +48,15 @@ ALL_ACTIVATIONS = tuple(dict.fromkeys(name for names in ACTIVATIONS.values() for
 ALL_OPTIMIZERS = tuple(dict.fromkeys(name for names in OPTIMIZERS.values() for name in names))
 
 
-def availability(vocabulary: dict[str, tuple[str, ...]]) -> str:
+def availability(vocabulary: dict[str, tuple[str, ...]], words: Catalogue = ENGLISH) -> str:
     """Which choices each framework offers, in words: ``"relu, tanh, logistic in both; elu with keras only"``."""
     everywhere = list(dict.fromkeys(name for names in vocabulary.values() for name in names))
     shared = [name for name in everywhere if all(name in names for names in vocabulary.values())]
-    parts = [f"{', '.join(shared)} in both frameworks"]
+    parts = [words.text("{names} in both frameworks", names=", ".join(shared))]
     for framework, names in vocabulary.items():
         own = [name for name in names if name not in shared]
         if own:
-            parts.append(f"{', '.join(own)} with {framework} only")
+            parts.append(words.text("{names} with {framework} only", names=", ".join(own), framework=framework))
     return "; ".join(parts)
 
 

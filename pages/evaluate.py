@@ -89,8 +89,11 @@ st.dataframe(
     pd.DataFrame({**per_digit, "test images": result.confusion.sum(axis=1)}),
     hide_index=True,
     column_config={
-        name: st.column_config.ProgressColumn(name, min_value=0, max_value=1, format="%.3f")
-        for name in ("precision", "recall", "f1")
+        "digit": st.column_config.Column(t("digit")),
+        "test images": st.column_config.Column(t("test images")),
+        "precision": st.column_config.ProgressColumn(t("precision"), min_value=0, max_value=1, format="%.3f"),
+        "recall": st.column_config.ProgressColumn(t("recall"), min_value=0, max_value=1, format="%.3f"),
+        "f1": st.column_config.ProgressColumn("F1", min_value=0, max_value=1, format="%.3f"),
     },
 )
 

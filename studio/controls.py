@@ -28,14 +28,13 @@ from mnist_core.spec import (
 )
 
 from . import classroom, keys, resources
-from .language import t
+from .language import LANGUAGE_PARAM, current, t
 
 # The spec's fields by the column of controls that sets them; an impossible value is reported in its column.
 NETWORK_FIELDS = ("framework", "hidden_layers", "activation", "dropout")
 OPTIMISER_FIELDS = ("optimizer", "learning_rate", "schedule", "momentum", "batch_size", "l2")
 RUN_FIELDS = tuple(f.name for f in fields(ModelSpec) if f.name not in NETWORK_FIELDS + OPTIMISER_FIELDS)
 
-ACTIVATION_HELP = f"{availability(ACTIVATIONS)}. scikit-learn uses one activation for all layers."
 LEARNING_RATES = [1e-4, 3e-4, 5e-4, 1e-3, 2e-3, 3e-3, 5e-3, 1e-2, 3e-2, 0.05, 0.1, 0.2, 0.3, 0.5, 1.0]
 BATCH_SIZES = [8, 16, 32, 64, 75, 128, 200, 256, 512, 1024, 2048, 4096]
 L2_VALUES = [0.0, 1e-5, 1e-4, 1e-3, 1e-2, 0.1, 1.0]
@@ -142,8 +141,9 @@ def spec_error(names: tuple[str, ...]) -> None:
 
 
 def _link_params() -> dict[str, str]:
-    """The address's query parameters that a shared link set (the student's token is not one of them)."""
-    return {name: st.query_params[name] for name in st.query_params if name != classroom.STUDENT_PARAM}
+    """The address's query parameters that a shared link set (the student's token and the language are not)."""
+    ours = {classroom.STUDENT_PARAM, LANGUAGE_PARAM}
+    return {name: st.query_params[name] for name in st.query_params if name not in ours}
 
 
 def linked_spec(base: ModelSpec | None = None) -> ModelSpec | None:
@@ -152,7 +152,7 @@ def linked_spec(base: ModelSpec | None = None) -> ModelSpec | None:
     params = _link_params()
     if not params:
         return None
-    spec, problems = from_query(params, base)
+    spec, problems = from_query(params, base, words=current())
     for problem in problems:
         st.warning(t("This link: {problem}", problem=problem), icon=":material/link_off:")
     return spec
@@ -234,7 +234,10 @@ def _network_controls(lock: frozenset[str]) -> None:
             t("Activation {layer}", layer=index + 1),
             ALL_ACTIVATIONS,
             key=keys.train_activation(index),
-            help=ACTIVATION_HELP,
+            help=t(
+                "{choices}. scikit-learn uses one activation for all layers.",
+                choices=availability(ACTIVATIONS, current()),
+            ),
             disabled="activation" in lock,
         )
         cols[2].slider(
@@ -252,7 +255,7 @@ def _network_controls(lock: frozenset[str]) -> None:
 def _optimiser_controls(lock: frozenset[str]) -> None:
     st.markdown("**" + t("Optimiser") + "**")
     optimizer = st.selectbox(
-        t("Optimizer"), ALL_OPTIMIZERS, key=keys.TRAIN_OPTIMIZER, help=availability(OPTIMIZERS),
+        t("Optimizer"), ALL_OPTIMIZERS, key=keys.TRAIN_OPTIMIZER, help=availability(OPTIMIZERS, current()),
         disabled="optimizer" in lock,
     )  # fmt: skip
     st.select_slider(

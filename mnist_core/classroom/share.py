@@ -13,6 +13,7 @@ from dataclasses import fields
 from typing import Any
 
 from ..errors import InvalidSpecError
+from ..language import ENGLISH, Catalogue, marked
 from ..spec import ModelSpec
 
 __all__ = ["from_query", "to_query"]
@@ -36,24 +37,44 @@ def to_query(spec: ModelSpec) -> dict[str, str]:
     return query
 
 
-def from_query(params: Mapping[str, str], base: ModelSpec | None = None) -> tuple[ModelSpec, list[str]]:
-    """The spec a link describes, and a sentence for each value that could not be used.
+def from_query(
+    params: Mapping[str, str], base: ModelSpec | None = None, *, words: Catalogue = ENGLISH
+) -> tuple[ModelSpec, list[str]]:
+    """The spec a link describes, and a sentence for each value that could not be used, in ``words``' language.
 
     Fields are applied one at a time onto ``base`` (a default spec when omitted),
     the framework first, so a value that the spec refuses is reported and the
     others still apply. Parameters that are not spec fields are reported too.
     """
     spec = base or ModelSpec()
-    problems = [f"'{name}' is not a setting of the Train page." for name in params if name not in _FIELDS]
+    problems = [
+        words.text("'{name}' is not a setting of the Train page.", name=name) for name in params if name not in _FIELDS
+    ]
     for name in sorted(_FIELDS, key=lambda field: field != "framework"):
         if name not in params:
             continue
         text = params[name]
         try:
             spec = spec.replace(**{name: _parse(name, text)})
-        except (InvalidSpecError, ValueError) as error:
-            problems.append(f"{name}={text!r} could not be used: {error}")
+        except InvalidSpecError as error:
+            reason = error.in_language(words)
+        except ValueError:
+            kind = "list" if name in _LISTS else str(_FIELDS[name].type)
+            reason = words.shown(_EXPECTED.get(kind, _EXPECTED["list"]))
+        else:
+            continue
+        problems.append(words.text("{name}={text} could not be used: {reason}", name=name, text=repr(text),
+                                   reason=reason))  # fmt: skip
     return spec, problems
+
+
+#: What a link's value should have been, by the field's type, when it could not be read at all.
+_EXPECTED = {
+    "bool": marked("write true or false."),
+    "int": marked("write a whole number."),
+    "float": marked("write a number, such as 0.001."),
+    "list": marked("write numbers separated by commas, such as 128,64."),
+}
 
 
 def _parse(name: str, text: str) -> Any:
@@ -65,7 +86,7 @@ def _parse(name: str, text: str) -> Any:
     kind = _FIELDS[name].type
     if kind == "bool":
         if text.lower() not in ("true", "false", "1", "0"):
-            raise ValueError("write true or false")
+            raise ValueError(text)
         return text.lower() in ("true", "1")
     if kind == "int":
         return int(text)

@@ -37,3 +37,16 @@ def test_the_lessons_language_is_the_class_default_and_a_student_may_pick_anothe
     assert [title.value for title in app.title] == ["Dibuja un dígito"]
     app.selectbox(key=keys.LANGUAGE_PICK).select("de").run()
     assert [title.value for title in app.title] == ["Zeichne eine Ziffer"]
+
+
+def test_a_german_link_to_train_reads_in_german_and_its_language_is_not_a_setting(open_app, pretrained_root):
+    """``?lang=de&epochs=5000&batch_size=64``: the bad value is named in German; ``lang`` is no setting to refuse."""
+    app = open_app(pretrained_root)
+    app.query_params.update({"lang": "de", "epochs": "5000", "batch_size": "64"})
+    app.switch_page("pages/train.py").run()
+    assert not app.exception
+    warnings = [warning.value for warning in app.warning]
+    assert warnings == [
+        "Dieser Link: epochs='5000' ließ sich nicht verwenden: Epochen muss zwischen 1 und 200 liegen, nicht 5000."
+    ]
+    assert app.session_state[keys.TRAIN_BATCH_SIZE] == 64

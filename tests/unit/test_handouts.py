@@ -109,7 +109,7 @@ def test_a_model_handout_names_its_student_and_shows_its_own_numbers(the_class: 
     assert "@page { size: A4" in page and "@media print" in page
 
     german = model_handout_html(handout, words=catalogue("de"))
-    assert '<html lang="de">' in german and "Trainiert von Ana" in german and "Verwechslungsmatrix" in german
+    assert '<html lang="de">' in german and "Trainiert von Ana" in german and "Konfusionsmatrix" in german
     assert words_percent(result.test_accuracy, "de") in german and "Trained by" not in german
     assert len(re.findall(r'alt="eine \d, die das Modell als \d las, zu \d+\xa0% sicher"', german)) == 12
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from mnist_core.classroom import from_query, to_query
+from mnist_core.language import catalogue
 from mnist_core.spec import PRESETS, ModelSpec
 
 
@@ -36,4 +37,9 @@ def test_a_bad_value_is_named_and_the_rest_still_apply() -> None:
     assert len(problems) == 3
     assert any(problem.startswith("'colour' is not a setting") for problem in problems)
     assert any("epochs='5000' could not be used: Epochs must be between 1 and 200" in p for p in problems)
-    assert any(problem.startswith("hidden_layers='64,abc' could not be used") for problem in problems)
+    assert "hidden_layers='64,abc' could not be used: write numbers separated by commas, such as 128,64." in problems
+    _, german = from_query({"hidden_layers": "64,abc", "colour": "red"}, words=catalogue("de"))
+    assert german == [
+        "'colour' ist keine Einstellung der Seite Trainieren.",
+        "hidden_layers='64,abc' ließ sich nicht verwenden: schreibe Zahlen, durch Kommas getrennt, etwa 128,64.",
+    ]
