@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from .errors import DatabaseError
+from .language import Marked
 
 __all__ = ["Database"]
 
@@ -49,7 +50,7 @@ class Database:
         if int(found) > version:
             raise DatabaseError(
                 "{what} {path} was written by a newer Digit Studio (schema {found}); update the app.",
-                what=self.what.capitalize(),
+                what=_capital(self.what),
                 path=str(self.path),
                 found=found,
             )
@@ -94,7 +95,7 @@ class Database:
     def _damaged(self, error: sqlite3.Error) -> DatabaseError:
         return DatabaseError(
             "{what} {path} cannot be used ({error}); {remedy}",
-            what=self.what.capitalize(),
+            what=_capital(self.what),
             path=str(self.path),
             error=str(error),
             remedy=self.remedy,
@@ -127,3 +128,8 @@ class Database:
             raise self._damaged(error) from None
         finally:
             db.close()
+
+
+def _capital(words: str) -> str:
+    """``words`` with a capital first letter; a :class:`Marked` one stays marked, so it is translated when shown."""
+    return words.capitalized() if isinstance(words, Marked) else words[:1].upper() + words[1:]

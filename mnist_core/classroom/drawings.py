@@ -30,6 +30,7 @@ from ..data import class_set, class_set_path
 from ..database import Database
 from ..errors import InvalidImageError, InvalidSpecError, LimitError
 from ..images.preprocess import FIELD, canvas_to_mnist
+from ..language import marked
 from ..network.dense import DenseNetwork
 from ..network.evaluation import Evaluation, log_loss
 from .roles import Actor, require_teacher
@@ -86,10 +87,10 @@ class ClassDrawings:
         self.per_minute = per_minute
         self.database = Database(
             path or default_path(),
-            what="the class drawings database",
+            what=marked("the class drawings database"),
             schema=SCHEMA,
             version=SCHEMA_VERSION,
-            remedy="if it is damaged, move it away: a new, empty one is made (the drawings in it are lost).",
+            remedy=marked("if it is damaged, move it away: a new, empty one is made (the drawings in it are lost)."),
         )
         self.path = self.database.path
 
@@ -201,7 +202,7 @@ class ClassDrawings:
         Raises:
             NotAllowedError: ``by`` is not the teacher.
         """
-        require_teacher(by, "delete class drawings")
+        require_teacher(by, marked("delete class drawings"))
         chosen = [int(drawing_id) for drawing_id in ids]
         with self.database.transaction() as db:
             return sum(db.execute("DELETE FROM drawings WHERE id = ?", (drawing_id,)).rowcount for drawing_id in chosen)
@@ -213,7 +214,7 @@ class ClassDrawings:
             NotAllowedError: ``by`` is not the teacher.
             InvalidImageError: the label is not a digit, or there is no such drawing.
         """
-        require_teacher(by, "relabel class drawings")
+        require_teacher(by, marked("relabel class drawings"))
         _check_label(label)
         with self.database.transaction() as db:
             changed = db.execute("UPDATE drawings SET label = ? WHERE id = ?", (int(label), int(drawing_id))).rowcount
@@ -226,7 +227,7 @@ class ClassDrawings:
         Raises:
             NotAllowedError: ``by`` is not the teacher.
         """
-        require_teacher(by, "delete the class drawings")
+        require_teacher(by, marked("delete the class drawings"))
         with self.database.transaction() as db:
             return int(db.execute("DELETE FROM drawings").rowcount)
 

@@ -390,7 +390,7 @@ class LessonBoard:
         Raises:
             NotAllowedError: ``by`` is not the teacher.
         """
-        require_teacher(by, "change the lesson")
+        require_teacher(by, marked("change the lesson"))
         with self.database.transaction() as db:
             db.execute("INSERT OR REPLACE INTO lesson VALUES (1, ?)", (lesson.to_json(),))
 
@@ -400,6 +400,6 @@ class LessonBoard:
         Raises:
             NotAllowedError: ``by`` is not the teacher.
         """
-        require_teacher(by, "end the lesson")
+        require_teacher(by, marked("end the lesson"))
         with self.database.transaction() as db:
             db.execute("DELETE FROM lesson")

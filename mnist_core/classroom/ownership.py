@@ -10,6 +10,7 @@ from collections.abc import Iterable
 
 from ..engine import JobTable
 from ..errors import DamagedModelError, NotAllowedError
+from ..language import marked
 from ..store import ModelStore
 from .lesson import CLASS_NAME
 from .roles import Actor, require_teacher
@@ -47,7 +48,7 @@ def delete_model(store: ModelStore, table: JobTable, model_id: str, *, by: Actor
         try:
             store.get(model_id)
         except DamagedModelError:
-            require_teacher(by, "remove a damaged model folder")
+            require_teacher(by, marked("remove a damaged model folder"))
     if not by.is_teacher and (by.role != "student" or model_owner(table, model_id) != by.session):
         raise NotAllowedError(
             "Only the teacher can delete this model: the class shares it. You may delete the models you trained."

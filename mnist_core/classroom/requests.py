@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 from ..engine import Job, TrainingQueue
 from ..errors import BadInputError, NotAllowedError
+from ..language import marked
 from ..spec import PRESETS, ModelSpec
 from .lesson import Lesson
 from .roles import Actor, require_teacher
@@ -42,7 +43,7 @@ def ask_for_presets(queue: TrainingQueue, names: Sequence[str], *, by: Actor) ->
         BadInputError: a name is not a preset.
         QueueError: a preset is already waiting or training for the teacher.
     """
-    require_teacher(by, "train the presets for the class")
+    require_teacher(by, marked("train the presets for the class"))
     if unknown := [name for name in names if name not in PRESETS]:
         raise BadInputError(
             "There is no preset {value}: choose among {value2}.", value=", ".join(unknown), value2=", ".join(PRESETS)
@@ -56,5 +57,5 @@ def cancel_job(queue: TrainingQueue, job_id: str, *, by: Actor) -> Job | None:
     Raises:
         NotAllowedError: ``by`` is not the teacher.
     """
-    require_teacher(by, "cancel other students' jobs")
+    require_teacher(by, marked("cancel other students' jobs"))
     return queue.cancel(job_id)

@@ -20,6 +20,7 @@ from pathlib import Path
 from ..database import Database
 from ..engine import JobTable
 from ..errors import BadInputError
+from ..language import marked
 from .drawings import ClassDrawings, default_path
 from .roles import Actor, require_teacher
 
@@ -87,7 +88,7 @@ class Roster:
     def __init__(self, path: Path | str | None = None) -> None:
         self.database = Database(
             path or default_path(),
-            what="the class roster",
+            what=marked("the class roster"),
             schema="""
                 CREATE TABLE IF NOT EXISTS students (
                     token TEXT PRIMARY KEY,
@@ -103,7 +104,7 @@ class Roster:
             """,
             version=SCHEMA_VERSION,
             version_key="roster",
-            remedy="move it away to start a new class (the drawings in it go with it).",
+            remedy=marked("move it away to start a new class (the drawings in it go with it)."),
         )
 
     def join(self, nickname: str) -> Student:
@@ -148,7 +149,7 @@ class Roster:
             NotAllowedError: ``by`` is not the teacher.
             BadInputError: the nickname is not allowed or taken, or there is no such student.
         """
-        require_teacher(by, "rename students")
+        require_teacher(by, marked("rename students"))
         name = check_nickname(nickname)
         with self.database.transaction() as db:
             _refuse_taken(db, name, but=token)
@@ -166,7 +167,7 @@ class Roster:
         Raises:
             NotAllowedError: ``by`` is not the teacher.
         """
-        require_teacher(by, "end a student's session")
+        require_teacher(by, marked("end a student's session"))
         with self.database.transaction() as db:
             # The row stays, so the work it did keeps its name; the nickname is free for someone new.
             db.execute("UPDATE students SET ended = 1 WHERE token = ?", (token,))
@@ -178,7 +179,7 @@ class Roster:
             NotAllowedError: ``by`` is not the teacher.
             BadInputError: one of the names is not allowed.
         """
-        require_teacher(by, "set the class roster")
+        require_teacher(by, marked("set the class roster"))
         kept: dict[str, str] = {}
         for given in nicknames:
             if given.strip():

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from ..database import Database
+from ..language import marked
 from ..spec import ModelSpec
 from ..store import ModelStore, StoredModel
 from ..training import EpochEvent
@@ -151,7 +152,7 @@ class JobTable:
     def __init__(self, path: Path | str) -> None:
         self.database = Database(
             path,
-            what="the job database",
+            what=marked("the job database"),
             schema="""
                 CREATE TABLE IF NOT EXISTS jobs (
                     id TEXT PRIMARY KEY,
@@ -183,7 +184,7 @@ class JobTable:
                 );
             """,
             version=SCHEMA_VERSION,
-            remedy="if it is damaged, move it away and restart the server: a new one is made.",
+            remedy=marked("if it is damaged, move it away and restart the server: a new one is made."),
         )
         self.path = self.database.path
 

@@ -20,6 +20,7 @@ from typing import Any
 
 from ..database import Database
 from ..engine import ACTIVE, REREAD_SECONDS, SWEEP_SESSION_PREFIX, Job, TrainingQueue, estimate_seconds
+from ..language import marked
 from ..spec import ModelSpec, field_name
 from ..store import StoredModel
 from ..training.records import EpochEvent
@@ -70,7 +71,7 @@ class SweepTable:
     def __init__(self, path: Path | str) -> None:
         self.database = Database(
             path,
-            what="the sweep database",
+            what=marked("the sweep database"),
             schema="""
                 CREATE TABLE IF NOT EXISTS sweeps (
                     id TEXT PRIMARY KEY,
@@ -89,7 +90,7 @@ class SweepTable:
             """,
             version=SCHEMA_VERSION,
             version_key="sweeps schema",
-            remedy="if it is damaged, move it away and restart the server: a new one is made.",
+            remedy=marked("if it is damaged, move it away and restart the server: a new one is made."),
         )
         self.path = self.database.path
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from mnist_core import errors
-from mnist_core.classroom import Lesson, build_lesson
+from mnist_core.classroom import Actor, Lesson, build_lesson
 from mnist_core.errors import BadInputError
 from mnist_core.language import KEYWORDS, LANGUAGES, catalogue, language_or_default, messages_in_code
 
@@ -138,3 +138,29 @@ def test_a_core_error_reads_in_the_readers_language_and_survives_a_worker() -> N
     assert back.in_language(catalogue("de")) == catalogue("de").text(error.message) != str(error)
     filled = InvalidSpecError("{name} has {count} characters.", name="'ab'", count=2)
     assert str(filled) == "'ab' has 2 characters." and filled.in_language(catalogue("en")) == str(filled)
+
+
+def test_the_words_an_error_carries_are_translated_with_it(tmp_path: Path) -> None:
+    """An action refused to a student and a damaged database name their parts in the reader's language too."""
+    import pickle
+
+    from mnist_core.classroom import ClassDrawings
+    from mnist_core.errors import DatabaseError, NotAllowedError
+
+    drawings = ClassDrawings(tmp_path / "class.db")
+    with pytest.raises(NotAllowedError) as refused:
+        drawings.clear(by=Actor.guest("s1"))
+    back = pickle.loads(pickle.dumps(refused.value))
+    assert str(back) == "Only the teacher can delete the class drawings."
+    assert back.in_language(catalogue("de")) == "Nur die Lehrkraft darf die Zeichnungen der Klasse löschen."
+
+    broken = tmp_path / "broken.db"
+    broken.write_bytes(b"not a database" * 100)
+    with pytest.raises(DatabaseError) as damaged:
+        ClassDrawings(broken)
+    spanish = damaged.value.in_language(catalogue("es"))
+    assert str(damaged.value).startswith(f"The class drawings database {broken} cannot be used")
+    assert spanish.startswith(f"La base de datos de dibujos de la clase {broken} no se puede usar")
+    assert spanish.endswith(
+        "si está dañada, muévela a otro sitio: se crea una nueva, vacía (los dibujos que contiene se pierden)."
+    )
