@@ -4,7 +4,7 @@ import numpy as np
 import streamlit as st
 from streamlit_drawable_canvas import st_canvas
 
-from mnist_core import plots
+from mnist_core import images, plots
 from mnist_core.errors import EmptyImageError
 from mnist_core.images import noise_image
 from mnist_core.language import marked
@@ -64,10 +64,11 @@ def drawing_board() -> None:
 
     reading = None
     state.pop(keys.DRAW_READING, None)
-    drawn = canvas.image_data  # decoded from the PNG the canvas sent, on each access: once here
+    png = canvas.image_bytes
     with errors.shown(stop=False):
         try:
-            if drawn is not None:
+            if png is not None:
+                drawn = images.read_image(png, gray=True)  # the black canvas is opaque: its gray levels are the ink
                 reading = read_drawing(drawn, networks, thresholds=own_thresholds, **drawing.reading_options())
         except EmptyImageError:
             pass  # nothing drawn yet: the page asks for a digit below

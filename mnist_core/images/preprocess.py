@@ -249,13 +249,18 @@ def _centre_of_mass_to_middle(field: np.ndarray) -> np.ndarray:
     return moved
 
 
-def read_image(source: str | Path | bytes, *, upright: bool = False, fit: int | None = None) -> np.ndarray:
+def read_image(
+    source: str | Path | bytes, *, upright: bool = False, fit: int | None = None, gray: bool = False
+) -> np.ndarray:
     """Read a PNG or JPEG (path or bytes) as an RGBA array.
 
     Args:
         upright: turn it by its EXIF orientation, as a phone means its photos to be seen.
         fit: shrink it to at most this many pixels a side (a JPEG is decoded at a
             fraction of its size already, which a phone's 12-megapixel photo needs).
+        gray: an opaque image comes as one plane of gray levels (Pillow's luma, the
+            weights :func:`ink` gives colours), which spares :func:`ink` the arithmetic
+            of three colour planes on every stroke; a transparent one stays RGBA.
 
     Raises:
         ImageTooLargeError: the file is over MAX_IMAGE_BYTES, or the image is over
@@ -291,7 +296,10 @@ def read_image(source: str | Path | bytes, *, upright: bool = False, fit: int | 
             image: Image.Image = ImageOps.exif_transpose(picture) if upright else picture
             if fit is not None:
                 image.thumbnail((fit, fit), Image.Resampling.LANCZOS)  # only ever shrinks
-            return np.asarray(image.convert("RGBA"))
+            rgba = image if image.mode == "RGBA" else image.convert("RGBA")
+            if gray and rgba.getchannel("A").getextrema()[0] == 255:
+                return np.asarray(image.convert("L"))
+            return np.asarray(rgba)
     except FileNotFoundError:
         raise InvalidImageError("There is no file {source}.", source=str(source)) from None
     except UnidentifiedImageError:

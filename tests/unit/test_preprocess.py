@@ -190,6 +190,25 @@ def test_read_image_reads_png_and_jpeg(mnist: data.Dataset, tmp_path: Path) -> N
     assert np.abs(from_jpeg - canvas_to_mnist(mnist.x_test[0])).mean() < CLOSE
 
 
+def test_read_image_gives_an_opaque_canvas_as_its_gray_levels_and_keeps_a_transparent_one(
+    mnist: data.Dataset,
+) -> None:
+    """``gray=True`` (what Draw asks for each stroke): the same ink and model input, read from one plane."""
+    digit = paint(mnist.x_test[0])
+    colourful = opaque_rgba(digit).copy()
+    colourful[..., 0] //= 2  # a tinted pen, so that the colours differ and the luma weights matter
+    for canvas in (opaque_rgba(digit), colourful):
+        gray = read_image(_png(canvas), gray=True)
+        assert gray.shape == (280, 280) and gray.dtype == np.uint8
+        assert np.abs(ink(gray) - ink(canvas)).max() <= 1 / 255 + 1e-6
+        assert np.abs(canvas_to_mnist(gray) - canvas_to_mnist(canvas)).max() < 0.02
+
+    on_glass = np.dstack([np.full((280, 280, 3), 255, np.uint8), digit])  # white ink on a transparent canvas
+    kept = read_image(_png(on_glass), gray=True)
+    assert kept.shape == (280, 280, 4)
+    np.testing.assert_allclose(ink(kept), digit / 255, atol=1e-6)
+
+
 def test_read_image_refuses_what_is_not_an_image(tmp_path: Path) -> None:
     """A text file, a missing file and a GIF raise InvalidImageError naming the problem."""
     text = tmp_path / "notes.txt"
