@@ -252,7 +252,7 @@ def _centre_of_mass_to_middle(field: np.ndarray) -> np.ndarray:
 def read_image(
     source: str | Path | bytes, *, upright: bool = False, fit: int | None = None, gray: bool = False
 ) -> np.ndarray:
-    """Read a PNG or JPEG (path or bytes) as an RGBA array.
+    """Read a PNG or JPEG (path or bytes) as an RGBA array (or, with ``gray``, one plane of gray levels).
 
     Args:
         upright: turn it by its EXIF orientation, as a phone means its photos to be seen.
