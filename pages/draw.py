@@ -6,7 +6,6 @@ from streamlit_drawable_canvas import st_canvas
 
 from mnist_core import images, plots
 from mnist_core.errors import EmptyImageError
-from mnist_core.images import noise_image
 from mnist_core.language import marked
 from mnist_core.network import Reading, read_drawing, read_image, read_photo_of_writing
 from mnist_core.pictures import pixels_html, pixels_row_html
@@ -174,7 +173,7 @@ st.caption(
 if st.button(t("Show random noise"), icon=":material/grain:"):
     st.session_state[keys.DRAW_NOISE_SEED] = int(np.random.default_rng().integers(1 << 31))
 if keys.DRAW_NOISE_SEED in st.session_state:
-    noise = noise_image(st.session_state[keys.DRAW_NOISE_SEED])
+    noise = images.noise_image(st.session_state[keys.DRAW_NOISE_SEED])
     cols = st.columns([1, *([2] * len(models))])
     cols[0].image(plots.enlarge(noise, 6), caption=t("random pixels"), width=168)
     noise_answers = read_image(noise, networks)

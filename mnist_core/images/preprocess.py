@@ -296,10 +296,9 @@ def read_image(
             image: Image.Image = ImageOps.exif_transpose(picture) if upright else picture
             if fit is not None:
                 image.thumbnail((fit, fit), Image.Resampling.LANCZOS)  # only ever shrinks
-            rgba = image if image.mode == "RGBA" else image.convert("RGBA")
-            if gray and rgba.getchannel("A").getextrema()[0] == 255:
+            if gray and not _see_through(image):
                 return np.asarray(image.convert("L"))
-            return np.asarray(rgba)
+            return np.asarray(image.convert("RGBA"))
     except FileNotFoundError:
         raise InvalidImageError("There is no file {source}.", source=str(source)) from None
     except UnidentifiedImageError:
@@ -310,6 +309,11 @@ def read_image(
         raise InvalidImageError(
             "{name} is not a readable PNG or JPEG image ({error}).", name=name, error=error
         ) from None
+
+
+def _see_through(image: Image.Image) -> bool:
+    """Whether any pixel of ``image`` is less than opaque (only an alpha band or a transparent colour can make one)."""
+    return image.has_transparency_data and image.convert("RGBA").getchannel("A").getextrema()[0] != 255
 
 
 def _too_large(name: str, size: tuple[int, int] | None) -> ImageTooLargeError:
