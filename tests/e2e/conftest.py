@@ -267,9 +267,13 @@ class Studio:
         return self.page.get_by_test_id("stSidebar")
 
     def slider(self, label: str) -> Any:
-        """The slider whose label is exactly ``label``."""
+        """The slider whose label is exactly ``label``, as the page's latest run drew it.
+
+        While a rerun draws the page again, the previous run's slider can still be there, marked stale.
+        """
         label_element = self.page.get_by_test_id("stWidgetLabel").get_by_text(label, exact=True)
-        return self.page.get_by_test_id("stSlider").filter(has=label_element)
+        current = self.page.locator('[data-testid="stElementContainer"]:not([data-stale="true"])')
+        return current.get_by_test_id("stSlider").filter(has=label_element)
 
     def set_slider(self, label: str, *keys: str) -> int:
         """Press keys on a slider (Home, End, PageUp: a tenth of the range, ArrowRight: one step); returns its value."""
