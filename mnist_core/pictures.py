@@ -24,6 +24,7 @@ from .training.records import EpochEvent
 __all__ = [
     "as_uint8",
     "confusion_html",
+    "curves_picture_html",
     "curves_svg",
     "pixels_html",
     "pixels_row_html",
@@ -43,9 +44,10 @@ def as_uint8(image: np.ndarray) -> np.ndarray:
     return (np.clip(array.astype(np.float32), 0, 1) * 255).round().astype(np.uint8)
 
 
-def _png_address(pixels: np.ndarray, compress_level: int = 6) -> str:
+def _png_address(picture: np.ndarray | Image.Image, compress_level: int = 6) -> str:
     buffer = io.BytesIO()
-    Image.fromarray(pixels).save(buffer, format="PNG", compress_level=compress_level)
+    image = picture if isinstance(picture, Image.Image) else Image.fromarray(picture)
+    image.save(buffer, format="PNG", compress_level=compress_level)
     return "data:image/png;base64," + base64.b64encode(buffer.getvalue()).decode("ascii")
 
 
@@ -60,12 +62,18 @@ def pixels_html(image: np.ndarray, *, width: int, caption: str = "", alt: str = 
         alt: what the picture shows, for a screen reader (the caption when not given).
     """
     pixels = as_uint8(image)
-    rows, columns = pixels.shape[:2]
+    return _figure_html(pixels, pixels.shape[:2], width=width, caption=caption, alt=alt)
+
+
+def _figure_html(
+    picture: np.ndarray | Image.Image, shape: tuple[int, int], *, width: int, caption: str, alt: str
+) -> str:
+    rows, columns = shape
     height = max(1, round(width * rows / columns))
     rendering = "pixelated" if columns < width else "auto"
     text = html.escape(alt or caption, quote=True)
     picture = (
-        f'<img src="{_png_address(pixels)}" alt="{text}" width="{width}" height="{height}" '
+        f'<img src="{_png_address(picture)}" alt="{text}" width="{width}" height="{height}" '
         f'style="image-rendering:{rendering};display:block;width:{width}px;height:{height}px">'
     )
     below = f'<figcaption style="{CAPTION_STYLE}">{html.escape(caption)}</figcaption>' if caption else ""
@@ -84,6 +92,18 @@ def pixels_row_html(images: Sequence[np.ndarray], captions: Sequence[str], *, wi
 
 #: Blue, white and red: weights that push a unit down, nothing, and up (Plotly's RdBu reversed, ends and middle).
 _DIVERGING = np.array([[33, 102, 172], [247, 247, 247], [178, 24, 43]], dtype=np.float32)
+#: Shades on each side of white in the weights' picture (31 colours in all, and white for the gaps).
+_WEIGHT_SHADES = 15
+
+
+def _weight_palette() -> list[int]:
+    low, middle, high = _DIVERGING
+    levels = np.linspace(-1, 1, 2 * _WEIGHT_SHADES + 1)[:, None]
+    colours = np.where(levels < 0, middle + (low - middle) * -levels, middle + (high - middle) * levels)
+    return [*colours.round().astype(np.uint8).ravel().tolist(), 255, 255, 255]
+
+
+_WEIGHT_PALETTE = _weight_palette()
 #: The colours of training and validation, as in the interactive figures.
 _SERIES = {"training": "#2563eb", "validation": "#f97316"}
 
@@ -105,18 +125,22 @@ def weights_html(
 ) -> str:
     """First-layer weights ``(units, 28, 28)`` as one picture: red pushes a unit up, blue down, one shared scale.
 
-    One PNG of the whole grid (a few kilobytes), where a heatmap would send every weight as a number.
+    One palette PNG of the whole grid, about 20 kB for 36 units: a live run sends it to every viewer on each
+    refresh, and early weights are noise, which a full-colour PNG cannot compress (four times the bytes, for
+    shades the eye does not tell apart).
     """
     images = np.asarray(images, dtype=np.float32)
     count = len(images)
     mosaic, _ = weight_mosaic(images, max(1, min(columns, count or 1)))
     limit = float(np.nanmax(np.abs(images))) if count else 1.0
-    scaled = np.clip(np.nan_to_num(mosaic, nan=0.0) / (limit or 1.0), -1, 1)[..., None]  # -1 … 1
-    low, middle, high = _DIVERGING
-    colours = np.where(scaled < 0, middle + (low - middle) * -scaled, middle + (high - middle) * scaled)
-    colours[np.isnan(mosaic)] = 255  # the gaps between units
-    return pixels_html(
-        colours.round().astype(np.uint8),
+    scaled = np.clip(np.nan_to_num(mosaic, nan=0.0) / (limit or 1.0), -1, 1)  # -1 … 1
+    shades = np.rint((scaled + 1) * _WEIGHT_SHADES).astype(np.uint8)  # 0 (most blue) … 2 × shades (most red)
+    shades[np.isnan(mosaic)] = len(_WEIGHT_PALETTE) // 3 - 1  # the gaps between units: white
+    picture = Image.fromarray(shades)  # gray levels, made palette indices by the palette
+    picture.putpalette(_WEIGHT_PALETTE)
+    return _figure_html(
+        picture,
+        shades.shape,
         width=width,
         caption=caption,
         alt=words.text("the incoming weights of {count} first-layer units", count=count),
@@ -181,22 +205,38 @@ def curves_svg(history: Sequence[EpochEvent], *, epochs: int, words: Catalogue =
     legend = "".join(
         f'<tspan fill="{colour}">● {html.escape(words.text(name))}</tspan> ' for name, colour in _SERIES.items()
     )
-    alt = words.text("training curves, no epoch yet")
-    if history:
-        last = history[-1]
-        alt = words.text(
-            "after epoch {epoch} of {epochs}: loss {loss:.3f}, accuracy {accuracy}",
-            epoch=last.epoch, epochs=epochs, loss=last.loss, accuracy=words.percent(last.accuracy, digits=1),
-        )  # fmt: skip
-        if last.val_accuracy is not None:
-            alt += words.text(", validation accuracy {accuracy}", accuracy=words.percent(last.val_accuracy, digits=1))
+    alt = _curves_alt(history, epochs, words)
     total_width = 2 * panel_width + 20
     return (
-        f'<svg role="img" aria-label="{html.escape(alt, quote=True)}" viewBox="0 0 {total_width:.0f} '
+        f'<svg xmlns="http://www.w3.org/2000/svg" role="img" aria-label="{html.escape(alt, quote=True)}" '
+        f'viewBox="0 0 {total_width:.0f} '
         f'{panel_height + 16:.0f}" style="width:100%;max-width:{total_width:.0f}px;height:auto;font-family:sans-serif">'
         f"<title>{html.escape(alt)}</title>{''.join(panels)}"
         f'<text x="{pad}" y="{panel_height + 12}" font-size="11">{legend}</text></svg>'
     )
+
+
+def _curves_alt(history: Sequence[EpochEvent], epochs: int, words: Catalogue) -> str:
+    """The curves' text alternative: the last epoch's figures."""
+    if not history:
+        return words.text("training curves, no epoch yet")
+    last = history[-1]
+    alt = words.text(
+        "after epoch {epoch} of {epochs}: loss {loss:.3f}, accuracy {accuracy}",
+        epoch=last.epoch, epochs=epochs, loss=last.loss, accuracy=words.percent(last.accuracy, digits=1),
+    )  # fmt: skip
+    if last.val_accuracy is not None:
+        alt += words.text(", validation accuracy {accuracy}", accuracy=words.percent(last.val_accuracy, digits=1))
+    return alt
+
+
+def curves_picture_html(history: Sequence[EpochEvent], *, epochs: int, words: Catalogue = ENGLISH) -> str:
+    """:func:`curves_svg` as a picture (an ``<img>`` of a data address) as wide as its box: it goes inside a
+    layout of other markup, where Streamlit's HTML element keeps pictures and drops inline SVG."""
+    svg = curves_svg(history, epochs=epochs, words=words)
+    address = "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+    alt = html.escape(_curves_alt(history, epochs, words), quote=True)
+    return f'<img src="{address}" alt="{alt}" style="display:block;width:100%;max-width:620px;height:auto">'
 
 
 # -- a confusion matrix, as a table ---------------------------------------------------

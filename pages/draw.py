@@ -84,29 +84,24 @@ def drawing_board() -> None:
 def show_reading(reading: Reading, answers_area, seen, *, first_step: str) -> None:
     """The answers (or a number's, digit by digit), what the models see, and each step while it is open."""
     if reading.number is not None:
-        answers_area.html(number_html(models, reading.number))
+        answers_area.html(layout.Markup(number_html(models, reading.number)))
         return
-    answers_area.html(answers_html(models, reading))
+    answers_area.html(layout.Markup(answers_html(models, reading)))
     first = reading.answers[models[0].id]
     if first.saliency is not None:
         overlay = plots.saliency_overlay(reading.model_input, first.saliency, scale=1)
         caption = t("what made {name} say {digit}", name=models[0].name, digit=first.top_digit)
-        seen.html(seen_title + pixels_html(overlay, width=SEEN_WIDTH, caption=caption))
+        seen.html(layout.Markup(seen_title + pixels_html(overlay, width=SEEN_WIDTH, caption=caption)))
     else:
-        seen.html(
-            seen_title + pixels_html(reading.model_input, width=SEEN_WIDTH, alt=t("the 28 × 28 image the models read"))
-        )
+        alt = t("the 28 × 28 image the models read")
+        seen.html(layout.Markup(seen_title + pixels_html(reading.model_input, width=SEEN_WIDTH, alt=alt)))
     # The steps' pictures are made and sent only while a student looks at them.
     steps_box = st.expander(t("Each step from canvas to model input"), key=keys.DRAW_STEPS, on_change="rerun")
     if steps_box.open:
         steps = reading.steps
-        steps_box.html(
-            pixels_row_html(
-                [steps.ink, steps.cropped, steps.evened, steps.placed, steps.result],
-                drawing.step_captions(steps, first_step),
-                width=STEP_WIDTH,
-            )
-        )
+        pictures = [steps.ink, steps.cropped, steps.evened, steps.placed, steps.result]
+        captions = drawing.step_captions(steps, first_step)
+        steps_box.html(layout.Markup(pixels_row_html(pictures, captions, width=STEP_WIDTH)))
 
 
 def from_paper(source: str) -> None:

@@ -16,11 +16,11 @@ from mnist_core.classroom import ask_for_model, ask_for_presets
 from mnist_core.engine import JobStatus, TrainingQueue
 from mnist_core.errors import MnistCoreError
 from mnist_core.language import Catalogue, marked
-from mnist_core.pictures import curves_svg, weights_html
+from mnist_core.pictures import curves_picture_html, weights_html
 from mnist_core.spec import ModelSpec
 from mnist_core.training import EpochEvent
 
-from . import classroom, keys, resources
+from . import classroom, keys, layout, resources
 from .language import current, explained, t
 from .report import model_report
 
@@ -44,13 +44,22 @@ def _live_curves(
 ) -> str:  # fmt: skip
     # Drawn once per job, attempt, epoch and language for every session watching it (a retried job counts its
     # epochs from 1 again): a tick with no new epoch sends the same text.
-    return curves_svg(_events, epochs=epochs, words=_words)
+    return curves_picture_html(_events, epochs=epochs, words=_words)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
 def _live_weights(job_id: str, attempt: int, epoch: int, language: str, _images: np.ndarray, _words: Catalogue) -> str:
     caption = _words.text("First-layer weights after epoch {epoch}", epoch=epoch)
-    return weights_html(_images, columns=6, caption=caption, words=_words)
+    return weights_html(_images, columns=6, width=346, caption=caption, words=_words)  # twice its pixels
+
+
+def _side_by_side(curves: str | None, weights: str | None) -> str:
+    """The curves taking the room the weights (at their own size) leave them; one under the other on a phone."""
+    cells = [
+        f'<div style="flex:1 1 18rem;min-width:0">{curves}</div>' if curves else "",
+        f'<div style="flex:0 1 auto;max-width:100%;overflow-x:auto">{weights}</div>' if weights else "",
+    ]
+    return f'<div style="display:flex;flex-wrap:wrap;gap:1rem;align-items:flex-start">{"".join(cells)}</div>'
 
 
 def live_seconds() -> float:
@@ -218,14 +227,17 @@ def job_progress(training: TrainingQueue) -> JobStatus | None:
         if st.button(t("Stop"), icon=":material/stop_circle:", key=keys.stop_job(job_id)):
             training.stop(job_id, classroom.actor().session)
             st.toast(t("Stopping after this batch; what was learned is kept."))
-        # Cheap pictures, made once per epoch for everyone watching (the result's figures are interactive).
-        curves, weights = st.columns([3, 2])
+        # Cheap pictures, made once per epoch for everyone watching (the result's figures are interactive),
+        # side by side in one element: each refresh of each viewer sends a few messages, not seven.
+        curves = weights = None
         if current.events:
             events = tuple(current.events)
-            curves.html(_live_curves(job_id, job.attempts, len(events), job.spec.epochs, words.language, events, words))
+            curves = _live_curves(job_id, job.attempts, len(events), job.spec.epochs, words.language, events, words)
         if current.first_layer is not None:
             epoch, images = current.first_layer
-            weights.html(_live_weights(job_id, job.attempts, epoch, words.language, images, words))
+            weights = _live_weights(job_id, job.attempts, epoch, words.language, images, words)
+        if curves or weights:
+            st.html(layout.Markup(_side_by_side(curves, weights)))
 
     live()
     return None

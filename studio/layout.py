@@ -84,6 +84,23 @@ class Screen:
         return self.screen < NARROW_SCREEN_PX
 
 
+class Markup:
+    """HTML this app wrote, for ``st.html`` to send as it is.
+
+    ``st.html`` dedents and strips a string, line by line, before sending it; an object's ``_repr_html_``
+    it takes unchanged. Our markup has no indentation to remove, and a picture's kilobytes would be scanned
+    on every stroke and on every refresh of every viewer of a live run.
+    """
+
+    __slots__ = ("body",)
+
+    def __init__(self, body: str) -> None:
+        self.body = body
+
+    def _repr_html_(self) -> str:
+        return self.body
+
+
 def narrow_screen_styles() -> None:
     """Draw's styles for a narrow screen (a phone): less space above the page, compact answers side by side.
 

@@ -18,6 +18,12 @@ def test_training_shows_progress_then_the_result(studio):
 
     studio.button("Train").click()
     studio.page.get_by_text(re.compile(r"Training .*: epoch \d of 6")).wait_for(timeout=TRAINING_TIMEOUT_MS)
+    # The live curves come with the epochs that the progress counts (drawn from the same events, in the same run
+    # of the live fragment), and the first layer's weights beside them.
+    studio.page.get_by_role("img", name=re.compile(r"^after epoch \d of 6: loss")).wait_for(timeout=10_000)
+    studio.page.get_by_role("img", name=re.compile(r"incoming weights of \d+ first-layer units")).wait_for(
+        timeout=10_000
+    )
     success = studio.page.get_by_text("Trained and saved as")
     success.wait_for(timeout=TRAINING_TIMEOUT_MS)
     studio.idle()
