@@ -55,6 +55,22 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 IDLE = "[data-test-script-state='notRunning']"
+#: Counts, in every document a Studio tab loads, the script runs that begin (Streamlit marks its app element
+#: "running"), so that a wait after an action can tell that the run it asked for has begun.
+RUN_COUNTER = """(() => {
+    window.__scriptRuns = 0;
+    new MutationObserver((changes) => {
+        for (const change of changes) {
+            if (change.target.getAttribute("data-test-script-state") === "running") window.__scriptRuns += 1;
+        }
+    }).observe(document, {attributes: true, subtree: true, attributeFilter: ["data-test-script-state"]});
+})()"""
+RUNS = "() => window.__scriptRuns || 0"
+#: A run has begun since the tab last was idle, or one is under way or asked for.
+RUN_BEGUN = """(seen) => (window.__scriptRuns || 0) > seen
+    || document.querySelector("[data-test-script-state]:not([data-test-script-state='notRunning'])") !== null"""
+#: How long an action may take to start a script run (the longest wait when it starts none).
+RUN_START_MS = 100
 
 
 def unavailable(reason: str) -> None:
@@ -249,16 +265,28 @@ class Studio:
     def __init__(self, page: Any, url: str) -> None:
         self.page = page
         self.url = url
+        self._runs = 0  # script runs this tab had seen begin when it was last idle
+        page.add_init_script(RUN_COUNTER)
 
     def open(self, path: str = "/") -> None:
         """Load a page by its URL path and wait for its script to finish."""
         self.page.goto(self.url + path)
-        self.idle()
+        self.page.wait_for_selector(IDLE, state="attached")  # a new document starts "initial", then runs
+        self._runs = self.page.evaluate(RUNS)
 
     def idle(self) -> None:
-        """Wait until the app's script is not running (the Streamlit e2e idiom)."""
-        self.page.wait_for_timeout(100)  # let a rerun that was just triggered begin
+        """Wait until the script run that the last action started (if it started one) has ended.
+
+        A run begins a few milliseconds after the action that asked for it: the wait ends when the tab has
+        seen one more run begin (or one is under way), or after :data:`RUN_START_MS` if none does, and then
+        when the app's script is not running (the Streamlit e2e idiom).
+        """
+        from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+        with contextlib.suppress(PlaywrightTimeout):
+            self.page.wait_for_function(RUN_BEGUN, arg=self._runs, timeout=RUN_START_MS)
         self.page.wait_for_selector(IDLE, state="attached")
+        self._runs = self.page.evaluate(RUNS)
 
     def button(self, name: str) -> Any:
         return self.page.get_by_role("button", name=name, exact=True)
