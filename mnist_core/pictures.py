@@ -11,6 +11,7 @@ small one needs neither.
 from __future__ import annotations
 
 import base64
+import functools
 import html
 import io
 from collections.abc import Callable, Sequence
@@ -26,6 +27,8 @@ __all__ = [
     "confusion_html",
     "curves_picture_html",
     "curves_svg",
+    "diverging_picture",
+    "png_address",
     "pixels_html",
     "pixels_row_html",
     "weight_mosaic",
@@ -44,7 +47,8 @@ def as_uint8(image: np.ndarray) -> np.ndarray:
     return (np.clip(array.astype(np.float32), 0, 1) * 255).round().astype(np.uint8)
 
 
-def _png_address(picture: np.ndarray | Image.Image, compress_level: int = 6) -> str:
+def png_address(picture: np.ndarray | Image.Image, compress_level: int = 6) -> str:
+    """``picture`` (uint8 pixels, or a Pillow image) as a PNG in a ``data:`` address, for an ``<img>`` or a figure."""
     buffer = io.BytesIO()
     image = picture if isinstance(picture, Image.Image) else Image.fromarray(picture)
     image.save(buffer, format="PNG", compress_level=compress_level)
@@ -73,7 +77,7 @@ def _figure_html(
     rendering = "pixelated" if columns < width else "auto"
     text = html.escape(alt or caption, quote=True)
     picture = (
-        f'<img src="{_png_address(picture)}" alt="{text}" width="{width}" height="{height}" '
+        f'<img src="{png_address(picture)}" alt="{text}" width="{width}" height="{height}" '
         f'style="image-rendering:{rendering};display:block;width:{width}px;height:{height}px">'
     )
     below = f'<figcaption style="{CAPTION_STYLE}">{html.escape(caption)}</figcaption>' if caption else ""
@@ -91,19 +95,44 @@ def pixels_row_html(images: Sequence[np.ndarray], captions: Sequence[str], *, wi
 # -- a training run, live -----------------------------------------------------------
 
 #: Blue, white and red: weights that push a unit down, nothing, and up (Plotly's RdBu reversed, ends and middle).
-_DIVERGING = np.array([[33, 102, 172], [247, 247, 247], [178, 24, 43]], dtype=np.float32)
+_DIVERGING = ((33, 102, 172), (247, 247, 247), (178, 24, 43))
 #: Shades on each side of white in the weights' picture (31 colours in all, and white for the gaps).
 _WEIGHT_SHADES = 15
 
 
-def _weight_palette() -> list[int]:
-    low, middle, high = _DIVERGING
-    levels = np.linspace(-1, 1, 2 * _WEIGHT_SHADES + 1)[:, None]
-    colours = np.where(levels < 0, middle + (low - middle) * -levels, middle + (high - middle) * levels)
-    return [*colours.round().astype(np.uint8).ravel().tolist(), 255, 255, 255]
+@functools.cache
+def _palette(colours: tuple[tuple[int, int, int], ...], shades: int) -> tuple[list[int], int]:
+    """A PNG palette of ``2 × shades + 1`` colours evenly along ``colours`` (evenly spaced stops, low to high),
+    then white; and white's index."""
+    stops = np.asarray(colours, dtype=np.float32)
+    levels = np.linspace(0, 1, 2 * shades + 1)
+    at = np.linspace(0, 1, len(stops))
+    table = np.stack([np.interp(levels, at, stops[:, channel]) for channel in range(3)], axis=1)
+    return [*table.round().astype(np.uint8).ravel().tolist(), 255, 255, 255], len(levels)
 
 
-_WEIGHT_PALETTE = _weight_palette()
+def diverging_picture(
+    mosaic: np.ndarray,
+    limit: float,
+    *,
+    colours: tuple[tuple[int, int, int], ...] = _DIVERGING,
+    shades: int = _WEIGHT_SHADES,
+) -> Image.Image:
+    """Signed values (NaN in the gaps between tiles) as a palette picture: ``-limit`` the first colour, 0 the
+    middle one, ``limit`` the last, ``shades`` steps on each side, the gaps white.
+
+    A palette PNG of it is a few kilobytes where the same numbers in a figure are hundreds.
+    """
+    palette, white = _palette(colours, shades)
+    values = np.asarray(mosaic, dtype=np.float32)
+    scaled = np.clip(np.nan_to_num(values, nan=0.0) / (limit or 1.0), -1, 1)  # -1 … 1
+    indices = np.rint((scaled + 1) * shades).astype(np.uint8)  # 0 (lowest) … 2 × shades (highest)
+    indices[np.isnan(values)] = white
+    picture = Image.fromarray(indices)  # gray levels, made palette indices by the palette
+    picture.putpalette(palette)
+    return picture
+
+
 #: The colours of training and validation, as in the interactive figures.
 _SERIES = {"training": "#2563eb", "validation": "#f97316"}
 
@@ -133,14 +162,10 @@ def weights_html(
     count = len(images)
     mosaic, _ = weight_mosaic(images, max(1, min(columns, count or 1)))
     limit = float(np.nanmax(np.abs(images))) if count else 1.0
-    scaled = np.clip(np.nan_to_num(mosaic, nan=0.0) / (limit or 1.0), -1, 1)  # -1 … 1
-    shades = np.rint((scaled + 1) * _WEIGHT_SHADES).astype(np.uint8)  # 0 (most blue) … 2 × shades (most red)
-    shades[np.isnan(mosaic)] = len(_WEIGHT_PALETTE) // 3 - 1  # the gaps between units: white
-    picture = Image.fromarray(shades)  # gray levels, made palette indices by the palette
-    picture.putpalette(_WEIGHT_PALETTE)
+    picture = diverging_picture(mosaic, limit)
     return _figure_html(
         picture,
-        shades.shape,
+        mosaic.shape,
         width=width,
         caption=caption,
         alt=words.text("the incoming weights of {count} first-layer units", count=count),

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import base64
+import io
 import re
 
 import numpy as np
 import plotly.graph_objects as go
 import pytest
+from PIL import Image
 
 from mnist_core import EpochEvent, data, plots
 
@@ -17,10 +20,16 @@ BAR = re.compile(r"height:([0-9.]+)px;background:(#[0-9a-f]{6})")
 SHARE = re.compile(r">(-?[0-9]+)%</div>")  # the percentage written above each bar
 
 
+def _picture(source: str) -> Image.Image:
+    """The picture a figure's image trace carries as a PNG address."""
+    assert source.startswith("data:image/png;base64,")
+    return Image.open(io.BytesIO(base64.b64decode(source.split(",", 1)[1])))
+
+
 def _mosaic(figure: go.Figure) -> np.ndarray:
     """The RGB picture of a digit grid."""
     (image,) = [trace for trace in figure.data if isinstance(trace, go.Image)]
-    return np.asarray(image.z)
+    return np.asarray(_picture(image.source).convert("RGB"))
 
 
 def _shows(mosaic: np.ndarray, digit: np.ndarray) -> bool:
@@ -177,6 +186,40 @@ def test_digit_grid_shows_its_title() -> None:
     titled = plots.digit_grid(images, title="Mistakes")
     assert titled.layout.title.text == "Mistakes"
     assert titled.layout.margin.t > plots.digit_grid(images).layout.margin.t
+
+
+# -- weights ---------------------------------------------------------------------
+DARKEST_RED, MIDDLE, DARKEST_BLUE, GAP = (103, 0, 31), (247, 247, 247), (5, 48, 97), (255, 255, 255)
+
+
+def test_a_weight_grid_is_a_picture_on_one_scale_with_click_targets_on_its_units() -> None:
+    """Red pushes a unit up, blue holds it back, white is nothing (and the gaps); a click target sits on each unit."""
+    images = np.zeros((2, 28, 28), dtype=np.float32)
+    images[0, 0, 0], images[0, 5, 5], images[1, 27, 27] = 2.0, 1.0, -2.0
+    figure = plots.weight_grid(images, columns=2, clickable=True)
+    (image,) = [trace for trace in figure.data if isinstance(trace, go.Image)]
+    picture = np.asarray(_picture(image.source).convert("RGB")).astype(int)
+    assert picture.shape == (28, 57, 3)
+    assert tuple(picture[0, 0]) == DARKEST_RED and tuple(picture[27, 29 + 27]) == DARKEST_BLUE
+    assert tuple(picture[1, 1]) == MIDDLE and tuple(picture[0, 28]) == GAP
+    half = picture[5, 5]  # half the strongest weight: between white and red
+    assert MIDDLE[0] > half[0] > DARKEST_RED[0] and half[2] < MIDDLE[2]
+    (targets,) = [trace for trace in figure.data if isinstance(trace, go.Scatter)]
+    assert list(targets.x) == [13.5, 29 + 13.5] and list(targets.customdata) == [0, 1]
+
+
+def test_the_weight_animation_is_a_picture_per_epoch_on_one_scale() -> None:
+    """Every epoch is a frame, all on the strongest weight's scale (early weights pale), sent as pictures."""
+    rng = np.random.default_rng(0)
+    frames = [rng.normal(0, 0.05 * (1 + epoch), (36, 28, 28)) for epoch in range(3)]
+    figure = plots.weight_animation([1, 2, 3], frames)
+    assert [frame.name for frame in figure.frames] == ["1", "2", "3"]
+    pictures = [np.asarray(_picture(frame.data[0].source).convert("RGB")).astype(int) for frame in figure.frames]
+    strength = [np.abs(picture - 247).mean() for picture in pictures]
+    assert strength[0] < strength[1] < strength[2]
+    # 3 × 36 units of noise, the hardest weights to compress: still a few tens of kilobytes, where a heatmap
+    # wrote every one of the 85 000 weights out as a number.
+    assert len(figure.to_json()) < 120_000
 
 
 # -- confusion_heatmap ----------------------------------------------------------
