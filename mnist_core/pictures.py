@@ -28,9 +28,9 @@ __all__ = [
     "curves_picture_html",
     "curves_svg",
     "diverging_picture",
-    "png_address",
     "pixels_html",
     "pixels_row_html",
+    "png_address",
     "weight_mosaic",
     "weights_html",
 ]
