@@ -76,12 +76,12 @@ def _figure_html(
     height = max(1, round(width * rows / columns))
     rendering = "pixelated" if columns < width else "auto"
     text = html.escape(alt or caption, quote=True)
-    picture = (
+    shown = (
         f'<img src="{png_address(picture)}" alt="{text}" width="{width}" height="{height}" '
         f'style="image-rendering:{rendering};display:block;width:{width}px;height:{height}px">'
     )
     below = f'<figcaption style="{CAPTION_STYLE}">{html.escape(caption)}</figcaption>' if caption else ""
-    return f'<figure style="margin:0;width:{width}px">{picture}{below}</figure>'
+    return f'<figure style="margin:0;width:{width}px">{shown}{below}</figure>'
 
 
 def pixels_row_html(images: Sequence[np.ndarray], captions: Sequence[str], *, width: int) -> str:

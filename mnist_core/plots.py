@@ -42,8 +42,9 @@ TRAIN = "#2563eb"
 VALIDATION = "#f97316"
 DIGITS = [str(d) for d in range(10)]
 #: The weights' colours, blue to white to red: Plotly's RdBu reversed, stop by stop, as its heatmaps draw it.
-WEIGHT_COLOURS = tuple(
-    tuple(int(part) for part in colour[4:-1].split(",")) for _, colour in pcolors.get_colorscale("RdBu_r")
+WEIGHT_COLOURS: tuple[tuple[int, int, int], ...] = tuple(
+    (int(red), int(green), int(blue))
+    for red, green, blue in (colour[4:-1].split(",") for _, colour in pcolors.get_colorscale("RdBu_r"))
 )
 #: Shades on each side of white in a weights picture, as in the live pictures: 31 colours, finer steps than
 #: the eye tells apart in weights.
