@@ -64,6 +64,12 @@ def softmax(z: np.ndarray) -> np.ndarray:
     return z
 
 
+#: Images multiplied at once: enough for fast matrix products, few enough that scoring all 60 000 training
+#: images holds tens of megabytes at a time rather than their 376 MB in float64 (a first evaluation took
+#: 2.1 s instead of 0.5 s here, most of it the system handing out fresh memory).
+BATCH_ROWS = 4096
+
+
 @dataclass(frozen=True, eq=False)
 class DenseNetwork:
     """A stack of dense layers ending in a softmax over the ten digits (and "not a digit").
@@ -131,10 +137,16 @@ class DenseNetwork:
 
     def predict_outputs(self, images: np.ndarray) -> np.ndarray:
         """Every output's probability, ``(n, 10)`` or ``(n, 11)``: the digits, then "not a digit"."""
-        x = np.asarray(images)
-        if x.dtype == np.uint8:
-            x = x.astype(np.float32) / np.float32(255)
-        x = x.reshape(-1, INPUT_UNITS).astype(np.float64)
+        rows = np.asarray(images).reshape(-1, INPUT_UNITS)
+        if len(rows) <= BATCH_ROWS:
+            return self._outputs(rows)
+        return np.concatenate(
+            [self._outputs(rows[start : start + BATCH_ROWS]) for start in range(0, len(rows), BATCH_ROWS)]
+        )
+
+    def _outputs(self, rows: np.ndarray) -> np.ndarray:
+        x = rows.astype(np.float32) / np.float32(255) if rows.dtype == np.uint8 else rows
+        x = x.astype(np.float64)
         for weight, bias, name in zip(self.weights[:-1], self.biases[:-1], self.activations, strict=True):
             x = ACTIVATIONS[name](x @ weight + bias)
         return softmax(x @ self.weights[-1] + self.biases[-1])

@@ -12,6 +12,7 @@ import pytest
 from mnist_core import data
 from mnist_core.errors import DamagedModelError
 from mnist_core.network import DenseNetwork, evaluate
+from mnist_core.network.dense import BATCH_ROWS
 from mnist_core.spec import ModelSpec
 from mnist_core.store import ModelStore
 from mnist_core.training import TrainedModel, train
@@ -56,6 +57,21 @@ def test_input_layouts_give_the_same_answer(sklearn_model: TrainedModel, mnist: 
     np.testing.assert_allclose(one, from_uint8[3:4], atol=1e-6)
     np.testing.assert_allclose(from_uint8.sum(axis=1), 1, rtol=1e-9)
     assert (network.predict(mnist.x_test[:20]) == from_uint8.argmax(axis=1)).all()
+
+
+def test_many_images_are_scored_in_batches_with_the_same_answers(
+    sklearn_model: TrainedModel, mnist: data.Dataset
+) -> None:
+    """Past BATCH_ROWS images the forward pass runs in parts: the same probabilities, the uneven last part too."""
+    network = sklearn_model.network
+    images = mnist.x_test[: 2 * BATCH_ROWS + 5]
+    together = network.predict_outputs(images)
+    one_by_one = np.concatenate(
+        [network.predict_outputs(images[start : start + 100]) for start in range(0, len(images), 100)]
+    )
+    assert together.shape == (len(images), 10)
+    np.testing.assert_allclose(together, one_by_one, rtol=0, atol=1e-12)
+    np.testing.assert_array_equal(together.argmax(axis=1), one_by_one.argmax(axis=1))
 
 
 def test_bytes_round_trip(keras_model: TrainedModel, sklearn_model: TrainedModel, mnist: data.Dataset) -> None:
