@@ -115,7 +115,7 @@ def digit_grid(
                 "font": {"size": 11},
             }
         )
-    # A PNG, not the pixels as numbers: a hundred digits are 30 kB to send instead of 1.6 MB.
+    # A PNG, not the pixels as numbers: the Data page's hundred digits are 80 kB to send instead of 1.6 MB.
     figure = go.Figure(go.Image(source=png_address(mosaic), hoverinfo="skip"))
     figure.update_layout(
         title=title,
@@ -328,8 +328,8 @@ def class_gap(
 def _weights_source(mosaic: np.ndarray, limit: float) -> str:
     """A weights mosaic as a PNG address: ``-limit`` blue, 0 white, ``limit`` red, the gaps white.
 
-    A page sends a few kilobytes where a heatmap of the same weights sent every one as a number (a megabyte
-    for a report's epochs).
+    A page sends a tenth of what a heatmap of the same weights sent, every weight as a number (1.2 MB for a
+    report's epochs).
     """
     return png_address(diverging_picture(mosaic, limit, colours=WEIGHT_COLOURS, shades=WEIGHT_SHADES))
 
