@@ -46,9 +46,6 @@ WEIGHT_COLOURS: tuple[tuple[int, int, int], ...] = tuple(
     (int(red), int(green), int(blue))
     for red, green, blue in (colour[4:-1].split(",") for _, colour in pcolors.get_colorscale("RdBu_r"))
 )
-#: Shades on each side of white in a weights picture, as in the live pictures: 31 colours, finer steps than
-#: the eye tells apart in weights.
-WEIGHT_SHADES = 15
 #: zlib's level for the pictures inside figures, which are drawn again on every page view: level 1 is 4.5 times
 #: faster than the default 6 on 300 units' weights (3.2 ms against 14.6) for 4 % more bytes, and on a grid of
 #: digits both faster and smaller.
@@ -335,7 +332,7 @@ def _weights_source(mosaic: np.ndarray, limit: float) -> str:
     A page sends a tenth of what a heatmap of the same weights sent, every weight as a number (1.2 MB for a
     report's epochs).
     """
-    picture = diverging_picture(mosaic, limit, colours=WEIGHT_COLOURS, shades=WEIGHT_SHADES)
+    picture = diverging_picture(mosaic, limit, colours=WEIGHT_COLOURS)  # as many shades as the live pictures
     return png_address(picture, compress_level=FIGURE_PNG_LEVEL)
 
 
