@@ -222,7 +222,8 @@ def _page(
     if photo:
         grain = ndimage.gaussian_filter(rng.normal(0, 1, shape).astype(np.float32), 1.5)
         paper += grain * float(rng.uniform(0.01, 0.03)) / max(float(grain.std()), 1e-6)
-        ys, xs = np.mgrid[0:rows, 0:cols] / max(shape)
+        # A column and a row: their sum below spans the page.
+        ys, xs = np.arange(rows)[:, None] / max(shape), np.arange(cols)[None, :] / max(shape)
         direction = rng.uniform(0, 2 * np.pi)
         slope = np.cos(direction) * (xs - 0.5) + np.sin(direction) * (ys - 0.5)
         paper *= 1.0 - float(rng.uniform(0.15, 0.4)) * (slope + 0.5)  # a lamp to one side

@@ -100,11 +100,15 @@ def photo_ink(picture: np.ndarray) -> np.ndarray:
         TooManyMarksError: so much is marked that no digit can be told from the rest.
     """
     gray = _gray(picture)
-    if np.median(gray) < 0.5:  # chalk on a board: the board is the paper
+    if np.median(gray[::2, ::2]) < 0.5:  # chalk on a board: the board is the paper
         gray = 1.0 - gray
     darkness = 1.0 - np.clip(gray / _paper(gray), 0.0, 1.0)
-    grain = 1.4826 * float(np.median(np.abs(darkness - np.median(darkness))))
-    floor = max(0.08, float(np.median(darkness)) + 6 * grain)
+    # The paper's level and grain from every other row and column: a quarter of the
+    # pixels, tens of thousands of them, give the same medians in a quarter of the time.
+    sample = darkness[::2, ::2]
+    level = float(np.median(sample))
+    grain = 1.4826 * float(np.median(np.abs(sample - level)))
+    floor = max(0.08, level + 6 * grain)
     inked = darkness > floor
     if inked.sum() < MIN_INK_PIXELS:
         raise EmptyImageError(

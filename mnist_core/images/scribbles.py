@@ -36,7 +36,7 @@ __all__ = [
 NOT_A_DIGIT = 10
 #: Non-digits in the set that ``ModelSpec.non_digits`` mixes into training.
 PRACTICE_NON_DIGITS = 6000
-PRACTICE_NON_DIGITS_VERSION = 2  # 2: preprocessed with the pen step's band 1.5–10
+PRACTICE_NON_DIGITS_VERSION = 3  # 2: preprocessed with the pen step's band 1.5–10; 3: box-averaged pixels
 
 # Letters that no one reads as a digit, in a unit box; never the benchmark's A X H W E K.
 _LETTERS: dict[str, list[Stroke]] = {
