@@ -30,11 +30,18 @@ dev: data
 	$(BIN)/python -m streamlit run app.py --server.port $(PORT) --server.runOnSave true \
 		--server.folderWatchBlacklist '[".venv", "models", "artifacts", ".git"]'
 
+# The tests run in TEST_WORKERS processes: one drives the browser tests against their server, mostly
+# waiting on it, while the others run the unit and app tests (see tests/conftest.py). One BLAS thread
+# each, so that processes sharing two cores do not spin against each other; and Python keeps its
+# compiled files (git ignores them), so that no run, and no process a run starts, compiles them again.
+TEST_WORKERS ?= 2
+TEST_ENV := PYTHONDONTWRITEBYTECODE= OPENBLAS_NUM_THREADS=1
+
 test: data
-	$(BIN)/python -m pytest
+	$(TEST_ENV) $(BIN)/python -m pytest -n $(TEST_WORKERS)
 
 test-fast: data
-	$(BIN)/python -m pytest -m "not slow and not e2e and not network"
+	$(TEST_ENV) $(BIN)/python -m pytest -n $(TEST_WORKERS) -m "not slow and not e2e and not network"
 
 lint: $(STAMP)
 	$(BIN)/ruff format --check .

@@ -33,6 +33,23 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
                 item.add_marker(marker)
 
 
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
+    """With ``-n``: the browser tests in one process, in order, the other tests spread over the rest.
+
+    The browser tests share one server and one browser, and mostly wait on them (a third of a core on
+    average); one process runs them all while the others run the CPU-bound unit and app tests beside them.
+    """
+    if config.getvalue("dist") != "load":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class BrowserTestsTogether(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return "tests/e2e" if nodeid.startswith("tests/e2e/") else nodeid
+
+    return BrowserTestsTogether(config, log)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _installed_components_scanned_once() -> Iterator[None]:
     """Streamlit's installed components are looked for once per session, as a server does once at start-up.

@@ -50,9 +50,13 @@ WIDTHS = """() => {
 # Buttons whose box reaches past the screen's left or right edge.
 BUTTONS_OFF_SCREEN = """() => [...document.querySelectorAll('[data-testid="stMain"] button')]
     .filter((button) => button.offsetParent !== null)
-    .map((button) => [button.innerText.trim(), button.getBoundingClientRect()])
+    .map((button) => [
+        button.innerText.trim() || button.getAttribute('aria-label') || button.title
+            || `a button in ${button.closest('[data-testid]')?.dataset.testid}`,
+        button.getBoundingClientRect(),
+    ])
     .filter(([, box]) => box.width > 0 && (box.left < 0 || box.right > window.innerWidth))
-    .map(([text, box]) => `${text || 'a button'}: ${Math.round(box.left)}…${Math.round(box.right)} px`)"""
+    .map(([name, box]) => `${name}: ${Math.round(box.left)}…${Math.round(box.right)} px`)"""
 
 
 @pytest.fixture(scope="session")
