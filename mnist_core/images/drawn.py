@@ -169,8 +169,8 @@ def _render(strokes: list[Stroke], pen: float, supersample: int = SUPERSAMPLE) -
         pencil.line(points, fill=255, width=width, joint="curve")
         for x, y in (points[0], points[-1]):  # round caps, as the canvas draws them
             pencil.ellipse((x - width / 2, y - width / 2, x + width / 2, y + width / 2), fill=255)
-    # Each canvas pixel is the share of it that the pen covered: a box average over the
-    # supersampled block: an antialiased line, as the canvas draws it (0.2 ms, where LANCZOS took 3.5).
+    # Each canvas pixel is the share of it that the pen covered, the average of its supersampled
+    # block: an antialiased line as the canvas draws it (0.2 ms a canvas, where LANCZOS took 3.5).
     return np.asarray(picture.reduce(supersample))
 
 

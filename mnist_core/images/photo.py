@@ -103,8 +103,8 @@ def photo_ink(picture: np.ndarray) -> np.ndarray:
     if np.median(gray[::2, ::2]) < 0.5:  # chalk on a board: the board is the paper
         gray = 1.0 - gray
     darkness = 1.0 - np.clip(gray / _paper(gray), 0.0, 1.0)
-    # The paper's level and grain from every other row and column: a quarter of the
-    # pixels, tens of thousands of them, give the same medians in a quarter of the time.
+    # The paper's level and grain from every other row and column: a quarter of the pixels,
+    # tens of thousands of them, give nearly the same medians in a quarter of the time.
     sample = darkness[::2, ::2]
     level = float(np.median(sample))
     grain = 1.4826 * float(np.median(np.abs(sample - level)))
