@@ -255,7 +255,8 @@ def test_train_with_class_freezes_the_training_half(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     """``train --with-class`` names the frozen training half in the spec; with nothing kept it says so and stops."""
-    from mnist_core.cli import _parser, _spec_from_args
+    from mnist_core.cli import _parser
+    from mnist_core.cli.common import spec_from_args as _spec_from_args
 
     monkeypatch.setenv("DIGIT_STUDIO_DATA", str(tmp_path / "data"))
     drawings, _ = kept

@@ -354,7 +354,8 @@ def test_train_flags_for_augmentation_schedule_and_drawings(
     flags: list[str], augment: str, schedule: str, drawings: bool
 ) -> None:
     """--augment alone means light; a level, --schedule and --drawings set their fields; --no-… clear a preset's."""
-    from mnist_core.cli import _parser, _spec_from_args
+    from mnist_core.cli import _parser
+    from mnist_core.cli.common import spec_from_args as _spec_from_args
 
     spec = _spec_from_args(_parser().parse_args(["train", *flags]))
     assert (spec.augment, spec.schedule, spec.drawings) == (augment, schedule, drawings)
