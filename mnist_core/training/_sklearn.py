@@ -1,4 +1,4 @@
-"""scikit-learn backend: ``MLPClassifier`` trained one epoch at a time with ``partial_fit``."""
+"""scikit-learn backend: ``MLPClassifier`` trained one epoch at a time, a slice of it per ``partial_fit``."""
 
 from __future__ import annotations
 
@@ -22,6 +22,10 @@ from .records import EpochEvent, OnEpoch, OnWeights, ShouldStop, TrainedModel, T
 # training image would add a third of an epoch's work to each epoch.
 ACCURACY_SAMPLE = 5000
 
+#: About this many samples go to each ``partial_fit`` call (whole batches of them): a stop asked for
+#: mid-epoch is seen after the slice in hand, a fraction of a second, not at the end of the epoch.
+SLICE_SAMPLES = 4096
+
 
 def make_classifier(spec: ModelSpec) -> MLPClassifier:
     """The ``MLPClassifier`` a spec describes, untrained."""
@@ -34,11 +38,21 @@ def make_classifier(spec: ModelSpec) -> MLPClassifier:
         learning_rate_init=spec.learning_rate,
         momentum=spec.momentum,
         max_iter=spec.epochs,
-        # A generator rather than a seed: partial_fit re-reads random_state on every
-        # call, and only a shared generator gives each epoch a fresh shuffle.
-        random_state=np.random.RandomState(spec.seed),
-        shuffle=True,
+        random_state=spec.seed,  # the first weights; the epochs are shuffled by :func:`_slices`
+        shuffle=False,
     )
+
+
+def _slices(samples: int, batch_size: int, rng: np.random.Generator) -> list[np.ndarray]:
+    """One epoch's shuffled row numbers, cut into slices of whole batches for ``partial_fit``.
+
+    Their batches are those of one pass over the shuffled epoch: only the epoch's last batch may be short.
+    """
+    step = batch_size * max(1, SLICE_SAMPLES // batch_size)
+    cuts = list(range(step, samples, step))
+    if cuts and samples - cuts[-1] < batch_size:  # a short last batch stays with the slice before it
+        cuts.pop()
+    return np.split(rng.permutation(samples), cuts)
 
 
 def _scores(network: DenseNetwork, x: np.ndarray, y: np.ndarray) -> tuple[float, float]:
@@ -77,15 +91,22 @@ def fit(
         if spec.augment != "off"
         else itertools.repeat(split.x_fit, spec.epochs)
     )
+    order = np.random.default_rng(spec.seed + 2)
     for epoch, x_epoch in enumerate(copies, start=1):
         epoch_started = time.perf_counter()
         if epoch > 1:  # the optimizer exists from the first partial_fit on
             _set_learning_rate(classifier, spec.learning_rate_at((epoch - 1) / spec.epochs))
-        # partial_fit warns when one pass has not converged: one pass never has. It
-        # would also scan every pixel for NaN on every call; MNIST came as uint8.
-        with warnings.catch_warnings(), sklearn.config_context(assume_finite=True):
-            warnings.simplefilter("ignore", ConvergenceWarning)
-            classifier.partial_fit(x_epoch, split.y_fit, classes=np.arange(spec.outputs))
+        summed_loss, seen = 0.0, 0
+        for rows in _slices(len(split.y_fit), spec.batch_size, order):
+            # partial_fit warns when one pass has not converged: one pass never has. It
+            # would also scan every pixel for NaN on every call; MNIST came as uint8.
+            with warnings.catch_warnings(), sklearn.config_context(assume_finite=True):
+                warnings.simplefilter("ignore", ConvergenceWarning)
+                classifier.partial_fit(x_epoch[rows], split.y_fit[rows], classes=np.arange(spec.outputs))
+            summed_loss, seen = summed_loss + classifier.loss_curve_[-1] * len(rows), seen + len(rows)
+            if seen < len(split.y_fit) and should_stop():
+                stopped = True  # this epoch, as far as it went, is the last
+                break
         network = DenseNetwork.from_sklearn(classifier)
         _, accuracy = _scores(network, x_sample, y_sample)
         val_loss = val_accuracy = None
@@ -94,7 +115,7 @@ def fit(
         event = EpochEvent(
             epoch=epoch,
             epochs=spec.epochs,
-            loss=float(classifier.loss_curve_[-1]),
+            loss=float(summed_loss / seen),
             accuracy=accuracy,
             val_loss=val_loss,
             val_accuracy=val_accuracy,
@@ -105,7 +126,7 @@ def fit(
         on_weights(epoch, history_of_weights.add(epoch, classifier.coefs_[0]))
         if early is not None and val_loss is not None and early.update(epoch, val_loss, lambda: _weights(classifier)):
             break
-        if should_stop() and epoch < spec.epochs:
+        if stopped or (epoch < spec.epochs and should_stop()):
             stopped = True
             break
     stopped_early = False

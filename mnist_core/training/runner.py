@@ -2,9 +2,9 @@
 
 ``train(spec, dataset, on_epoch, should_stop)`` is the one call for both
 frameworks. Progress goes to a plain callable as an :class:`EpochEvent`, never
-to UI code; ``should_stop`` is polled at least once per epoch (with Keras, once
-per execution of a few batches: well under a second), and a stopped run still
-returns what it has learned.
+to UI code; ``should_stop`` is polled within epochs (with Keras, once per execution
+of a few batches; with scikit-learn, once per slice of about 4 000 images), and a
+stopped run still returns what it has learned.
 """
 
 from __future__ import annotations

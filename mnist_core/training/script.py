@@ -151,10 +151,8 @@ def build_network():
         learning_rate_init=LEARNING_RATE,
         momentum=MOMENTUM,
         max_iter=EPOCHS,
-        # A generator, not a number: partial_fit reads it on every call, and only a
-        # shared generator gives each epoch a fresh shuffle.
-        random_state=np.random.RandomState(SEED),
-        shuffle=True,
+        random_state=SEED,  # the first weights: each epoch is shuffled in train() below
+        shuffle=False,
     )
 
 
@@ -170,6 +168,7 @@ def train(x_fit, y_fit, x_val, y_val):
     from sklearn.exceptions import ConvergenceWarning
 
     network = build_network()
+    shuffles = np.random.default_rng(SEED + 2)
     best_loss, best_weights, waited = float("inf"), None, 0
     for epoch in range(1, EPOCHS + 1):
         if epoch > 1:  # partial_fit keeps one optimizer; it has no schedule of its own
@@ -177,7 +176,8 @@ def train(x_fit, y_fit, x_val, y_val):
             network._optimizer.learning_rate = learning_rate_at((epoch - 1) / EPOCHS)
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)  # one pass never "converges"
-            network.partial_fit(x_fit, y_fit, classes=np.arange(10))
+            order = shuffles.permutation(len(y_fit))
+            network.partial_fit(x_fit[order], y_fit[order], classes=np.arange(10))
         line = f"epoch {epoch}/{EPOCHS}: loss {network.loss_curve_[-1]:.4f}"
         if x_val is not None:
             val_loss = log_loss(network.predict_proba(x_val), y_val)
