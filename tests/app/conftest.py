@@ -15,9 +15,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from mnist_core import data
-from mnist_core.engine import train_in_process
-from mnist_core.store import ModelStore
-from tests.pretrained import PRETRAINED, small_spec
+from tests.pretrained import PRETRAINED, pretrained_store, small_spec
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "app.py"
@@ -44,11 +42,7 @@ def mnist() -> data.Dataset:
 @pytest.fixture(scope="session")
 def pretrained_root(tmp_path_factory: pytest.TempPathFactory, mnist: data.Dataset) -> Path:
     """A store holding the PRETRAINED models; read it, never change it."""
-    root = tmp_path_factory.getbasetemp() / "pretrained-models"
-    store = ModelStore(root)
-    for name, units in PRETRAINED:
-        train_in_process(small_spec(units), mnist, store, name=name)
-    return root
+    return pretrained_store(tmp_path_factory, mnist)
 
 
 @pytest.fixture(scope="session")
@@ -92,9 +86,8 @@ def open_app(monkeypatch: pytest.MonkeyPatch, class_db: Path) -> Iterator[Callab
         monkeypatch.setenv("DIGIT_STUDIO_CLASS_DB", str(class_db))
         monkeypatch.setenv("DIGIT_STUDIO_FIRST_PRESET", first_preset)
         app = AppTest.from_file(str(APP), default_timeout=120)
-        app.run()
         if page != "home":
-            app.switch_page(PAGES[page]).run()
-        return app
+            app.switch_page(PAGES[page])
+        return app.run()
 
     yield open_page

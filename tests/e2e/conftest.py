@@ -30,9 +30,7 @@ from typing import Any
 import pytest
 
 from mnist_core import data
-from mnist_core.engine import train_in_process
-from mnist_core.store import ModelStore
-from tests.pretrained import PRETRAINED, small_spec
+from tests.pretrained import pretrained_store
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts"
@@ -130,9 +128,7 @@ def timings() -> Iterator[dict[str, Any]]:
 def e2e_store(chromium_executable: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The server's model store: a copy of the session's pretrained models."""
     mnist = data.load()
-    pretrained = tmp_path_factory.getbasetemp() / "pretrained-models"  # shared with tests/app
-    for name, units in PRETRAINED:
-        train_in_process(small_spec(units), mnist, ModelStore(pretrained), name=name)
+    pretrained = pretrained_store(tmp_path_factory, mnist)  # shared with tests/app
     root = tmp_path_factory.mktemp("e2e") / "models"
     shutil.copytree(pretrained, root, ignore=shutil.ignore_patterns(".locks", ".tmp-*"))
     return root

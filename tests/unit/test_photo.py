@@ -39,6 +39,13 @@ def photos(mnist: data.Dataset):
     return paper_digits(mnist.x_test[PICKS], mnist.y_test[PICKS], seed=4, photo=True)
 
 
+@pytest.fixture(scope="module")
+def a_few_photos(mnist: data.Dataset):
+    """The first 20 of :func:`photos`, for tests of one photo at a time."""
+    return paper_digits(mnist.x_test[PICKS[:20]], mnist.y_test[PICKS[:20]], seed=4, photo=True)
+
+
+@pytest.mark.slow  # a measurement over many photographed digits
 def test_photographed_test_digits_are_read_as_well_as_nearly_as_the_digits_themselves(
     photos, mnist: data.Dataset, sklearn_model: TrainedModel
 ) -> None:
@@ -50,9 +57,9 @@ def test_photographed_test_digits_are_read_as_well_as_nearly_as_the_digits_thems
     assert on_photos >= on_digits - 0.06, (on_photos, on_digits)
 
 
-def test_the_light_is_flattened_so_the_dim_side_is_not_ink(photos) -> None:
+def test_the_light_is_flattened_so_the_dim_side_is_not_ink(a_few_photos) -> None:
     """Uneven light leaves no ink on the paper: what is found lies on the written digit only."""
-    for picture in photos.images[:20]:
+    for picture in a_few_photos.images:
         found = photo_ink(picture) > 0.1
         darkness = 1.0 - picture.mean(axis=2) / 255.0
         # Every pixel taken as ink is darker than the paper around it by a clear margin.
@@ -67,9 +74,9 @@ def test_chalk_on_a_board_is_read_too(mnist: data.Dataset, sklearn_model: Traine
     assert (sklearn_model.network.predict(inputs) == photos.labels).mean() >= 0.85
 
 
-def test_a_photo_is_turned_upright_by_its_exif_orientation(photos) -> None:
+def test_a_photo_is_turned_upright_by_its_exif_orientation(a_few_photos) -> None:
     """A phone stores a portrait photo sideways with an orientation tag: it is read the way it was taken."""
-    upright = photos.images[0]
+    upright = a_few_photos.images[0]
     sideways = np.ascontiguousarray(np.rot90(upright, k=1))  # what the sensor stored
     exif = Image.Exif()
     exif[0x0112] = 6  # "turn 90° clockwise to view"
@@ -78,9 +85,9 @@ def test_a_photo_is_turned_upright_by_its_exif_orientation(photos) -> None:
     assert np.abs(read.astype(int) - upright.astype(int)).mean() < 6
 
 
-def test_a_big_photo_is_shrunk_before_it_is_read(photos) -> None:
+def test_a_big_photo_is_shrunk_before_it_is_read(a_few_photos) -> None:
     """A 12-megapixel photo is read at PHOTO_SIDE a side, in well under a second."""
-    big = np.asarray(Image.fromarray(photos.images[1]).resize((4000, 3000), Image.Resampling.NEAREST))
+    big = np.asarray(Image.fromarray(a_few_photos.images[1]).resize((4000, 3000), Image.Resampling.NEAREST))
     picture = read_photo(_jpeg(big))
     assert max(picture.shape[:2]) == PHOTO_SIDE
     assert photo_ink(picture).any()
@@ -103,9 +110,9 @@ def test_blank_paper_and_a_marked_page_get_a_sentence_that_says_what_to_do() -> 
         photo_ink(dark)
 
 
-def test_the_edge_of_the_sheet_and_a_stray_speck_are_not_the_digit(photos) -> None:
+def test_the_edge_of_the_sheet_and_a_stray_speck_are_not_the_digit(a_few_photos) -> None:
     """A dark band along the picture's edge (the table past the sheet) and a speck are left out."""
-    picture = photos.images[2].copy()
+    picture = a_few_photos.images[2].copy()
     clean = photo_ink(picture) > 0.1
     picture[:, :12] = 40  # the table beside the sheet
     picture[150:152, 300:302] = 40  # a speck
@@ -131,6 +138,7 @@ def _said(reading: Reading) -> str:
     return "".join(str(reply.top_digit) for reply in number.answers["m"])
 
 
+@pytest.mark.slow  # a measurement over many photographed digits
 def test_numbers_are_read_left_to_right_digit_by_digit(mnist: data.Dataset, sklearn_model: TrainedModel) -> None:
     """Numbers of two to four real MNIST test digits, photographed: the digits are found and read in order."""
     numbers = paper_numbers(mnist.x_test, mnist.y_test, 40, seed=9, touching_share=0.0)
@@ -161,6 +169,7 @@ def test_touching_digits_are_cut_apart_where_the_ink_is_thinnest(
     assert marked >= counted * 0.9
 
 
+@pytest.mark.slow  # a measurement over many photographed digits
 def test_a_single_digit_is_rarely_taken_for_two(photos, sklearn_model: TrainedModel) -> None:
     """A wide single digit (a sprawling 2 or 5) is cut in two only when it reads far better so: rarely."""
     networks = {"m": sklearn_model.network}
@@ -185,10 +194,10 @@ def test_a_photo_of_a_number_is_read_by_the_models_in_one_call(
     assert digits_right >= 0.8 * sum(len(number) for number in numbers.numbers)
 
 
-def test_one_digit_on_paper_is_read_as_one_digit(photos, sklearn_model: TrainedModel) -> None:
-    _, reading = read_photo_of_writing(_jpeg(photos.images[3]), {"m": sklearn_model.network})
+def test_one_digit_on_paper_is_read_as_one_digit(a_few_photos, sklearn_model: TrainedModel) -> None:
+    _, reading = read_photo_of_writing(_jpeg(a_few_photos.images[3]), {"m": sklearn_model.network})
     assert reading.number is None
-    assert reading.answers["m"].top_digit == photos.labels[3]
+    assert reading.answers["m"].top_digit == a_few_photos.labels[3]
 
 
 def test_the_writers_set_is_the_43_writers_digits_half_dark_on_light() -> None:
