@@ -34,10 +34,11 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 
 def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
-    """With ``-n``: the browser tests in one process, in order, the other tests spread over the rest.
+    """With ``-n``: the browser tests in one process, in order, the other tests spread module by module.
 
     The browser tests share one server and one browser, and mostly wait on them (a third of a core on
     average); one process runs them all while the others run the CPU-bound unit and app tests beside them.
+    A module's tests stay together so that its module-scoped fixtures are made once.
     """
     if config.getvalue("dist") != "load":
         return None
