@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import pytest
 
 from mnist_core import EpochEvent, ModelSpec, TrainedModel, data, train
 from mnist_core.images import canvas_to_mnist
-from mnist_core.training import SETTINGS, augment, augmented_epochs
+from mnist_core.training import SETTINGS, Augmentation, augment, augmented_epochs
 
 
 def test_augmentation_is_repeatable_and_keeps_the_range(mnist: data.Dataset) -> None:
@@ -96,3 +98,21 @@ def test_copies_made_ahead_are_the_ones_made_in_turn(mnist: data.Dataset) -> Non
     assert len(ahead) == 3
     for early, late in zip(ahead, in_turn, strict=True):
         np.testing.assert_array_equal(early, late)
+
+
+def test_softened_digits_are_thicker_with_soft_edges_and_still_read(
+    mnist: data.Dataset, sklearn_model: TrainedModel
+) -> None:
+    """soft_share blurs digits as an enlarged low-resolution scan shows them and inks them up again:
+    more pixels of ink, edges that fade over more pixels, full ink at the core, the same digit."""
+    x = data.to_features(mnist.x_test[:300])
+    still = Augmentation(share=1.0, max_shift=0, max_rotation=0, scale_range=(1, 1), thickness_share=0, elastic_share=0)
+    plain = augment(x, np.random.default_rng(0), still)
+    soft = augment(x, np.random.default_rng(0), dataclasses.replace(still, soft_share=1.0))
+    np.testing.assert_allclose(plain, x, atol=1e-6)  # no distortion but the softening
+    assert (soft > 0.5).sum(axis=1).mean() > 1.2 * (plain > 0.5).sum(axis=1).mean()
+    edges = ((soft > 0.05) & (soft < 0.95)).sum(axis=1).mean()
+    assert edges > 1.5 * ((plain > 0.05) & (plain < 0.95)).sum(axis=1).mean()
+    assert np.allclose(soft.max(axis=1), 1.0)
+    read = (sklearn_model.network.predict(soft) == mnist.y_test[:300]).mean()
+    assert read > (sklearn_model.network.predict(x) == mnist.y_test[:300]).mean() - 0.15
