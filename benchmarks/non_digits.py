@@ -4,8 +4,9 @@
     python -m benchmarks.non_digits --presets quick best --both
     python -m benchmarks.non_digits --presets --models ID …
 
-A model refuses when its top digit is less likely than its threshold: "not sure",
-or "not a digit" when it has learned that answer and it is the likeliest. The
+A model refuses as the Draw page does (:func:`mnist_core.network.refused`): "not a
+digit" when it has learned that answer and gives it at least ``NOT_A_DIGIT_FROM``,
+"not sure" when its top digit is less likely than its threshold. The
 non-digits are the drawn benchmark's (:func:`~mnist_core.images.drawn.draw_non_digits`:
 noise, blobs, lines, letters, looping scribbles, pictures and stray marks, none of
 them trained on). The real digits are MNIST's test set, the 43 writers' digits,
@@ -31,6 +32,7 @@ from mnist_core.engine import train_in_process
 from mnist_core.images import canvas_to_mnist, draw_digits, draw_non_digits
 from mnist_core.images.paper import paper_digits, writers_digits
 from mnist_core.network import DenseNetwork
+from mnist_core.network import refused as answers_refused
 from mnist_core.spec import PRESETS
 from mnist_core.store import ModelStore
 
@@ -41,8 +43,8 @@ NOT_A_DIGIT_CURVE = (0.1, 0.2, 0.3, 0.4, 0.5, 0.7, 0.9)
 
 
 def refused(network: DenseNetwork, inputs: np.ndarray, threshold: float) -> np.ndarray:
-    """Which inputs the network refuses at ``threshold`` (its top digit less likely than that)."""
-    return network.predict_proba(inputs).max(axis=1) < threshold
+    """Which inputs the network refuses at ``threshold``, as Draw does."""
+    return answers_refused(network.predict_proba(inputs), threshold)
 
 
 def main() -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import html
 
 from mnist_core import plots
-from mnist_core.network import ModelAnswer, NumberReading, Reading
+from mnist_core.network import NOT_A_DIGIT_FROM, ModelAnswer, NumberReading, Reading
 from mnist_core.pictures import pixels_html
 from mnist_core.store import StoredModel
 
@@ -49,8 +49,8 @@ def refusal_rule(model: StoredModel, reply: ModelAnswer) -> str:
     if not model.spec.non_digits:
         return t("says 'not sure' below {threshold}", threshold=percent(reply.threshold))
     return t(
-        "not a digit: {share} · refuses below {threshold}: 'not a digit' when that is likeliest, else 'not sure'",
-        share=percent(reply.answer.non_digit), threshold=percent(reply.threshold),
+        "not a digit: {share} · says 'not a digit' from {least}, else 'not sure' below {threshold}",
+        share=percent(reply.answer.non_digit), least=percent(NOT_A_DIGIT_FROM), threshold=percent(reply.threshold),
     )  # fmt: skip
 
 

@@ -46,7 +46,8 @@ def controls(*, explained_model: str, canvas: bool = True) -> None:
     own = st.toggle(
         t("Each model's own confidence threshold"), value=True, key=keys.DRAW_OWN_THRESHOLD,
         help=t("Below its threshold a model says 'not sure'. Each model's own was chosen on validation "
-               "images so that the answers it does give are 99.5 % right."),
+               "images so that the answers it does give are 99.5 % right; a model that learned 'not a digit' "
+               "refuses with that answer instead, and is not sure only below 50 %."),
     )  # fmt: skip
     if not own:
         st.slider(t("Say 'not sure' below"), 0.5, 0.99, 0.6, 0.01, key=keys.DRAW_THRESHOLD)

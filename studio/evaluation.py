@@ -15,7 +15,7 @@ import streamlit as st
 
 from mnist_core import data, plots
 from mnist_core.language import marked
-from mnist_core.network import Evaluation, refusals
+from mnist_core.network import Answer, Evaluation, refusals
 from mnist_core.store import StoredModel
 
 from . import keys, resources
@@ -106,6 +106,15 @@ def curves(model: StoredModel, by_id: dict[str, StoredModel], active: Sequence[S
         st.caption(t("Runs trained without a validation split have no validation curve."))
 
 
+def _in_short(reply: Answer) -> str:
+    """An answer under a small picture: "not a digit", "not sure", or the digit and how sure."""
+    if reply.not_a_digit:
+        return t("not a digit")
+    if reply.digit is None:
+        return t("not sure")
+    return f"{reply.digit} · {percent(reply.guesses[0][1])}"
+
+
 def not_sure(model: StoredModel, result: Evaluation) -> None:
     """How often the model says "not sure" at each threshold, and what it does with things that are not digits."""
     refused = refusals(result, model.reject_threshold, resources.network(model).predict_proba(resources.non_digits()))
@@ -131,10 +140,7 @@ def not_sure(model: StoredModel, result: Evaluation) -> None:
             refused=percent(refused.non_digits_refused),
         )
     )
-    captions = [
-        t("not sure") if reply.digit is None else f"{reply.digit} · {percent(reply.guesses[0][1])}"
-        for reply in refused.non_digit_answers[:20]
-    ]
+    captions = [_in_short(reply) for reply in refused.non_digit_answers[:20]]
     st.plotly_chart(plots.digit_grid(resources.non_digits()[:20], captions=captions), key=keys.EVALUATE_NON_DIGITS)
 
 

@@ -5,6 +5,8 @@ from .dense import (
 )
 from .evaluation import (
     DEFAULT_THRESHOLD,
+    NOT_A_DIGIT_FROM,
+    NOT_SURE_WITH_NON_DIGITS,
     Answer,
     Evaluation,
     Refusals,
@@ -14,6 +16,7 @@ from .evaluation import (
     evaluate,
     log_loss,
     refusals,
+    refused,
     refused_share,
     validation_threshold,
 )
@@ -40,6 +43,8 @@ from .reading import (
 
 __all__ = [
     "DEFAULT_THRESHOLD",
+    "NOT_A_DIGIT_FROM",
+    "NOT_SURE_WITH_NON_DIGITS",
     "Answer",
     "DenseNetwork",
     "Evaluation",
@@ -62,6 +67,7 @@ __all__ = [
     "read_number",
     "read_photo_of_writing",
     "refusals",
+    "refused",
     "refused_share",
     "saliency",
     "strongest_units",

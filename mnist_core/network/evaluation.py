@@ -12,6 +12,8 @@ from .dense import DenseNetwork
 
 __all__ = [
     "DEFAULT_THRESHOLD",
+    "NOT_A_DIGIT_FROM",
+    "NOT_SURE_WITH_NON_DIGITS",
     "Answer",
     "Evaluation",
     "Refusals",
@@ -21,6 +23,7 @@ __all__ = [
     "evaluate",
     "log_loss",
     "refusals",
+    "refused",
     "refused_share",
     "validation_threshold",
 ]
@@ -29,6 +32,12 @@ __all__ = [
 DEFAULT_THRESHOLD = 0.6
 #: A model's own threshold keeps the answers it gives at least this accurate on validation data.
 TARGET_ACCEPTED_ACCURACY = 0.995
+#: A model that knows non-digits says "not a digit" from this probability of that answer on, whatever
+#: its digits say: the point of ``benchmarks.non_digits``' trade-off curve that refuses about nine
+#: non-digits in ten while refusing few real digits.
+NOT_A_DIGIT_FROM = 0.1
+#: Such a model's own "not sure" threshold: "not a digit" does its refusing, so it doubts only a coin toss.
+NOT_SURE_WITH_NON_DIGITS = 0.5
 
 
 def log_loss(probabilities: np.ndarray, labels: np.ndarray) -> float:
@@ -54,22 +63,40 @@ class Answer:
 
     @property
     def not_a_digit(self) -> bool:
-        """Whether the model refused because "not a digit" was its likeliest answer (not mere doubt)."""
-        return self.digit is None and self.non_digit > self.guesses[0][1]
+        """Whether the model refused because "not a digit" reached :data:`NOT_A_DIGIT_FROM` (not mere doubt)."""
+        return self.digit is None and self.non_digit >= NOT_A_DIGIT_FROM
 
 
-def answer(probabilities: np.ndarray, threshold: float, non_digit: float = 0.0) -> Answer:
-    """The model's answer for one image, or a refusal below ``threshold``.
+def _non_digit_left(probabilities: np.ndarray) -> np.ndarray:
+    """The probability of "not a digit": what the ten digits' probabilities leave of one (0 for a model
+    with ten answers, up to rounding)."""
+    return np.clip(1.0 - probabilities.sum(axis=-1), 0.0, 1.0)
+
+
+def answer(probabilities: np.ndarray, threshold: float, non_digit: float | None = None) -> Answer:
+    """The model's answer for one image: its top digit, or a refusal.
+
+    It refuses with "not a digit" when that answer is at least :data:`NOT_A_DIGIT_FROM` likely, and
+    with "not sure" when its top digit is under ``threshold``.
 
     Args:
         probabilities: the ten digits' probabilities.
         threshold: the confidence the top digit needs.
-        non_digit: the probability of "not a digit", for a model that knows it.
+        non_digit: the probability of "not a digit" (by default what the digits leave of one).
     """
     probabilities = np.asarray(probabilities).ravel()
+    non_digit = float(_non_digit_left(probabilities)) if non_digit is None else float(non_digit)
     first, second = (int(d) for d in np.argsort(probabilities)[::-1][:2])
     guesses = ((first, float(probabilities[first])), (second, float(probabilities[second])))
-    return Answer(first if probabilities[first] >= threshold else None, guesses, float(non_digit))
+    answered = probabilities[first] >= threshold and non_digit < NOT_A_DIGIT_FROM
+    return Answer(first if answered else None, guesses, non_digit)
+
+
+def refused(probabilities: np.ndarray, threshold: float) -> np.ndarray:
+    """Which images a model refuses at ``threshold``, as :func:`answer` does, from its ``(n, 10)`` digit
+    probabilities: "not sure" of its top digit, or "not a digit" (the share the digits leave)."""
+    probabilities = np.atleast_2d(probabilities)
+    return (probabilities.max(axis=1) < threshold) | (_non_digit_left(probabilities) >= NOT_A_DIGIT_FROM)
 
 
 def choose_threshold(
@@ -91,7 +118,13 @@ def choose_threshold(
 
 
 def validation_threshold(network: DenseNetwork, validation: tuple[np.ndarray, np.ndarray] | None) -> float | None:
-    """A trained network's own "not sure" threshold, chosen on its validation rows (None without them)."""
+    """A trained network's own "not sure" threshold, chosen on its validation rows (None without them).
+
+    A network that knows non-digits refuses with that answer instead: its threshold is
+    :data:`NOT_SURE_WITH_NON_DIGITS`.
+    """
+    if network.knows_non_digits:
+        return NOT_SURE_WITH_NON_DIGITS
     if validation is None:
         return None
     x_val, y_val = validation
@@ -104,15 +137,15 @@ def coverage_curve(
     """For each threshold: the share of images answered, and the accuracy of those answers."""
     confidence = probabilities.max(axis=1)
     correct = probabilities.argmax(axis=1) == labels
-    kept = confidence[None, :] >= thresholds[:, None]
+    kept = (confidence[None, :] >= thresholds[:, None]) & (_non_digit_left(probabilities) < NOT_A_DIGIT_FROM)[None, :]
     answered = kept.sum(axis=1)
     accuracy = np.where(answered > 0, (kept & correct[None, :]).sum(axis=1) / np.maximum(answered, 1), 1.0)
     return answered / len(labels), accuracy
 
 
 def refused_share(probabilities: np.ndarray, threshold: float) -> float:
-    """The share of images a model answers "not sure" at ``threshold``."""
-    return float((probabilities.max(axis=1) < threshold).mean())
+    """The share of images a model refuses at ``threshold`` (see :func:`refused`)."""
+    return float(refused(probabilities, threshold).mean())
 
 
 @dataclass(frozen=True, eq=False)

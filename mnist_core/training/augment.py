@@ -69,7 +69,7 @@ class Augmentation:
 #: The distortions of ``augment="light"``: mild, and half the images left as they are.
 LIGHT = Augmentation(soft_share=0.3)
 #: The distortions of ``augment="elastic"``: Simard et al.'s elastic distortions
-#: (σ = 4, α = 34) with rotation, slant, scale, shift and pen thickness, on most images.
+#: (σ = 4, α = 34) with rotation, slant, scale, shift, pen thickness and softening, on most images.
 ELASTIC = Augmentation(
     share=0.85,
     max_rotation=12.0,
@@ -78,6 +78,7 @@ ELASTIC = Augmentation(
     elastic_alpha=34.0,
     elastic_sigma=4.0,
     max_shear=0.3,
+    soft_share=0.3,
 )
 #: The distortions of each ``ModelSpec.augment`` level.
 SETTINGS = {"light": LIGHT, "elastic": ELASTIC}

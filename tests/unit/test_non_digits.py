@@ -11,7 +11,7 @@ from mnist_core import data
 from mnist_core.errors import DamagedModelError
 from mnist_core.images import NOT_A_DIGIT, canvas_to_mnist, draw_non_digits, practice_non_digits
 from mnist_core.images.scribbles import KINDS
-from mnist_core.network import DenseNetwork, answer, read_drawing
+from mnist_core.network import NOT_A_DIGIT_FROM, DenseNetwork, answer, read_drawing, refused
 from mnist_core.spec import ModelSpec
 from mnist_core.training import train
 from studio.answers import refusal_rule
@@ -57,16 +57,24 @@ def test_a_network_of_ten_outputs_never_says_not_a_digit() -> None:
         DenseNetwork((rng.normal(0, 0.05, (784, 12)),), (np.zeros(12),), ())
 
 
-def test_the_answer_names_not_a_digit_only_when_it_is_likeliest() -> None:
-    """A refusal is "not a digit" when that output beats every digit, else "not sure"; a sure digit stays."""
+def test_the_answer_is_not_a_digit_from_a_tenth_of_that_answer() -> None:
+    """A refusal is "not a digit" once that output reaches NOT_A_DIGIT_FROM, whatever the digits say; else
+    "not sure" under the threshold; a sure digit stays. By default the share the digits leave is used."""
+    assert NOT_A_DIGIT_FROM == 0.1
     probabilities = np.array([0.05, 0.1, 0.05, 0, 0, 0, 0, 0, 0, 0])
     said = answer(probabilities, 0.6, non_digit=0.8)
     assert said.digit is None and said.not_a_digit
     assert verdict(said)[0] == NOT_A_DIGIT_MARK and "not a digit (80%)" in verdict(said)[1]
-    doubt = answer(np.array([0.3, 0.35, 0.2, 0, 0, 0, 0, 0, 0, 0.05]), 0.6, non_digit=0.1)
+    doubt = answer(np.array([0.3, 0.35, 0.2, 0, 0, 0, 0, 0, 0, 0.1]), 0.6, non_digit=0.05)
     assert doubt.digit is None and not doubt.not_a_digit and verdict(doubt)[0] == "?"
-    sure = answer(np.array([0, 0, 0, 0, 0, 0, 0, 0.9, 0, 0]), 0.6, non_digit=0.1)
+    sure = answer(np.array([0, 0, 0, 0, 0, 0, 0, 0.95, 0, 0]), 0.6, non_digit=0.05)
     assert sure.digit == 7 and not sure.not_a_digit
+    enough = answer(np.array([0, 0, 0, 0, 0, 0, 0, 0.85, 0, 0]), 0.6)  # 0.15 left over: "not a digit"
+    assert enough.digit is None and enough.not_a_digit and enough.non_digit == pytest.approx(0.15)
+    ten = np.array([0, 0, 0, 0, 0, 0, 0, 0.7, 0.3, 0])  # ten answers: nothing left over
+    assert answer(ten, 0.6).digit == 7
+    rows = np.array([ten, [0, 0, 0, 0, 0, 0, 0, 0.85, 0, 0], [0.55, 0.45, 0, 0, 0, 0, 0, 0, 0, 0]])
+    assert refused(rows, 0.6).tolist() == [False, True, True]
 
 
 def test_the_draw_page_names_the_rule() -> None:
@@ -75,7 +83,7 @@ def test_the_draw_page_names_the_rule() -> None:
     plain = SimpleNamespace(spec=ModelSpec())  # only a stored model's spec is read
     knowing = SimpleNamespace(spec=ModelSpec(non_digits=True))
     assert refusal_rule(plain, reading.answers["m"]) == f"says 'not sure' below {reading.answers['m'].threshold:.0%}"
-    assert "'not a digit' when that is likeliest" in refusal_rule(knowing, reading.answers["m"])
+    assert "says 'not a digit' from 10%, else 'not sure' below" in refusal_rule(knowing, reading.answers["m"])
 
 
 @pytest.mark.slow
