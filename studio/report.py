@@ -10,7 +10,7 @@ from mnist_core import plots
 from mnist_core.errors import MnistCoreError
 from mnist_core.handouts import handout_for, model_handout_html
 from mnist_core.language import marked
-from mnist_core.network import Answer
+from mnist_core.network import NOT_A_DIGIT_FROM, Answer
 from mnist_core.store import StoredModel
 
 from . import errors, keys, resources
@@ -34,9 +34,11 @@ def verdict(reply: Answer) -> tuple[str, str]:
     """The big answer and a caption: the digit, "not a digit", or "not sure" with the top two guesses."""
     (top, p_top), (second, p_second) = reply.guesses
     if reply.not_a_digit:
-        share, top_share = percent(reply.non_digit), percent(p_top)
-        return NOT_A_DIGIT_MARK, t("not a digit ({share}); at most a {top} ({top_share})", share=share, top=top,
-                                   top_share=top_share)  # fmt: skip
+        caption = t(
+            "not a digit: {share} (from {least} it refuses); else a {top} ({top_share})",
+            share=percent(reply.non_digit), least=percent(NOT_A_DIGIT_FROM), top=top, top_share=percent(p_top),
+        )  # fmt: skip
+        return NOT_A_DIGIT_MARK, caption
     if reply.digit is None:
         return "?", t("not sure: {top} ({top_share}) or {second} ({second_share})", top=top,
                       top_share=percent(p_top), second=second, second_share=percent(p_second))  # fmt: skip

@@ -64,7 +64,7 @@ def test_the_answer_is_not_a_digit_from_a_tenth_of_that_answer() -> None:
     probabilities = np.array([0.05, 0.1, 0.05, 0, 0, 0, 0, 0, 0, 0])
     said = answer(probabilities, 0.6, non_digit=0.8)
     assert said.digit is None and said.not_a_digit
-    assert verdict(said)[0] == NOT_A_DIGIT_MARK and "not a digit (80%)" in verdict(said)[1]
+    assert verdict(said)[0] == NOT_A_DIGIT_MARK and "not a digit: 80% (from 10% it refuses)" in verdict(said)[1]
     doubt = answer(np.array([0.3, 0.35, 0.2, 0, 0, 0, 0, 0, 0, 0.1]), 0.6, non_digit=0.05)
     assert doubt.digit is None and not doubt.not_a_digit and verdict(doubt)[0] == "?"
     sure = answer(np.array([0, 0, 0, 0, 0, 0, 0, 0.95, 0, 0]), 0.6, non_digit=0.05)
