@@ -49,7 +49,8 @@ WIDTHS = """() => {
 }"""
 # Buttons whose box reaches past the screen's left or right edge.
 BUTTONS_OFF_SCREEN = """() => [...document.querySelectorAll('[data-testid="stMain"] button')]
-    .filter((button) => button.offsetParent !== null)
+    // Shown ones only: a table's toolbar waits unseen (opacity 0) until the table is touched.
+    .filter((button) => button.checkVisibility({opacityProperty: true, visibilityProperty: true}))
     .map((button) => [
         button.innerText.trim() || button.getAttribute('aria-label') || button.title
             || `a button in ${button.closest('[data-testid]')?.dataset.testid}`,

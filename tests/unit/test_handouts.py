@@ -135,7 +135,7 @@ def test_the_spec_reads_as_three_sentences(the_class: Class) -> None:
     assert "practice digits" in learned and "not digits" in learned and "54,000 MNIST digits" in learned
     network, trained, learned = spec_in_words(PRESETS["quick"], words=catalogue("es"))
     assert network.startswith("El MLPClassifier de scikit-learn, 784-300-11") and "«no es un dígito»" in network
-    assert "238.811 pesos" in network and "calendario «coseno»" in trained and "tasa de aprendizaje 0,003" in trained
+    assert "238.811 pesos" in network and "calendario «coseno»" in trained and "tasa de aprendizaje 0,005" in trained
     assert "Aprendió de 54.000 dígitos de MNIST" in learned
 
 
