@@ -1,10 +1,11 @@
 """Augmentation that makes MNIST look more like digits drawn in a browser.
 
 People draw off-centre, tilted, too big or too small, with a thinner or
-thicker pen, and never as neatly as MNIST's scanned forms. Training on
-randomly shifted, rotated, scaled, thickened, thinned and elastically
-distorted copies teaches a model to survive that. Everything is vectorised
-over the batch, so a fresh copy of the training set costs about a second.
+thicker pen, and never as neatly as MNIST's scanned forms; paper and cheap
+scans blur the strokes. Training on randomly shifted, rotated, scaled,
+thickened, thinned, softened and elastically distorted copies teaches a model
+to survive that. Everything is vectorised over the batch, so a fresh copy of
+the training set costs under a second.
 """
 
 from __future__ import annotations
